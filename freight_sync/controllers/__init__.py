@@ -1,0 +1,2 @@
+from . import edi
+from . import machine

@@ -1,0 +1,61 @@
+from odoo import api, fields, models
+
+from ..services.inbox import classify_items
+
+
+class FreightMessageEvent(models.Model):
+    """One row per event id an endpoint ever sent: the key of per-event idempotency.
+
+    Written with one ``INSERT … ON CONFLICT DO NOTHING`` per request, so concurrent
+    requests carrying the same event store it once and the accept path does no ORM
+    work per event.
+    """
+
+    _name = "freight.message.event"
+    _description = "Received event id"
+    _log_access = False
+
+    endpoint_id = fields.Many2one("freight.endpoint", required=True, ondelete="cascade")
+    external_id = fields.Char(required=True)
+    digest = fields.Char(required=True)
+    message_id = fields.Many2one(
+        "freight.message", required=True, ondelete="cascade", index=True
+    )
+
+    _sql_constraints = [
+        ("endpoint_event_unique", "unique(endpoint_id, external_id)",
+         "This endpoint already sent an event with this id."),
+    ]
+
+    @api.model
+    def _record_keys(self, endpoint, message, keys):
+        """Record ``keys`` [(event id, digest)] for ``message``; returns the item statuses."""
+        first = dict(reversed(keys))  # the first occurrence of an id is the one stored
+        self.env.cr.execute(
+            """
+            INSERT INTO freight_message_event (endpoint_id, external_id, digest, message_id)
+            SELECT %s, key.external_id, key.digest, %s
+              FROM unnest(%s::varchar[], %s::varchar[]) AS key(external_id, digest)
+            ON CONFLICT (endpoint_id, external_id) DO NOTHING
+            RETURNING external_id
+            """,
+            [endpoint.id, message.id, list(first), list(first.values())],
+        )
+        inserted = {row[0] for row in self.env.cr.fetchall()}
+        others = list(set(first) - inserted)
+        existing = {}
+        if others:
+            self.env.cr.execute(
+                """SELECT external_id, digest FROM freight_message_event
+                    WHERE endpoint_id = %s AND external_id = ANY(%s)""",
+                [endpoint.id, others],
+            )
+            existing = dict(self.env.cr.fetchall())
+        return classify_items(keys, inserted, existing)
+
+    @api.model
+    def _ids_owned_by(self, message):
+        self.env.cr.execute(
+            "SELECT external_id FROM freight_message_event WHERE message_id = %s", [message.id]
+        )
+        return {row[0] for row in self.env.cr.fetchall()}

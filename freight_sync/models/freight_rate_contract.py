@@ -1,0 +1,180 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..services.expected_cost import AccessorialRate, Contract, FuelRule, RateLine, Zone
+
+MODES = [("ltl", "LTL"), ("ftl", "FTL"), ("parcel", "Parcel"), ("intermodal", "Intermodal"),
+         ("ocean", "Ocean"), ("air", "Air")]
+BASES = [("flat", "Flat"), ("per_kg", "Per kg"), ("per_km", "Per km"),
+         ("per_pallet", "Per pallet"), ("per_cwt", "Per cwt (100 lb)")]
+LANE_FIELDS = ("origin_country_id", "origin_state_id", "origin_zip_prefix",
+               "destination_country_id", "destination_state_id", "destination_zip_prefix", "mode")
+
+
+class FreightRateContract(models.Model):
+    """What a carrier agreed to charge: lanes, fuel rule and accessorial tariff."""
+
+    _name = "freight.rate.contract"
+    _description = "Freight Rate Contract"
+    _inherit = ["mail.thread"]
+    _order = "carrier_id, date_start desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    carrier_id = fields.Many2one(
+        "res.partner", required=True, index=True, tracking=True, check_company=True,
+        domain="[('is_freight_carrier', '=', True)]")
+    company_id = fields.Many2one("res.company", required=True, default=lambda s: s.env.company)
+    currency_id = fields.Many2one(
+        "res.currency", required=True, default=lambda s: s.env.company.currency_id, tracking=True)
+    date_start = fields.Date(string="Valid From", required=True, tracking=True)
+    date_end = fields.Date(string="Valid To", tracking=True, help="Open-ended when empty.")
+    line_ids = fields.One2many("freight.rate.line", "contract_id", string="Lanes", copy=True)
+    fuel_percent = fields.Float(
+        string="Fuel Surcharge (%)", help="Of the linehaul, when no fuel table applies.")
+    fuel_index = fields.Float(help="Fuel price index the table is read with (e.g. DOE diesel).")
+    fuel_band_ids = fields.One2many("freight.fuel.band", "contract_id", string="Fuel Table",
+                                    copy=True)
+    accessorial_ids = fields.One2many("freight.accessorial.rate", "contract_id",
+                                      string="Accessorial Tariff", copy=True)
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for contract in self:
+            if contract.date_end and contract.date_end < contract.date_start:
+                raise ValidationError(_("%s ends before it starts.", contract.name))
+
+    @api.constrains("date_start", "date_end", "carrier_id", "active", "line_ids")
+    def _check_overlapping_lanes(self):
+        """Two valid contracts may not price the same lane at the same time: an audit
+        could not tell which one the carrier agreed to."""
+        lines = self.filtered("active").line_ids
+        if not lines:
+            return
+        others = self.env["freight.rate.line"].search([
+            ("contract_id.carrier_id", "in", self.carrier_id.ids),
+            ("contract_id.active", "=", True),
+            ("contract_id", "not in", self.ids),
+        ]) | lines
+        by_lane = {}
+        for line in others:
+            by_lane.setdefault((line.contract_id.carrier_id.id, line._lane_key()), []).append(line)
+        for same_lane in by_lane.values():
+            for index, line in enumerate(same_lane):
+                for other in same_lane[index + 1:]:
+                    if line.contract_id != other.contract_id and line.contract_id._overlaps(
+                            other.contract_id):
+                        raise ValidationError(_(
+                            "Lane %(lane)s is priced by %(a)s and %(b)s for overlapping dates. "
+                            "End one contract before the other starts.",
+                            lane=line.display_name, a=line.contract_id.name,
+                            b=other.contract_id.name))
+
+    def _as_terms(self):
+        """The contract as plain data for the audit engine."""
+        self.ensure_one()
+        lines = tuple(RateLine(
+            line.id,
+            Zone(line.origin_country_id.code or None, line.origin_state_id.code or None,
+                 line.origin_zip_prefix or None),
+            Zone(line.destination_country_id.code or None, line.destination_state_id.code or None,
+                 line.destination_zip_prefix or None),
+            line.mode or None, line.basis, line.rate, line.minimum,
+        ) for line in self.line_ids)
+        fuel = FuelRule(
+            percent=self.fuel_percent or None,
+            table=tuple((b.index_from, b.index_to, b.percent) for b in self.fuel_band_ids),
+            index=self.fuel_index or None,
+        )
+        tariff = {rate.charge_code_id.code: AccessorialRate(
+            rate.charge_code_id.code, rate.basis, rate.amount, rate.maximum or None,
+            rate.needs_approval, rate.free_hours, rate.detention_at or None,
+        ) for rate in self.accessorial_ids}
+        return Contract(self.id, self.carrier_id.id, self.currency_id.name, self.date_start,
+                        self.date_end or None, lines, fuel, tariff)
+
+    def _overlaps(self, other):
+        end = self.date_end or fields.Date.to_date("9999-12-31")
+        other_end = other.date_end or fields.Date.to_date("9999-12-31")
+        return self.date_start <= other_end and other.date_start <= end
+
+
+class FreightRateLine(models.Model):
+    _name = "freight.rate.line"
+    _description = "Freight Rate Lane"
+    _order = "contract_id, sequence, id"
+
+    contract_id = fields.Many2one("freight.rate.contract", required=True, ondelete="cascade",
+                                  index=True)
+    sequence = fields.Integer(default=10)
+    origin_country_id = fields.Many2one("res.country")
+    origin_state_id = fields.Many2one(
+        "res.country.state",
+        domain="[('country_id', '=?', origin_country_id)]")
+    origin_zip_prefix = fields.Char(string="Origin ZIP Prefix")
+    destination_country_id = fields.Many2one("res.country")
+    destination_state_id = fields.Many2one(
+        "res.country.state",
+        domain="[('country_id', '=?', destination_country_id)]")
+    destination_zip_prefix = fields.Char(string="Destination ZIP Prefix")
+    mode = fields.Selection(MODES, help="Any mode when empty.")
+    basis = fields.Selection(BASES, required=True, default="per_kg")
+    rate = fields.Float(required=True, digits="Product Price")
+    minimum = fields.Float(string="Minimum Charge")
+
+    def _lane_key(self):
+        return tuple(self[name].id if hasattr(self[name], "id") else (self[name] or False)
+                     for name in LANE_FIELDS)
+
+    @api.depends("origin_country_id", "origin_state_id", "origin_zip_prefix",
+                 "destination_country_id", "destination_state_id", "destination_zip_prefix",
+                 "mode")
+    def _compute_display_name(self):
+        def zone(country, state, zip_prefix):
+            parts = [country.code, state.code, f"{zip_prefix}*" if zip_prefix else None]
+            return " ".join(p for p in parts if p) or _("anywhere")
+        for line in self:
+            origin = zone(line.origin_country_id, line.origin_state_id, line.origin_zip_prefix)
+            destination = zone(line.destination_country_id, line.destination_state_id,
+                               line.destination_zip_prefix)
+            mode = f" ({line.mode.upper()})" if line.mode else ""
+            line.display_name = f"{origin} → {destination}{mode}"
+
+
+class FreightFuelBand(models.Model):
+    _name = "freight.fuel.band"
+    _description = "Fuel Surcharge Band"
+    _order = "contract_id, index_from"
+
+    contract_id = fields.Many2one("freight.rate.contract", required=True, ondelete="cascade",
+                                  index=True)
+    index_from = fields.Float(required=True)
+    index_to = fields.Float(required=True)
+    percent = fields.Float(string="Surcharge (%)", required=True)
+
+
+class FreightAccessorialRate(models.Model):
+    _name = "freight.accessorial.rate"
+    _description = "Accessorial Tariff"
+    _order = "contract_id, charge_code_id"
+
+    contract_id = fields.Many2one("freight.rate.contract", required=True, ondelete="cascade",
+                                  index=True)
+    charge_code_id = fields.Many2one("freight.charge.code", required=True)
+    basis = fields.Selection(
+        [("flat", "Flat"), ("per_unit", "Per unit"), ("per_hour", "Per hour")],
+        required=True, default="flat")
+    amount = fields.Float(required=True)
+    maximum = fields.Float(help="Cap of the charge; none when 0.")
+    needs_approval = fields.Boolean(
+        help="Billable only when a dispatcher approved it on the shipment.")
+    free_hours = fields.Float(help="Detention: hours the carrier waits for free.")
+    detention_at = fields.Selection(
+        [("pickup", "Pickup"), ("delivery", "Delivery")],
+        help="Detention: the stop whose arrival and departure milestones are measured.")
+
+    _sql_constraints = [
+        ("charge_unique", "unique(contract_id, charge_code_id)",
+         "A contract has one tariff per charge code."),
+    ]

@@ -1,0 +1,343 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..services.canonical import parse_milestones
+from ..services.milestones import (
+    STATUS_SELECTION,
+    derive_status,
+    first_event_time,
+    has_open_exception,
+)
+from ..services.references import normalize_reference
+
+REFERENCE_FIELDS = ("load_ref", "pro_number", "bol_number", "carrier_ref")
+MODE_SELECTION = [
+    ("ltl", "LTL"),
+    ("ftl", "FTL"),
+    ("parcel", "Parcel"),
+    ("intermodal", "Intermodal"),
+    ("ocean", "Ocean"),
+    ("air", "Air"),
+]
+
+
+class FreightShipment(models.Model):
+    _name = "freight.shipment"
+    _description = "Freight Shipment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Shipment", required=True, copy=False, readonly=True, index="trigram", default="/"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Dispatcher", tracking=True, default=lambda self: self.env.user
+    )
+    carrier_id = fields.Many2one(
+        "res.partner",
+        tracking=True,
+        index=True,
+        check_company=True,
+        domain="[('is_freight_carrier', '=', True)]",
+    )
+    carrier_scac = fields.Char(related="carrier_id.freight_scac", string="SCAC")
+    any_reference = fields.Char(
+        string="Reference",
+        compute="_compute_any_reference",
+        search="_search_any_reference",
+        help="Shipment number, load number, PRO, bill of lading or carrier reference.",
+    )
+    load_ref = fields.Char(string="Load Number", index="btree_not_null", tracking=True, copy=False)
+    pro_number = fields.Char(string="PRO Number", index="btree_not_null", tracking=True, copy=False)
+    bol_number = fields.Char(string="Bill of Lading", index="btree_not_null", copy=False)
+    carrier_ref = fields.Char(string="Carrier Reference", index="btree_not_null", copy=False)
+    mode = fields.Selection(MODE_SELECTION, default="ltl", required=True, tracking=True)
+    service_level = fields.Char(help="Carrier service, e.g. Standard, Guaranteed by noon.")
+    direction = fields.Selection(
+        [("outbound", "Outbound"), ("inbound", "Inbound"), ("internal", "Internal")],
+        compute="_compute_direction",
+        store=True,
+        readonly=False,
+        help="Outbound shipments leave for customers, inbound ones bring purchases in.",
+    )
+    picking_ids = fields.One2many(
+        "stock.picking", "freight_shipment_id", string="Transfers", check_company=True
+    )
+    picking_count = fields.Integer(compute="_compute_order_links")
+    sale_order_ids = fields.Many2many(
+        "sale.order", string="Sales Orders", compute="_compute_order_links"
+    )
+    purchase_order_ids = fields.Many2many(
+        "purchase.order", string="Purchase Orders", compute="_compute_order_links"
+    )
+    origin_partner_id = fields.Many2one("res.partner", string="Ship From")
+    destination_partner_id = fields.Many2one("res.partner", string="Ship To")
+    weight = fields.Float(
+        digits="Stock Weight",
+        compute="_compute_weight",
+        store=True,
+        readonly=False,
+        help="Total weight in kg; taken from the transfers until set by hand.",
+    )
+    volume = fields.Float(digits="Volume", help="Total volume in m³.")
+    pallet_count = fields.Integer(string="Pallets")
+    distance_km = fields.Float(string="Distance (km)")
+    planned_pickup_date = fields.Datetime(tracking=True)
+    planned_delivery_date = fields.Datetime(tracking=True)
+    carrier_eta = fields.Datetime(
+        string="Carrier ETA", readonly=True,
+        help="Latest delivery estimate the carrier reported (X12 AG, X2...).")
+    actual_pickup_date = fields.Datetime(compute="_compute_status", store=True)
+    actual_delivery_date = fields.Datetime(compute="_compute_status", store=True)
+    status = fields.Selection(
+        STATUS_SELECTION,
+        compute="_compute_status",
+        store=True,
+        index=True,
+        tracking=True,
+        help="Derived from the milestones: the most advanced one wins, so a scan that "
+        "arrives late never moves the shipment backwards.",
+    )
+    has_exception = fields.Boolean(
+        string="In Exception",
+        compute="_compute_status",
+        store=True,
+        help="The latest event reported a problem and no progress was reported since.",
+    )
+    is_late = fields.Boolean(compute="_compute_is_late", search="_search_is_late")
+    milestone_ids = fields.One2many("freight.milestone", "shipment_id", string="Milestones")
+    approved_accessorial_ids = fields.Many2many(
+        "freight.charge.code", string="Approved Accessorials", tracking=True,
+        help="Accessorials a dispatcher approved for this shipment (e.g. residential "
+        "delivery): the audit accepts them when the tariff needs an approval.")
+    milestone_count = fields.Integer(compute="_compute_milestone_count")
+    note = fields.Html()
+
+    _sql_constraints = [
+        (
+            "pro_number_carrier_unique",
+            "unique(carrier_id, pro_number)",
+            "This carrier already has a shipment with this PRO number.",
+        ),
+        (
+            "load_ref_company_unique",
+            "unique(company_id, load_ref)",
+            "Another shipment of this company has the same load number.",
+        ),
+    ]
+
+    @api.depends("picking_ids.picking_type_code")
+    def _compute_direction(self):
+        for shipment in self:
+            codes = set(shipment.picking_ids.mapped("picking_type_code"))
+            if codes == {"outgoing"}:
+                shipment.direction = "outbound"
+            elif codes == {"incoming"}:
+                shipment.direction = "inbound"
+            elif codes:
+                shipment.direction = "internal"
+            else:
+                shipment.direction = shipment.direction or "outbound"
+
+    @api.depends("picking_ids.sale_id", "picking_ids.purchase_id")
+    def _compute_order_links(self):
+        for shipment in self:
+            shipment.picking_count = len(shipment.picking_ids)
+            shipment.sale_order_ids = shipment.picking_ids.sale_id
+            shipment.purchase_order_ids = shipment.picking_ids.purchase_id
+
+    @api.depends("picking_ids.shipping_weight", "picking_ids.weight")
+    def _compute_weight(self):
+        # shipping_weight counts packed goods once reserved; weight covers unreserved moves
+        for shipment in self.filtered("picking_ids"):
+            shipment.weight = sum(p.shipping_weight or p.weight for p in shipment.picking_ids)
+
+    @api.depends("milestone_ids.code", "milestone_ids.event_time")
+    def _compute_status(self):
+        for shipment in self:
+            events = [(m.code, m.event_time) for m in shipment.milestone_ids]
+            shipment.status = derive_status(events)
+            shipment.has_exception = has_open_exception(events)
+            shipment.actual_pickup_date = first_event_time(events, "picked_up")
+            shipment.actual_delivery_date = first_event_time(events, "delivered")
+
+    @api.depends("planned_delivery_date", "actual_delivery_date", "status")
+    def _compute_is_late(self):
+        now = fields.Datetime.now()
+        for shipment in self:
+            planned = shipment.planned_delivery_date
+            delivered = shipment.actual_delivery_date
+            shipment.is_late = bool(
+                planned
+                and shipment.status != "cancelled"
+                and ((delivered and delivered > planned) or (not delivered and now > planned))
+            )
+
+    def _search_is_late(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on 'Late'."))
+        now = fields.Datetime.now()
+        self.env["freight.shipment"].flush_model(
+            ["planned_delivery_date", "actual_delivery_date", "status"]
+        )
+        self.env.cr.execute(
+            """
+            SELECT id FROM freight_shipment
+             WHERE planned_delivery_date IS NOT NULL
+               AND status != 'cancelled'
+               AND COALESCE(actual_delivery_date, %s) > planned_delivery_date
+            """,
+            [now],
+        )
+        late_ids = [row[0] for row in self.env.cr.fetchall()]
+        wants_late = (operator == "=") == value
+        return [("id", "in" if wants_late else "not in", late_ids)]
+
+    def timeline_version(self):
+        """What the timeline compares to decide to reload: count and last milestone id.
+
+        Cheap enough to be polled every few seconds by every open shipment form.
+        """
+        self.ensure_one()
+        # raw SQL below bypasses record rules: check them first
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        self.env.cr.execute(
+            "SELECT count(*), coalesce(max(id), 0) FROM freight_milestone WHERE shipment_id = %s",
+            [self.id],
+        )
+        count, last_id = self.env.cr.fetchone()
+        return {"count": count, "last_id": last_id}
+
+    def _compute_any_reference(self):
+        for shipment in self:
+            shipment.any_reference = shipment.name
+
+    def _search_any_reference(self, operator, value):
+        if operator not in ("=", "ilike", "like", "=ilike") or not isinstance(value, str):
+            raise UserError(_("Search shipments by reference with 'contains' or '='."))
+        # references are stored normalized: normalize what the user typed the same way
+        normalized = normalize_reference(value) or value
+        domain = [("name", operator, value)]
+        for field_name in REFERENCE_FIELDS:
+            domain = ["|", *domain, (field_name, operator, normalized)]
+        return domain
+
+    @api.model
+    def _name_search(self, name, domain=None, operator="ilike", limit=None, order=None):
+        if name and operator in ("=", "ilike", "like", "=ilike"):
+            domain = [*(domain or []), ("any_reference", operator, name)]
+            return self._search(domain, limit=limit, order=order)
+        return super()._name_search(name, domain, operator, limit, order)
+
+    def _compute_milestone_count(self):
+        counts = dict(
+            self.env["freight.milestone"]._read_group(
+                [("shipment_id", "in", self.ids)], ["shipment_id"], ["__count"]
+            )
+        )
+        for shipment in self:
+            shipment.milestone_count = counts.get(shipment, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id"))
+                sequence = self.env["ir.sequence"].with_company(company or self.env.company)
+                vals["name"] = sequence.next_by_code("freight.shipment") or "/"
+            self._normalize_references(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._normalize_references(vals)
+        return super().write(vals)
+
+    @staticmethod
+    def _normalize_references(vals):
+        for field_name in REFERENCE_FIELDS:
+            if field_name in vals:
+                vals[field_name] = normalize_reference(vals[field_name])
+
+    @api.constrains("carrier_id")
+    def _check_carrier_is_carrier(self):
+        for shipment in self.filtered("carrier_id"):
+            if not shipment.carrier_id.is_freight_carrier:
+                raise ValidationError(
+                    _("%(partner)s is not flagged as a freight carrier.",
+                      partner=shipment.carrier_id.display_name)
+                )
+
+    def record_milestones(self, events, source="api"):
+        """Validate and store milestone events for this shipment, all or nothing.
+
+        ``events`` are canonical dicts (see services.canonical.parse_milestone). An
+        event whose ``external_id`` this shipment already has is skipped, so a resent
+        batch stores nothing twice. Returns the created milestones.
+        """
+        self.ensure_one()
+        parsed, errors = parse_milestones(events)
+        if errors:
+            raise ValidationError(
+                _("Milestones refused, nothing was stored:\n%s", "\n".join(map(str, errors)))
+            )
+        known = set(self.milestone_ids.mapped("external_id")) - {False}
+        fresh = []
+        for event in parsed:
+            if event["external_id"] and event["external_id"] in known:
+                continue
+            known.add(event["external_id"])
+            fresh.append({**event, "shipment_id": self.id, "source": source})
+        # a savepoint keeps "all or nothing" for callers that catch the error
+        with self.env.cr.savepoint():
+            return self.env["freight.milestone"].create(fresh)
+
+    def action_add_milestone(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Record Milestone"),
+            "res_model": "freight.milestone",
+            "view_mode": "form",
+            "views": [(self.env.ref("freight_sync.freight_milestone_view_form_quick").id, "form")],
+            "target": "new",
+            "context": {"default_shipment_id": self.id, "default_source": "manual"},
+        }
+
+    def action_cancel(self):
+        now = fields.Datetime.now()
+        shipments = self.filtered(
+            lambda s: s.status not in ("delivered", "pod_received", "cancelled"))
+        if shipments != self:
+            raise UserError(_("Delivered or already cancelled shipments cannot be cancelled."))
+        self.env["freight.milestone"].create(
+            [
+                {"shipment_id": s.id, "code": "cancelled", "event_time": now, "source": "manual"}
+                for s in shipments
+            ]
+        )
+
+    def _action_open_records(self, records, title):
+        action = {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": records._name,
+            "domain": [("id", "in", records.ids)],
+            "view_mode": "tree,form",
+        }
+        if len(records) == 1:
+            action.update(view_mode="form", res_id=records.id)
+        return action
+
+    def action_view_pickings(self):
+        return self._action_open_records(self.picking_ids, _("Transfers"))
+
+    def action_view_sale_orders(self):
+        return self._action_open_records(self.sale_order_ids, _("Sales Orders"))
+
+    def action_view_purchase_orders(self):
+        return self._action_open_records(self.purchase_order_ids, _("Purchase Orders"))

@@ -1,0 +1,51 @@
+from odoo import _, api, fields, models
+
+RELATED = "company_id."
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    freight_tolerance_percent = fields.Float(
+        related=RELATED + "freight_tolerance_percent", readonly=False)
+    freight_tolerance_amount = fields.Float(
+        related=RELATED + "freight_tolerance_amount", readonly=False)
+    freight_tolerance_combine = fields.Selection(
+        related=RELATED + "freight_tolerance_combine", readonly=False)
+    freight_cumulative_cap = fields.Float(
+        related=RELATED + "freight_cumulative_cap", readonly=False)
+    freight_weight_tolerance_percent = fields.Float(
+        related=RELATED + "freight_weight_tolerance_percent", readonly=False)
+    freight_auto_approve = fields.Boolean(related=RELATED + "freight_auto_approve", readonly=False)
+    freight_auto_post = fields.Boolean(related=RELATED + "freight_auto_post", readonly=False)
+    freight_pod_required = fields.Boolean(related=RELATED + "freight_pod_required", readonly=False)
+    freight_override_threshold = fields.Float(
+        related=RELATED + "freight_override_threshold", readonly=False)
+    freight_expense_account_id = fields.Many2one(
+        related=RELATED + "freight_expense_account_id", readonly=False)
+    freight_purchase_journal_id = fields.Many2one(
+        related=RELATED + "freight_purchase_journal_id", readonly=False)
+
+    freight_whatif_days = fields.Integer(string="Look Back (days)", default=30)
+    freight_whatif_summary = fields.Char(
+        string="What If", compute="_compute_freight_whatif",
+        help="The company tolerance above, applied to the invoices audited in the period.")
+
+    @api.depends("freight_tolerance_percent", "freight_tolerance_amount",
+                 "freight_tolerance_combine", "freight_whatif_days")
+    def _compute_freight_whatif(self):
+        for settings in self:
+            days = max(settings.freight_whatif_days, 1)
+            result = self.env["freight.invoice"]._what_if(
+                settings.company_id,
+                (settings.freight_tolerance_percent, settings.freight_tolerance_amount,
+                 settings.freight_tolerance_combine), days)
+            if not result:
+                settings.freight_whatif_summary = _(
+                    "No invoice audited in the last %(days)s days.", days=days)
+                continue
+            settings.freight_whatif_summary = _(
+                "With these values, %(ok)s of the last %(n)s invoices (%(days)s days) would "
+                "have been approved automatically; over-billing accepted: %(amount).2f.",
+                ok=result.would_approve, n=result.invoices, days=days,
+                amount=result.variance_accepted)

@@ -1,0 +1,46 @@
+"""Rules of the inbound queue: retry schedule and what a sender is told per item."""
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+
+# Bump when a processing rule changes, so a replayed message says which rules it went through.
+RULES_VERSION = "17.0.1.0"
+# Delays after the 1st, 2nd, 3rd and 4th failure; the 5th failure makes a dead letter.
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
+                timedelta(hours=2))
+
+
+def next_attempt(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after ``attempts`` failed tries; ``None`` means give up (dead)."""
+    if attempts < 1 or attempts > len(RETRY_DELAYS):
+        return None
+    return now + RETRY_DELAYS[attempts - 1]
+
+
+def item_digest(item) -> str:
+    """A fingerprint of one item that ignores key order and whitespace of the sender's JSON."""
+    canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def classify_items(keys: list[tuple[str, str]], inserted: set[str],
+                   existing: dict[str, str]) -> list[str]:
+    """Status of each item, in order: ``accepted`` (stored by this request), ``duplicate``
+    (same id and content seen before) or ``conflict`` (same id, other content).
+
+    ``keys`` are the (id, digest) pairs of the request, ``inserted`` the ids it stored,
+    ``existing`` the digest stored under each other id.
+    """
+    first_digest: dict[str, str] = {}
+    statuses = []
+    for event_id, digest in keys:
+        if event_id in first_digest:
+            statuses.append("duplicate" if first_digest[event_id] == digest else "conflict")
+            continue
+        first_digest[event_id] = digest
+        if event_id in inserted:
+            statuses.append("accepted")
+        else:
+            statuses.append("duplicate" if existing.get(event_id) == digest else "conflict")
+    return statuses

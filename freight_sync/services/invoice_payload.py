@@ -1,0 +1,116 @@
+"""Carrier invoices as JSON: ``POST /freight_sync/v1/invoices``. Pure validation.
+
+Every intake (JSON, X12 210, CSV) produces the same canonical invoice: number, date,
+currency, total, correction (X12 B308), scac, lines with references, charge code,
+quantity, rate, amount, billed weight, and an ``external_id`` that makes a resent
+invoice a duplicate.
+"""
+
+import re
+from collections.abc import Mapping
+from datetime import date
+
+from .canonical import PayloadError, _optional_text, parse_references
+
+MAX_INVOICES = 200
+MAX_LINES = 500
+CORRECTIONS = frozenset({"original", "CO", "BD", "RB", "CA", "AD"})
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def _number(data: Mapping, key: str, pointer: str, required=True) -> float | None:
+    value = data.get(key)
+    if value is None or value == "":
+        if required:
+            raise PayloadError(f"{pointer}/{key}", "a number is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PayloadError(f"{pointer}/{key}", "must be a number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise PayloadError(f"{pointer}/{key}", f"{value!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise PayloadError(f"{pointer}/{key}", "must be a finite number")
+    return round(number, 2) if key in ("amount", "total", "rate") else number
+
+
+def parse_invoice_line(data, pointer: str, default_references: dict) -> dict:
+    if not isinstance(data, Mapping):
+        raise PayloadError(pointer, "a line must be a JSON object")
+    references = (parse_references(data["shipment"], f"{pointer}/shipment")
+                  if data.get("shipment") else dict(default_references))
+    if not references:
+        raise PayloadError(f"{pointer}/shipment", "give the shipment references of the line "
+                           "(or of the invoice)")
+    code = _optional_text(data, "charge_code", pointer) or "400"
+    return {
+        "line_no": int(_number(data, "line_no", pointer, required=False) or 0),
+        "references": references,
+        "charge_code": code.upper(),
+        "description": _optional_text(data, "description", pointer),
+        "quantity": _number(data, "quantity", pointer, required=False) or 1.0,
+        "rate": _number(data, "rate", pointer, required=False),
+        "amount": _number(data, "amount", pointer),
+        "billed_weight_kg": _number(data, "billed_weight_kg", pointer, required=False),
+    }
+
+
+def parse_invoice(data, pointer: str) -> dict:
+    if not isinstance(data, Mapping):
+        raise PayloadError(pointer, "an invoice must be a JSON object")
+    number = _optional_text(data, "number", pointer)
+    if not number:
+        raise PayloadError(f"{pointer}/number", "the carrier's invoice number is required")
+    try:
+        day = date.fromisoformat(str(data.get("date") or ""))
+    except ValueError:
+        raise PayloadError(f"{pointer}/date", "a date YYYY-MM-DD is required") from None
+    currency = str(data.get("currency") or "").upper()
+    if not CURRENCY.match(currency):
+        raise PayloadError(f"{pointer}/currency", "an ISO 4217 currency code is required")
+    correction = str(data.get("correction") or "original")
+    if correction not in CORRECTIONS:
+        raise PayloadError(f"{pointer}/correction",
+                           f"one of {', '.join(sorted(CORRECTIONS))} (X12 B308)")
+    lines = data.get("lines")
+    if not isinstance(lines, list) or not lines:
+        raise PayloadError(f"{pointer}/lines", "at least one line is required")
+    if len(lines) > MAX_LINES:
+        raise PayloadError(f"{pointer}/lines", f"at most {MAX_LINES} lines per invoice")
+    defaults = (parse_references(data["shipment"], f"{pointer}/shipment")
+                if data.get("shipment") else {})
+    parsed = [parse_invoice_line(line, f"{pointer}/lines/{i}", defaults)
+              for i, line in enumerate(lines)]
+    for index, line in enumerate(parsed, 1):
+        line["line_no"] = line["line_no"] or index
+    total = _number(data, "total", pointer)
+    lines_total = round(sum(line["amount"] for line in parsed), 2)
+    if abs(total - lines_total) > 0.01:
+        raise PayloadError(f"{pointer}/total", f"total {total:.2f} differs from the sum of the "
+                           f"lines {lines_total:.2f}")
+    scac = (_optional_text(data, "scac", pointer) or "").upper() or None
+    return {
+        "number": number, "date": day, "currency": currency, "total": total,
+        "correction": correction, "corrects": _optional_text(data, "corrects", pointer),
+        "scac": scac, "lines": parsed,
+        "external_id": f"json:{scac or '-'}:{number}:{correction}",
+    }
+
+
+def parse_invoice_batch(document) -> tuple[list, list]:
+    """Validate ``{"invoices": [...]}``: valid invoices with their index, and the errors."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("invoices"), list):
+        raise PayloadError("/invoices", "a JSON object with an 'invoices' list is required")
+    items = document["invoices"]
+    if not items:
+        raise PayloadError("/invoices", "the list is empty")
+    if len(items) > MAX_INVOICES:
+        raise PayloadError("/invoices", f"at most {MAX_INVOICES} invoices per request")
+    valid, errors = [], []
+    for index, item in enumerate(items):
+        try:
+            valid.append((index, parse_invoice(item, f"/invoices/{index}")))
+        except PayloadError as error:
+            errors.append(error)
+    return valid, errors

@@ -1,0 +1,403 @@
+"""X12 interchanges: delimiters, tokenizer and envelope validation.
+
+An interchange announces its own delimiters in the fixed-length ISA header, so nothing
+is configured per partner. ``parse`` returns plain dataclasses; the maps of the
+transaction sets (214, 990) and the 997 builder live in their own modules.
+
+Two levels of failure, because a 997 can only speak about what could be read:
+
+* an envelope error (ISA/IEA, GS/GE, a segment outside any envelope) makes the whole
+  interchange invalid: ``parse`` raises ``X12Error``. When the ISA was readable the
+  error carries the partial ``interchange``, enough to build a negative 997; when even
+  the ISA is unreadable ``interchange`` is ``None``: no 997 is possible and the caller
+  answers HTTP 400.
+* an error inside one transaction set (SE count, SE control, missing SE, bad segment)
+  is recorded on that set only (``TransactionSet.errors``), so a caller can accept the
+  good sets of an interchange and reject the bad ones.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+ISA_LENGTH = 106  # 105 characters of header + the segment terminator
+# Widths of ISA01..ISA16: the header is fixed length, which is how delimiters are found.
+ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+ISA_NAMES = tuple(f"ISA{n:02d}" for n in range(1, 17))
+SEGMENT_ID = re.compile(r"^[A-Z0-9]{2,3}$")
+LINE_BREAKS = "\r\n"
+
+# Error levels, and which acknowledgment code set ``ack_code`` belongs to:
+# interchange -> TA1 note code (TA105), group -> AK9 (AK905..), set -> AK5 (AK502..).
+INTERCHANGE, GROUP, SET = "interchange", "group", "set"
+
+
+class X12Error(ValueError):
+    """An interchange, functional group or transaction set is not valid X12.
+
+    ``code`` is stable and machine-usable (``se_count``, ``iea_control``…),
+    ``segment_index`` is the 0-based position of the faulty segment in the interchange
+    (ISA is 0), ``ack_code`` the X12 acknowledgment code of the error (see ``level``).
+    """
+
+    def __init__(self, code: str, message: str, segment_index: int | None = None, *,
+                 level: str = INTERCHANGE, ack_code: str | None = None,
+                 group_control: str | None = None, set_control: str | None = None):
+        where = f"segment {segment_index}: " if segment_index is not None else ""
+        super().__init__(f"{where}{message}")
+        self.code = code
+        self.message = message
+        self.segment_index = segment_index
+        self.level = level
+        self.ack_code = ack_code
+        self.group_control = group_control
+        self.set_control = set_control
+        self.interchange = None  # the partial parse, set when an envelope error is raised
+
+
+@dataclass(frozen=True)
+class Delimiters:
+    element: str
+    component: str
+    segment: str
+    repetition: str | None = None  # ISA11 from version 00402 on; in 00401 ISA11 is a code
+    suffix: str = ""  # line break the sender wrote after each terminator, reused on output
+
+
+@dataclass
+class TransactionSet:
+    code: str  # ST01, e.g. "214"
+    control: str  # ST02
+    segments: list = field(default_factory=list)  # [[id, el1, el2, ...], ...] between ST and SE
+    segment_index: int = 0  # position of the ST segment in the interchange
+    errors: list = field(default_factory=list)  # X12Error of level SET
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class FunctionalGroup:
+    functional_id: str  # GS01, e.g. "QM" (214), "GF" (990), "FA" (997)
+    sender: str  # GS02
+    receiver: str  # GS03
+    date: str  # GS04 CCYYMMDD
+    time: str  # GS05
+    control: str  # GS06
+    agency: str  # GS07, "X"
+    version: str  # GS08, e.g. "004010"
+    sets: list = field(default_factory=list)
+    segment_index: int = 0
+    declared_sets: int | None = None  # GE01 as sent
+    errors: list = field(default_factory=list)  # X12Error of level GROUP
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Interchange:
+    sender_qualifier: str  # ISA05
+    sender_id: str  # ISA06, trailing padding removed
+    receiver_qualifier: str  # ISA07
+    receiver_id: str  # ISA08
+    date: str  # ISA09 YYMMDD
+    time: str  # ISA10 HHMM
+    version: str  # ISA12, e.g. "00401"
+    control_number: str  # ISA13
+    ack_requested: str  # ISA14
+    test: bool  # ISA15 == "T"
+    delimiters: Delimiters
+    groups: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # X12Error of level INTERCHANGE
+
+    @property
+    def timestamp(self) -> datetime | None:
+        """ISA09/ISA10 as a naive datetime (the zone is not stated by X12)."""
+        try:
+            return datetime.strptime("20" + self.date + self.time, "%Y%m%d%H%M")
+        except ValueError:
+            return None
+
+    def envelope_errors(self) -> list:
+        return self.errors + [e for g in self.groups for e in g.errors]
+
+
+def read_delimiters(text: str) -> tuple[Delimiters, str]:
+    """Find the delimiters in the ISA header; returns them and the text from "ISA" on.
+
+    Raises ``X12Error`` (with no interchange: nothing can be acknowledged) when the
+    header is missing, truncated or not of the fixed X12 shape.
+    """
+    if not isinstance(text, str):
+        raise X12Error("not_text", "an X12 interchange must be text")
+    body = text.lstrip("\ufeff \t\r\n")
+    if not body.startswith("ISA"):
+        raise X12Error("isa_missing", "the interchange must start with an ISA segment", 0)
+    if len(body) < ISA_LENGTH:
+        raise X12Error(
+            "isa_truncated",
+            f"the ISA header is {ISA_LENGTH - 1} characters plus a terminator; "
+            f"only {len(body)} received",
+            0, ack_code="023",
+        )
+    element = body[3]
+    if element.isalnum() or element.isspace():
+        raise X12Error("isa_invalid", f"element separator {element!r} after ISA is not "
+                       "a delimiter", 0, ack_code="026")
+    position = 4
+    for name, width in zip(ISA_NAMES, ISA_WIDTHS):
+        end = position + width
+        if name != "ISA16" and (element in body[position:end] or body[end] != element):
+            raise X12Error(
+                "isa_invalid",
+                f"{name} must be exactly {width} characters followed by {element!r} "
+                f"(ISA is fixed length); got {body[position:end + 1]!r}",
+                0, ack_code="022",
+            )
+        position = end + 1
+    component, segment = body[104], body[105]
+    if component.isalnum() or component in (element, " "):
+        raise X12Error("isa_invalid", f"ISA16 component separator {component!r} is not "
+                       "a delimiter", 0, ack_code="027")
+    if segment.isalnum() or segment in (element, component, " "):
+        raise X12Error("isa_invalid", f"segment terminator {segment!r} after ISA16 is not "
+                       "a delimiter", 0, ack_code="004")
+    version = body[84:89]
+    repetition = body[82] if version >= "00402" else None
+    if repetition is not None and (repetition.isalnum() or repetition in
+                                   (element, component, segment, " ")):
+        raise X12Error("isa_invalid", f"ISA11 repetition separator {repetition!r} is not "
+                       "a delimiter", 0, ack_code="022")
+    rest = body[ISA_LENGTH:]
+    suffix = ""
+    if segment not in LINE_BREAKS:
+        suffix = rest[:len(rest) - len(rest.lstrip(LINE_BREAKS))][:2]
+        suffix = "\r\n" if suffix == "\r\n" else suffix[:1]
+    elif segment == "\r" and rest.startswith("\n"):
+        suffix = "\n"
+    return Delimiters(element, component, segment, repetition, suffix), body
+
+
+def tokenize(text: str) -> tuple[Delimiters, list[list[str]]]:
+    """Split an interchange into segments of elements: ``[["ISA", "00", ...], ...]``.
+
+    Line breaks after a terminator and whitespace at the end are tolerated; element
+    values are kept as sent (padding of ISA fields included).
+    """
+    delimiters, body = read_delimiters(text)
+    # the ISA is cut by position: its padded fields may hold any character
+    segments = [body[:ISA_LENGTH - 1].split(delimiters.element)]
+    for piece in body[ISA_LENGTH:].split(delimiters.segment):
+        piece = piece.strip(LINE_BREAKS) if delimiters.segment in LINE_BREAKS else (
+            piece.lstrip(LINE_BREAKS))
+        if piece.strip():  # blank lines and trailing whitespace are not segments
+            segments.append(piece.split(delimiters.element))
+    return delimiters, segments
+
+
+def element(segment: list[str], position: int) -> str:
+    """Element ``position`` (1-based, as in ``B1001``) or "" when the segment is shorter."""
+    return segment[position] if position < len(segment) else ""
+
+
+def components(value: str, delimiters: Delimiters) -> list[str]:
+    return value.split(delimiters.component)
+
+
+def parse(text: str) -> Interchange:
+    """Tokenize and validate one interchange; see the module docstring for errors."""
+    delimiters, segments = tokenize(text)
+    isa = segments[0]
+    interchange = Interchange(
+        sender_qualifier=isa[5], sender_id=isa[6].strip(),
+        receiver_qualifier=isa[7], receiver_id=isa[8].strip(),
+        date=isa[9], time=isa[10], version=isa[12], control_number=isa[13],
+        ack_requested=isa[14], test=isa[15] == "T", delimiters=delimiters,
+    )
+    _check_isa_values(interchange)
+    _Walker(interchange, segments).run()
+    errors = interchange.envelope_errors()
+    if errors:
+        error = min(errors, key=lambda e: e.segment_index)  # the first in the document
+        error.interchange = interchange
+        raise error
+    return interchange
+
+
+def _check_isa_values(interchange: Interchange) -> None:
+    if not interchange.control_number.isdigit():
+        interchange.errors.append(X12Error(
+            "isa_control", f"ISA13 control number {interchange.control_number!r} must be "
+            "9 digits", 0, ack_code="018"))
+    if interchange.timestamp is None:
+        interchange.errors.append(X12Error(
+            "isa_date", f"ISA09/ISA10 {interchange.date!r}/{interchange.time!r} is not a "
+            "YYMMDD date and HHMM time", 0, ack_code="014"))
+
+
+class _Walker:
+    """One pass over the segments, building groups and sets and recording errors."""
+
+    def __init__(self, interchange: Interchange, segments: list[list[str]]):
+        self.interchange = interchange
+        self.segments = segments
+        self.group: FunctionalGroup | None = None
+        self.tset: TransactionSet | None = None
+        self.iea_seen = False
+
+    def run(self) -> None:
+        for index in range(1, len(self.segments)):
+            segment = self.segments[index]
+            tag = segment[0]
+            if self.iea_seen:
+                self._envelope(index, "content_after_iea",
+                               f"{tag!r} after IEA: one interchange per message", "022")
+                return
+            handler = getattr(self, f"_on_{tag}", None) if tag in (
+                "ISA", "GS", "ST", "SE", "GE", "IEA") else None
+            if handler:
+                handler(index, segment)
+            elif self.tset is not None:
+                self._set_segment(index, segment)
+            else:
+                where = "a functional group" if self.group else "the interchange"
+                self._envelope(index, "unexpected_segment",
+                               f"{tag!r} outside a transaction set, inside {where}", "022")
+        if not self.iea_seen:
+            self._close_group(len(self.segments))
+            self._envelope(len(self.segments) - 1, "iea_missing",
+                           "the interchange ends without an IEA trailer", "023")
+
+    def _envelope(self, index, code, message, ack_code):
+        self.interchange.errors.append(
+            X12Error(code, message, index, level=INTERCHANGE, ack_code=ack_code))
+
+    def _group_error(self, group, index, code, message, ack_code):
+        group.errors.append(X12Error(code, message, index, level=GROUP, ack_code=ack_code,
+                                     group_control=group.control))
+
+    def _set_error(self, tset, index, code, message, ack_code):
+        tset.errors.append(X12Error(code, message, index, level=SET, ack_code=ack_code,
+                                    group_control=self.group.control if self.group else None,
+                                    set_control=tset.control))
+
+    def _set_segment(self, index, segment):
+        if not SEGMENT_ID.match(segment[0]):
+            self._set_error(self.tset, index, "segment_id",
+                            f"{segment[0]!r} is not a segment identifier", "5")
+        self.tset.segments.append(segment)
+
+    def _on_ISA(self, index, segment):
+        self._envelope(index, "unexpected_segment",
+                       "a second ISA: one interchange per message", "022")
+
+    def _on_GS(self, index, segment):
+        if self.group is not None:
+            self._close_group(index)
+        group = FunctionalGroup(
+            functional_id=element(segment, 1), sender=element(segment, 2),
+            receiver=element(segment, 3), date=element(segment, 4), time=element(segment, 5),
+            control=element(segment, 6), agency=element(segment, 7),
+            version=element(segment, 8), segment_index=index,
+        )
+        self.interchange.groups.append(group)
+        self.group = group
+        missing = [f"GS{n:02d}" for n in (1, 6, 8) if not element(segment, n)]
+        if missing:
+            self._group_error(group, index, "gs_invalid",
+                              f"GS without {', '.join(missing)}", None)
+        elif not group.control.isdigit() or len(group.control) > 9:
+            self._group_error(group, index, "gs_control",
+                              f"GS06 {group.control!r} must be 1 to 9 digits", "6")
+
+    def _on_ST(self, index, segment):
+        if self.group is None:
+            self._envelope(index, "unexpected_segment", "ST outside a functional group (no GS)",
+                           "024")
+            return
+        if self.tset is not None:
+            self._close_set(index)
+        tset = TransactionSet(code=element(segment, 1), control=element(segment, 2),
+                              segment_index=index)
+        self.group.sets.append(tset)
+        self.tset = tset
+        if not re.match(r"^\d{3}$", tset.code):
+            self._set_error(tset, index, "st_code", f"ST01 {tset.code!r} is not a transaction "
+                            "set identifier", "6")
+        if not 4 <= len(tset.control) <= 9:
+            self._set_error(tset, index, "st_control", f"ST02 {tset.control!r} must be 4 to 9 "
+                            "characters", "7")
+
+    def _on_SE(self, index, segment):
+        tset = self.tset
+        if tset is None:
+            self._envelope(index, "unexpected_segment", "SE without a matching ST", "022")
+            return
+        self.tset = None
+        actual = len(tset.segments) + 2  # ST and SE count
+        declared = element(segment, 1)
+        if not (declared.isdigit() and int(declared) == actual):
+            self._set_error(tset, index, "se_count",
+                            f"SE01 says {declared or 'nothing'} segments, the set "
+                            f"{tset.control} has {actual} (ST and SE included)", "4")
+        if element(segment, 2) != tset.control:
+            self._set_error(tset, index, "se_control",
+                            f"SE02 {element(segment, 2)!r} does not match ST02 "
+                            f"{tset.control!r}", "3")
+
+    def _close_set(self, index):
+        """An ST, GE, GS or IEA arrived while a set was open: its SE is missing."""
+        self._set_error(self.tset, index, "se_missing",
+                        f"transaction set {self.tset.control} has no SE trailer", "2")
+        self.tset = None
+
+    def _on_GE(self, index, segment):
+        group = self.group
+        if group is None:
+            self._envelope(index, "unexpected_segment", "GE without a matching GS", "022")
+            return
+        if self.tset is not None:
+            self._close_set(index)
+        self.group = None
+        declared = element(segment, 1)
+        group.declared_sets = int(declared) if declared.isdigit() else None
+        if group.declared_sets != len(group.sets):
+            self._group_error(group, index, "ge_count",
+                              f"GE01 says {declared or 'nothing'} transaction sets, group "
+                              f"{group.control} has {len(group.sets)}", "5")
+        if element(segment, 2) != group.control:
+            self._group_error(group, index, "ge_control",
+                              f"GE02 {element(segment, 2)!r} does not match GS06 "
+                              f"{group.control!r}", "4")
+
+    def _close_group(self, index):
+        if self.tset is not None:
+            self._close_set(index)
+        if self.group is not None:
+            self._group_error(self.group, index, "ge_missing",
+                              f"functional group {self.group.control} has no GE trailer", "3")
+            self.group = None
+
+    def _on_IEA(self, index, segment):
+        self._close_group(index)
+        self.iea_seen = True
+        declared = element(segment, 1)
+        groups = len(self.interchange.groups)
+        if not declared.isdigit() or int(declared) != groups:
+            self._envelope(index, "iea_count", f"IEA01 says {declared or 'nothing'} functional "
+                           f"groups, the interchange has {groups}", "021")
+        if element(segment, 2) != self.interchange.control_number:
+            self._envelope(index, "iea_control",
+                           f"IEA02 {element(segment, 2)!r} does not match ISA13 "
+                           f"{self.interchange.control_number!r}", "001")
+
+
+def accepted_sets(interchange: Interchange, code: str | None = None):
+    """The transaction sets without errors, with their group: ``(group, set)`` pairs."""
+    for group in interchange.groups:
+        for tset in group.sets:
+            if tset.ok and (code is None or tset.code == code):
+                yield group, tset

@@ -1,0 +1,109 @@
+"""X12 990 (Response to a Load Tender) to an accepted/rejected tender decision.
+
+B104 (element 558, reservation action code) carries the decision. Only a plain yes or
+no is applied automatically: a conditional acceptance, a counter proposal or a change
+needs a dispatcher, so those codes are errors naming B104, never a guess.
+"""
+
+from datetime import datetime
+
+from .canonical import PayloadError
+from .references import is_valid_scac
+from .x12 import Interchange, TransactionSet, element
+from .x12_214 import add_reference
+
+DECISIONS = {
+    "A": "accepted",  # Reservation Accepted
+    "D": "rejected",  # Reservation Cancelled: what carriers send to decline a tender
+    "E": "rejected",  # Reservation Declined (from 004040 on)
+}
+NEEDS_REVIEW = {
+    "B": "Conditional Acceptance",
+    "C": "Counter Proposal Made",
+    "N": "New",
+    "R": "Delete",
+    "U": "Change",
+    "S": "Split Booking",
+    "V": "Change in Vessel",
+}
+
+
+def map_990(tset: TransactionSet) -> dict:
+    """The decision of one 990; raises ``PayloadError`` naming the element at fault.
+
+    Returned keys: ``scac``, ``shipment_id`` (B102, the load number we tendered),
+    ``decision`` (``accepted``/``rejected``), ``code`` (the canonical milestone, same
+    value), ``action_code`` (B104 as sent), ``date`` (B103 as ISO date or ``None``),
+    ``event_time`` (always ``None``: a 990 carries a date but no time or zone, so the
+    caller dates the milestone with the time the response was received), ``references``
+    (``load_ref`` + N9 qualifiers), ``other_references``, ``reason`` (K1 remarks) and a
+    stable ``external_id``.
+    """
+    base = f"/ST{tset.control}"
+    if tset.code != "990":
+        raise PayloadError(base, f"transaction set {tset.code} is not a 990")
+    b1 = next((segment for segment in tset.segments if segment[0] == "B1"), None)
+    if b1 is None:
+        raise PayloadError(f"{base}/B1", "a 990 needs a B1 segment")
+    scac = element(b1, 1).strip().upper() or None
+    shipment_id = element(b1, 2).strip()
+    action = element(b1, 4).strip().upper()
+    if scac and not is_valid_scac(scac):
+        raise PayloadError(f"{base}/B101", f"{scac!r} is not a SCAC")
+    if not shipment_id:
+        raise PayloadError(f"{base}/B102", "the shipment identification of the tender is "
+                           "required")
+    if action in NEEDS_REVIEW:
+        raise PayloadError(f"{base}/B104", f"reservation action {action!r} "
+                           f"({NEEDS_REVIEW[action]}) needs a dispatcher: only A (accepted) "
+                           "and D/E (declined) are applied automatically")
+    if action not in DECISIONS:
+        raise PayloadError(f"{base}/B104", f"unknown reservation action code {action!r}; "
+                           "expected A (accepted) or D (declined)")
+    date = None
+    if element(b1, 3).strip():
+        try:
+            date = datetime.strptime(element(b1, 3).strip(), "%Y%m%d").date().isoformat()
+        except ValueError:
+            raise PayloadError(f"{base}/B103", f"date {element(b1, 3)!r} must be CCYYMMDD") \
+                from None
+    references, others, remarks = {"load_ref": shipment_id}, {}, []
+    for segment in tset.segments:
+        if segment[0] == "N9":
+            add_reference(references, others, element(segment, 1), element(segment, 2))
+        elif segment[0] == "K1":
+            remarks.extend(text for text in (element(segment, 1).strip(),
+                                             element(segment, 2).strip()) if text)
+    decision = DECISIONS[action]
+    return {
+        "scac": scac,
+        "shipment_id": shipment_id,
+        "decision": decision,
+        "code": decision,
+        "action_code": action,
+        "date": date,
+        "event_time": None,
+        "references": references,
+        "other_references": others,
+        "reason": "; ".join(remarks) or None,
+        "external_id": f"990:{scac or '-'}:{shipment_id}:{action}:{date or '-'}",
+    }
+
+
+def responses_from_interchange(interchange: Interchange) -> tuple[list[dict],
+                                                                  list[PayloadError]]:
+    """Decisions of every 990 set of a parsed interchange, and the errors of the others."""
+    responses, errors = [], []
+    for group in interchange.groups:
+        for tset in group.sets:
+            if tset.code != "990":
+                continue
+            if not tset.ok:
+                errors.extend(PayloadError(f"/ST{tset.control}", error.message)
+                              for error in tset.errors)
+                continue
+            try:
+                responses.append(map_990(tset))
+            except PayloadError as error:
+                errors.append(error)
+    return responses, errors

@@ -1,0 +1,96 @@
+"""What an inbound X12 interchange means for freight_sync, as canonical events.
+
+214 status events and 990 tender decisions become the same canonical events as the JSON
+route's (``code`` or ``raw_code``, ``event_time`` in naive UTC, ``references``,
+``external_id``); 210 invoices are left for the invoice intake. A transaction set is
+applied whole or not at all: one unusable event rejects its set, and the 997 says so.
+"""
+
+from datetime import datetime
+
+from .canonical import REFERENCE_KEYS, PayloadError, parse_event_time
+from .x12 import Interchange
+from .x12_214 import map_214
+from .x12_990 import map_990
+from .x12_invoice import map_210
+
+APPLIED_SETS = frozenset({"214", "990", "210"})
+# AK502 "one or more segments in error": the set is well formed, its content is not usable
+SEGMENT_ERROR = "5"
+
+
+def inbound_items(interchange: Interchange, received_at: datetime):
+    """``(items, errors, rejected)``: items are ``(source, event)`` pairs (``source`` is
+    the mapped data the idempotency digest is taken from), errors the ``PayloadError`` of
+    the sets left out, ``rejected`` their AK5 codes keyed ``(GS06, ST02)`` for the 997."""
+    items, errors, rejected = [], [], {}
+    for group in interchange.groups:
+        for tset in group.sets:
+            if not tset.ok or tset.code not in APPLIED_SETS:
+                continue
+            try:
+                set_items = _set_items(tset, received_at)
+            except PayloadError as error:
+                errors.append(error)
+                rejected[(group.control, tset.control)] = [SEGMENT_ERROR]
+                continue
+            items.extend(set_items)
+    return items, errors, rejected
+
+
+def _set_items(tset, received_at):
+    if tset.code == "214":
+        return _status_items(tset)
+    if tset.code == "990":
+        return [_tender_item(map_990(tset), received_at)]
+    invoice, errors = map_210(tset)
+    if errors:
+        raise errors[0]
+    # a whole invoice is one item: its external id makes a resent invoice a duplicate
+    return [(invoice, {"external_id": invoice["external_id"], "invoice": invoice})]
+
+
+def _status_items(tset):
+    statuses, errors = map_214(tset)
+    if errors:
+        raise errors[0]
+    items = []
+    for status in statuses:
+        event_time, event_tz = parse_event_time(
+            status["event_time"], f"/ST{tset.control}/AT7")
+        items.append((status, {
+            "code": None,
+            "raw_code": status["raw_code"],
+            "reason_code": status["reason_code"],
+            "event_time": event_time,
+            "event_tz": event_tz,
+            "location": status["location"],
+            "note": status["note"],
+            "external_id": status["external_id"],
+            "references": _references(status["references"]),
+        }))
+    return items
+
+
+def _tender_item(response, received_at):
+    # a 990 has a date but no time: the decision is dated when it reached us
+    load = response["shipment_id"]
+    return (response, {
+        "code": response["code"],
+        "raw_code": f"B104-{response['action_code']}",
+        "reason_code": None,
+        "event_time": received_at,
+        "event_tz": "Z",
+        "location": None,
+        "note": response["reason"],
+        "external_id": response["external_id"],
+        "references": {**_references(response["references"]), "name": load},
+    })
+
+
+def _references(references: dict) -> dict:
+    return {key: value for key, value in references.items() if key in REFERENCE_KEYS and value}
+
+
+def set_kinds(interchange: Interchange) -> set[str]:
+    return {tset.code for group in interchange.groups for tset in group.sets}

@@ -1,0 +1,47 @@
+import json
+import time
+
+from odoo.tests import new_test_user
+
+from ..services.signature import sign
+from .common import FreightCase
+
+
+class InboundCase(FreightCase):
+    """An integration user, a carrier endpoint with key and secret, and a shipment."""
+
+    secret = "s3cr3t-shared-with-the-carrier"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.robot = new_test_user(
+            cls.env, login="carrier_robot",
+            groups="base.group_user,freight_sync.group_freight_integration",
+        )
+        cls.endpoint = cls.env["freight.endpoint"].create({
+            "name": "Test carrier EDI", "kind": "carrier", "carrier_id": cls.carrier.id,
+            "user_id": cls.robot.id, "hmac_secret": cls.secret,
+        })
+        action = cls.endpoint.action_rotate_api_key()
+        cls.api_key = cls.env["freight.endpoint.key"].browse(action["res_id"]).api_key
+        cls.shipment = cls.make_shipment(pro_number="PRO-100", load_ref="LOAD-100")
+
+    @staticmethod
+    def event(event_id, code="picked_up", when="2024-07-09T08:00:00-05:00", **extra):
+        return {"id": event_id, "shipment": {"pro_number": "PRO100"}, "code": code,
+                "event_time": when, **extra}
+
+    @classmethod
+    def body(cls, *events):
+        return json.dumps({"events": list(events)}).encode()
+
+    @classmethod
+    def signed_headers(cls, body, secret=None, timestamp=None, key=None):
+        timestamp = str(int(time.time()) if timestamp is None else timestamp)
+        return {
+            "Content-Type": "application/json",
+            "X-Freight-Key": cls.api_key if key is None else key,
+            "X-Freight-Timestamp": timestamp,
+            "X-Freight-Signature": sign(secret or cls.secret, timestamp, body),
+        }

@@ -1,0 +1,81 @@
+import threading
+from datetime import date
+
+from odoo import SUPERUSER_ID, Command, api
+from odoo.modules.registry import Registry
+from odoo.service.model import retrying
+from odoo.tests import BaseCase, tagged
+from odoo.tests.common import get_db_name
+from odoo.tools import mute_logger
+
+
+@tagged("freight_sync", "post_install", "-at_install")
+class TestConcurrentPosting(BaseCase):
+    """Two workers posting the same approved carrier invoice at once make one vendor bill.
+
+    Real transactions on the real database (committed, removed at the end): the second
+    waits on the invoice's row lock, fails to serialize once the first commits, and Odoo's
+    retry runs it again, when the invoice already has its bill.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            carrier = env["res.partner"].create(
+                {"name": "Race carrier", "is_freight_carrier": True})
+            company = env.company
+            company.freight_auto_post = False
+            if not company.freight_expense_account_id:
+                company.freight_expense_account_id = env["account.account"].search(
+                    [("account_type", "=", "expense"), ("company_id", "=", company.id)],
+                    limit=1)
+            invoice = env["freight.invoice"].create({
+                "name": "RACE-1", "carrier_id": carrier.id, "date": date(2024, 7, 12),
+                "currency_id": company.currency_id.id, "state": "approved",
+                "line_ids": [Command.create({"charge_code": "400", "amount": 250.0})],
+            })
+            self.ids = (carrier.id, invoice.id)
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        carrier_id, invoice_id = self.ids
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["account.move"].search([("freight_invoice_id", "=", invoice_id)]).unlink()
+            env["freight.invoice"].browse(invoice_id).unlink()
+            env["res.partner"].browse(carrier_id).unlink()
+
+    def test_same_invoice_posted_by_two_workers_makes_one_bill(self):
+        _carrier_id, invoice_id = self.ids
+        made = {}
+        first_locked = threading.Event()
+
+        def post(worker):
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                if worker == 1:
+                    first_locked.wait(10)
+
+                def attempt():
+                    moves = env["freight.invoice"].browse(invoice_id)._post_bills()
+                    if worker == 0:
+                        first_locked.set()
+                        threading.Event().wait(0.5)  # keep the lock while the other comes
+                    return moves.ids
+
+                made[worker] = retrying(attempt, env)
+
+        threads = [threading.Thread(target=post, args=(worker,)) for worker in (0, 1)]
+        # the expected serialization failure is logged by odoo.sql_db before the retry
+        with mute_logger("odoo.sql_db", "odoo.service.model"):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT count(*) FROM account_move WHERE freight_invoice_id = %s",
+                       [invoice_id])
+            self.assertEqual(cr.fetchone()[0], 1)
+        self.assertEqual(len(made[0]) + len(made[1]), 1, made)

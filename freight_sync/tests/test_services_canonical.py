@@ -1,0 +1,95 @@
+from datetime import datetime
+
+from odoo.tests import BaseCase, tagged
+
+from ..services.canonical import PayloadError, parse_event_time, parse_milestone, parse_milestones
+
+
+@tagged("freight_sync", "freight_pure")
+class TestCanonicalMilestone(BaseCase):
+    def test_event_time_with_offsets(self):
+        cases = [
+            ("2024-07-09T14:30:00-05:00", datetime(2024, 7, 9, 19, 30), "-05:00"),
+            ("2024-07-09T14:30:00Z", datetime(2024, 7, 9, 14, 30), "Z"),
+            ("2024-07-09T14:30:00+00:00", datetime(2024, 7, 9, 14, 30), "Z"),
+            ("2024-07-10T01:15:00+05:30", datetime(2024, 7, 9, 19, 45), "+05:30"),
+        ]
+        for text, utc, offset in cases:
+            with self.subTest(text):
+                self.assertEqual(parse_event_time(text, "/t"), (utc, offset))
+
+    def test_event_time_refusals(self):
+        cases = [
+            ("2024-07-09T14:30:00", "no UTC offset"),
+            ("2024-07-09", "no UTC offset"),
+            ("yesterday", "not an ISO 8601"),
+            ("", "required"),
+            (None, "required"),
+            (1720535400, "required"),
+        ]
+        for value, message in cases:
+            with self.subTest(value=value):
+                with self.assertRaises(PayloadError) as caught:
+                    parse_event_time(value, "/0/event_time")
+                self.assertEqual(caught.exception.pointer, "/0/event_time")
+                self.assertIn(message, caught.exception.message)
+
+    def test_parse_milestone(self):
+        parsed = parse_milestone(
+            {"code": "picked_up", "event_time": "2024-07-09T08:00:00-04:00",
+             "location": " Atlanta, GA ", "raw_code": "AF", "external_id": 991},
+            "/3",
+        )
+        self.assertEqual(parsed["code"], "picked_up")
+        self.assertEqual(parsed["event_time"], datetime(2024, 7, 9, 12, 0))
+        self.assertEqual(parsed["event_tz"], "-04:00")
+        self.assertEqual(parsed["location"], "Atlanta, GA")
+        self.assertEqual(parsed["external_id"], "991")
+        self.assertIsNone(parsed["reason_code"])
+
+    def test_parse_milestone_refusals(self):
+        good_time = "2024-07-09T08:00:00Z"
+        cases = [
+            ("not an object", ["picked_up"], "/5", "JSON object"),
+            ("missing code", {"event_time": good_time}, "/5/code", "required"),
+            ("unknown code", {"code": "AF", "event_time": good_time}, "/5/code",
+             "unknown milestone code 'AF'"),
+            ("naive time", {"code": "delivered", "event_time": "2024-07-09T08:00:00"},
+             "/5/event_time", "no UTC offset"),
+            ("bad type", {"code": "delivered", "event_time": good_time, "location": {"x": 1}},
+             "/5/location", "string"),
+            ("too long", {"code": "delivered", "event_time": good_time, "note": "x" * 300},
+             "/5/note", "longer than"),
+        ]
+        for label, data, pointer, message in cases:
+            with self.subTest(label):
+                with self.assertRaises(PayloadError) as caught:
+                    parse_milestone(data, "/5")
+                self.assertEqual(caught.exception.pointer, pointer)
+                self.assertIn(message, caught.exception.message)
+
+    def test_parse_milestones_reports_every_error(self):
+        items = [
+            {"code": "tendered", "event_time": "2024-07-09T08:00:00Z"},
+            {"code": "nope", "event_time": "2024-07-09T08:00:00Z"},
+            {"code": "delivered", "event_time": "2024-07-09T08:00:00"},
+        ]
+        parsed, errors = parse_milestones(items)
+        self.assertEqual([p["code"] for p in parsed], ["tendered"])
+        self.assertEqual([e.pointer for e in errors], ["/1/code", "/2/event_time"])
+        self.assertEqual(parse_milestones({"code": "x"})[1][0].pointer, "/")
+
+
+@tagged("freight_sync", "freight_pure")
+class TestSignature(BaseCase):
+    def test_replay_window_edges(self):
+        from ..services.signature import SignatureError, sign, verify
+        body, now = b"{}", 1_720_000_000
+        for offset, ok in ((0, True), (300, True), (-300, True), (301, False), (-301, False)):
+            timestamp = str(now + offset)
+            with self.subTest(offset=offset):
+                if ok:
+                    verify("s", timestamp, sign("s", timestamp, body), body, now)
+                else:
+                    with self.assertRaises(SignatureError):
+                        verify("s", timestamp, sign("s", timestamp, body), body, now)

@@ -1,0 +1,57 @@
+from datetime import date
+
+from odoo.tests import BaseCase, tagged
+
+from ..services.canonical import PayloadError
+from ..services.invoice_payload import parse_invoice, parse_invoice_batch
+
+
+def invoice(**changes):
+    data = {"number": "INV-9", "date": "2024-07-12", "currency": "usd", "total": 560,
+            "scac": "brfl", "shipment": {"pro_number": "PRO-1"},
+            "lines": [{"charge_code": "400", "amount": 500},
+                      {"charge_code": "fsc", "amount": "60.00",
+                       "shipment": {"bol_number": "B1"}}]}
+    data.update(changes)
+    return data
+
+
+@tagged("freight_sync", "freight_pure")
+class TestInvoicePayload(BaseCase):
+    def test_canonical_invoice(self):
+        parsed = parse_invoice(invoice(), "/invoices/0")
+        self.assertEqual((parsed["number"], parsed["date"], parsed["currency"], parsed["scac"]),
+                         ("INV-9", date(2024, 7, 12), "USD", "BRFL"))
+        self.assertEqual(parsed["external_id"], "json:BRFL:INV-9:original")
+        first, second = parsed["lines"]
+        self.assertEqual((first["line_no"], first["references"], first["amount"]),
+                         (1, {"pro_number": "PRO-1"}, 500.0))
+        self.assertEqual((second["charge_code"], second["references"], second["amount"]),
+                         ("FSC", {"bol_number": "B1"}, 60.0))
+
+    def test_refusals_name_the_field(self):
+        cases = [
+            ("no number", {"number": ""}, "/invoices/0/number"),
+            ("bad date", {"date": "12/07/2024"}, "/invoices/0/date"),
+            ("bad currency", {"currency": "dollars"}, "/invoices/0/currency"),
+            ("bad correction", {"correction": "XX"}, "/invoices/0/correction"),
+            ("no lines", {"lines": []}, "/invoices/0/lines"),
+            ("amount not a number", {"lines": [{"amount": "lots"}]},
+             "/invoices/0/lines/0/amount"),
+            ("no references at all", {"shipment": None, "lines": [{"amount": 560}]},
+             "/invoices/0/lines/0/shipment"),
+            ("total differs", {"total": 999}, "/invoices/0/total"),
+        ]
+        for label, changes, pointer in cases:
+            with self.subTest(label):
+                with self.assertRaises(PayloadError) as caught:
+                    parse_invoice(invoice(**changes), "/invoices/0")
+                self.assertEqual(caught.exception.pointer, pointer)
+
+    def test_batch(self):
+        valid, errors = parse_invoice_batch({"invoices": [invoice(), invoice(number="")]})
+        self.assertEqual([index for index, _inv in valid], [0])
+        self.assertEqual([e.pointer for e in errors], ["/invoices/1/number"])
+        for document in ({}, {"invoices": []}, {"invoices": [invoice()] * 201}):
+            with self.assertRaises(PayloadError):
+                parse_invoice_batch(document)

@@ -1,0 +1,239 @@
+import os
+
+from odoo.tests import BaseCase, tagged
+
+from ..services.x12 import (
+    GROUP,
+    INTERCHANGE,
+    SET,
+    X12Error,
+    accepted_sets,
+    parse,
+    read_delimiters,
+    tokenize,
+)
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "x12")
+ISA = ("ISA*00*          *00*          *02*BRFL           *ZZ*FREIGHTSYNC    "
+       "*240709*2215*U*00401*000000001*0*P*>")
+
+
+def fixture(name: str) -> str:
+    """A fixture as stored: newline="" keeps the CR LF some of them are made of."""
+    with open(os.path.join(FIXTURES, name), encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def interchange_text(*segments: str) -> str:
+    """An interchange from ISA (control 000000001) and the given segments, ``*`` and ``~``."""
+    return "~\n".join((ISA, *segments)) + "~\n"
+
+
+GOOD_214 = ("GS*QM*BRFL*FREIGHTSYNC*20240709*2215*7*X*004010", "ST*214*0001",
+            "B10*PRO1*LOAD1*BRFL", "LX*1", "AT7*AF*NS***20240709*0800*ET", "SE*5*0001",
+            "GE*1*7", "IEA*1*000000001")
+
+
+@tagged("freight_sync", "freight_pure")
+class TestX12Tokenizer(BaseCase):
+    def test_delimiters_come_from_the_isa(self):
+        cases = [
+            ("214_004010_star_tilde.x12", ("*", ">", "~", None, "\n", "00401")),
+            ("214_005010_pipe_newline.x12", ("|", ":", "\n", "^", "", "00501")),
+            ("214_004010_caret_apostrophe.x12", ("^", ">", "'", None, "", "00401")),
+            ("214_990_005010_two_groups_crlf.x12", ("*", ":", "~", "^", "\r\n", "00501")),
+            ("990_004010_accept_decline.x12", ("*", ">", "~", None, "\n", "00401")),
+            ("990_005010_plus_bang.x12", ("+", ":", "!", "^", "\n", "00501")),
+        ]
+        for name, expected in cases:
+            with self.subTest(name):
+                interchange = parse(fixture(name))
+                d = interchange.delimiters
+                self.assertEqual((d.element, d.component, d.segment, d.repetition, d.suffix,
+                                  interchange.version), expected)
+
+    def test_layout_is_tolerated(self):
+        reference = tokenize(fixture("214_004010_star_tilde.x12"))[1]
+        one_line = fixture("214_004010_star_tilde.x12").replace("\n", "")
+        variants = {
+            "one line": one_line,
+            "CR LF": one_line.replace("~", "~\r\n"),
+            "CR only": one_line.replace("~", "~\r"),
+            "BOM and leading blank lines": "\ufeff \r\n\n" + one_line,
+            "trailing whitespace": one_line + "\r\n  \t\n",
+            "blank lines between segments": one_line.replace("~", "~\n\n"),
+            "no final terminator": one_line[:-1],
+        }
+        for label, text in variants.items():
+            with self.subTest(label):
+                self.assertEqual(tokenize(text)[1], reference)
+
+    def test_newline_terminator_with_crlf_lines(self):
+        text = fixture("214_005010_pipe_newline.x12")
+        segments = tokenize(text.replace("\n", "\r\n"))[1]
+        self.assertEqual(segments, tokenize(text)[1])
+        self.assertEqual(segments[-1], ["IEA", "1", "000990120"])
+
+    def test_isa_fields_keep_their_padding(self):
+        segments = tokenize(fixture("214_004010_star_tilde.x12"))[1]
+        self.assertEqual(len(segments[0]), 17)
+        self.assertEqual(segments[0][6], "BRFL           ")
+        self.assertEqual(segments[2], ["ST", "214", "0001"])
+
+    def test_repetition_separator_only_from_00402(self):
+        # in 00401 ISA11 is the standards identifier 'U', not a delimiter
+        self.assertIsNone(read_delimiters(ISA + "~")[0].repetition)
+        isa_00501 = ISA.replace("*U*00401*", "*^*00501*")
+        self.assertEqual(read_delimiters(isa_00501 + "~")[0].repetition, "^")
+
+    def test_isa_shape_errors(self):
+        cases = [
+            ("not x12", "hello world", "isa_missing", None),
+            ("empty", "", "isa_missing", None),
+            ("truncated", fixture("broken_isa_truncated.x12"), "isa_truncated", "023"),
+            ("unpadded sender", fixture("broken_isa_shape.x12"), "isa_invalid", "022"),
+            ("letter as separator", ISA.replace("*", "X") + "~", "isa_invalid", "026"),
+            ("component equals element", ISA[:-1] + "*~", "isa_invalid", "027"),
+            ("terminator is a letter", ISA + "A", "isa_invalid", "004"),
+            ("repetition equals component", ISA.replace("*U*00401*", "*>*00501*") + "~",
+             "isa_invalid", "022"),
+        ]
+        for label, text, code, ack_code in cases:
+            with self.subTest(label):
+                with self.assertRaises(X12Error) as caught:
+                    parse(text)
+                self.assertEqual(caught.exception.code, code)
+                self.assertEqual(caught.exception.ack_code, ack_code)
+                self.assertEqual(caught.exception.segment_index, 0)
+                # the sender cannot be addressed: no 997, the caller answers HTTP 400
+                self.assertIsNone(caught.exception.interchange)
+
+
+@tagged("freight_sync", "freight_pure")
+class TestX12Envelope(BaseCase):
+    def test_structure(self):
+        interchange = parse(fixture("214_990_005010_two_groups_crlf.x12"))
+        self.assertEqual(
+            (interchange.sender_qualifier, interchange.sender_id, interchange.receiver_qualifier,
+             interchange.receiver_id, interchange.control_number, interchange.version,
+             interchange.test, interchange.ack_requested),
+            ("02", "GLTR", "ZZ", "FREIGHTSYNC", "000000031", "00501", False, "0"),
+        )
+        self.assertEqual(str(interchange.timestamp), "2024-11-04 17:00:00")
+        groups = [(g.functional_id, g.sender, g.receiver, g.control, g.version,
+                   [(s.code, s.control, s.segments[0][0], len(s.segments)) for s in g.sets])
+                  for g in interchange.groups]
+        self.assertEqual(groups, [
+            ("QM", "GLTR", "FREIGHTSYNC", "310", "005010",
+             [("214", "0001", "B10", 5), ("214", "0002", "B10", 4)]),
+            ("GF", "GLTR", "FREIGHTSYNC", "311", "005010", [("990", "0003", "B1", 2)]),
+        ])
+        self.assertEqual(interchange.groups[0].sets[1].segments[2],
+                         ["AT7", "CD", "NS", "", "", "20241104", "1605", "ES"])
+        self.assertTrue(all(g.ok and all(s.ok for s in g.sets) for g in interchange.groups))
+
+    def test_test_indicator(self):
+        self.assertTrue(parse(fixture("214_005010_pipe_newline.x12")).test)
+        self.assertFalse(parse(fixture("214_004010_star_tilde.x12")).test)
+
+    def test_envelope_errors_reject_the_interchange(self):
+        ge_missing = ("GS*QM*BRFL*FREIGHTSYNC*20240709*2215*7*X*004010", "ST*214*0001",
+                      "B10*PRO1*LOAD1*BRFL", "SE*3*0001",
+                      "GS*QM*BRFL*FREIGHTSYNC*20240709*2215*8*X*004010", "GE*0*8",
+                      "IEA*2*000000001")
+        cases = [
+            # label, text, code, level, ack code (TA1 note / AK9), segment index
+            ("bad GE count", fixture("broken_ge_count.x12"), "ge_count", GROUP, "5", 15),
+            ("bad IEA control", fixture("broken_iea_control.x12"), "iea_control",
+             INTERCHANGE, "001", 10),
+            ("IEA missing", interchange_text(*GOOD_214[:-1]), "iea_missing", INTERCHANGE,
+             "023", 7),
+            ("IEA count", interchange_text(*GOOD_214[:-1], "IEA*2*000000001"), "iea_count",
+             INTERCHANGE, "021", 8),
+            ("GE control", interchange_text(*GOOD_214[:-2], "GE*1*8", "IEA*1*000000001"),
+             "ge_control", GROUP, "4", 7),
+            ("GE missing", interchange_text(*ge_missing), "ge_missing", GROUP, "3", 5),
+            ("ST outside a group", interchange_text("ST*214*0001", "SE*2*0001",
+                                                    "IEA*0*000000001"),
+             "unexpected_segment", INTERCHANGE, "024", 1),
+            ("segment between sets", interchange_text(*GOOD_214[:6], "LX*9", *GOOD_214[6:]),
+             "unexpected_segment", INTERCHANGE, "022", 7),
+            ("content after IEA", interchange_text(*GOOD_214, "GS*QM"), "content_after_iea",
+             INTERCHANGE, "022", 9),
+            ("second ISA", interchange_text(*GOOD_214[:-1], ISA, "IEA*1*000000001"),
+             "unexpected_segment", INTERCHANGE, "022", 8),
+            ("ISA13 not numeric",
+             interchange_text(*GOOD_214[:-1], "IEA*1*00000000A").replace(
+                 "*000000001*0*P", "*00000000A*0*P"),
+             "isa_control", INTERCHANGE, "018", 0),
+            ("GS06 not numeric", interchange_text(
+                GOOD_214[0].replace("*7*X", "*G7*X"), *GOOD_214[1:6], "GE*1*G7",
+                "IEA*1*000000001"), "gs_control", GROUP, "6", 1),
+        ]
+        for label, text, code, level, ack_code, index in cases:
+            with self.subTest(label):
+                with self.assertRaises(X12Error) as caught:
+                    parse(text)
+                error = caught.exception
+                self.assertEqual((error.code, error.level, error.ack_code, error.segment_index),
+                                 (code, level, ack_code, index))
+                self.assertIn(f"segment {index}: ", str(error))
+                # the ISA was readable: the partial parse allows a negative 997
+                self.assertIsNotNone(error.interchange)
+
+    def test_partial_interchange_of_an_envelope_error(self):
+        with self.assertRaises(X12Error) as caught:
+            parse(fixture("broken_ge_count.x12"))
+        partial = caught.exception.interchange
+        group = partial.groups[0]
+        self.assertEqual((group.control, group.declared_sets, len(group.sets)), ("9002", 3, 2))
+        self.assertEqual([e.code for e in group.errors], ["ge_count"])
+        self.assertEqual(caught.exception.group_control, "9002")
+
+    def test_set_errors_stay_in_their_set(self):
+        cases = [
+            ("broken_se_count.x12", [[], [("se_count", "4")]]),
+            ("broken_missing_se.x12", [[("se_missing", "2")], []]),
+            ("SE control", [[("se_control", "3")]]),
+            ("bad segment id", [[("segment_id", "5")]]),
+            ("ST01 and ST02", [[("st_code", "6"), ("st_control", "7")]]),
+        ]
+        inline = {
+            "SE control": interchange_text(*GOOD_214[:5], "SE*5*0002", *GOOD_214[6:]),
+            "bad segment id": interchange_text(*GOOD_214[:4], "at7*AF", "SE*5*0001",
+                                               *GOOD_214[6:]),
+            "ST01 and ST02": interchange_text(GOOD_214[0], "ST*21*001", *GOOD_214[2:5],
+                                              "SE*5*001", *GOOD_214[6:]),
+        }
+        for label, expected in cases:
+            with self.subTest(label):
+                interchange = parse(inline.get(label) or fixture(label))
+                sets = interchange.groups[0].sets
+                self.assertEqual([[(e.code, e.ack_code) for e in s.errors] for s in sets], expected)
+                for tset in sets:
+                    for error in tset.errors:
+                        self.assertEqual(error.level, SET)
+                        self.assertEqual(error.set_control, tset.control)
+                        self.assertEqual(error.group_control, interchange.groups[0].control)
+
+    def test_set_error_details(self):
+        tset = parse(fixture("broken_se_count.x12")).groups[0].sets[1]
+        error = tset.errors[0]
+        self.assertEqual(error.segment_index, 14)
+        self.assertIn("SE01 says 9 segments, the set 0002 has 6", error.message)
+
+    def test_accepted_sets(self):
+        interchange = parse(fixture("broken_se_count.x12"))
+        self.assertEqual([(g.control, s.control) for g, s in accepted_sets(interchange)],
+                         [("9001", "0001")])
+        mixed = parse(fixture("214_990_005010_two_groups_crlf.x12"))
+        self.assertEqual([s.control for _g, s in accepted_sets(mixed, "990")], ["0003"])
+        self.assertEqual([s.control for _g, s in accepted_sets(mixed)], ["0001", "0002", "0003"])
+
+    def test_every_valid_fixture_parses(self):
+        names = sorted(n for n in os.listdir(FIXTURES) if not n.startswith("broken_isa")
+                       and n not in ("broken_ge_count.x12", "broken_iea_control.x12"))
+        self.assertGreaterEqual(len(names), 9)
+        for name in names:
+            with self.subTest(name):
+                self.assertTrue(parse(fixture(name)).groups)

@@ -1,0 +1,103 @@
+import base64
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..services.invoice_csv_rows import parse_rows, sniff, suggest_mapping
+
+COLUMN_FIELDS = {
+    "column_number": "number", "column_date": "date", "column_currency": "currency",
+    "column_pro": "pro_number", "column_bol": "bol_number", "column_charge": "charge_code",
+    "column_description": "description", "column_quantity": "quantity",
+    "column_amount": "amount", "column_weight": "billed_weight_kg",
+}
+PREVIEW_ROWS = 8
+
+
+class FreightInvoiceImport(models.TransientModel):
+    """A clerk's CSV of carrier invoices: map the columns, preview, import the good ones."""
+
+    _name = "freight.invoice.import"
+    _description = "Import carrier invoices (CSV)"
+
+    file = fields.Binary(required=True)
+    filename = fields.Char()
+    carrier_id = fields.Many2one("res.partner", required=True,
+                                 domain="[('is_freight_carrier', '=', True)]")
+    currency_id = fields.Many2one("res.currency", required=True,
+                                  default=lambda s: s.env.company.currency_id,
+                                  help="For rows without a currency column.")
+    date_format = fields.Selection(
+        [("iso", "2024-07-31"), ("us", "07/31/2024"), ("eu", "31.07.2024")], default="iso",
+        required=True)
+    column_number = fields.Char(string="Invoice Number")
+    column_date = fields.Char(string="Date")
+    column_currency = fields.Char(string="Currency Column")
+    column_pro = fields.Char(string="PRO")
+    column_bol = fields.Char(string="Bill of Lading")
+    column_charge = fields.Char(string="Charge Code")
+    column_description = fields.Char(string="Description")
+    column_quantity = fields.Char(string="Quantity")
+    column_amount = fields.Char(string="Amount")
+    column_weight = fields.Char(string="Billed Weight (kg)")
+    headers = fields.Char(readonly=True, help="Columns found in the file.")
+    preview = fields.Text(compute="_compute_preview")
+    error_report = fields.Text(readonly=True)
+
+    def _text(self):
+        raw = base64.b64decode(self.file or b"")
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+    @api.onchange("file")
+    def _onchange_file(self):
+        if not self.file:
+            return
+        _dialect, headers = sniff(self._text())
+        self.headers = ", ".join(headers)
+        suggested = suggest_mapping(headers)
+        for column_field, canonical in COLUMN_FIELDS.items():
+            self[column_field] = suggested.get(canonical) or False
+
+    def _mapping(self):
+        return {canonical: self[column_field] for column_field, canonical
+                in COLUMN_FIELDS.items() if self[column_field]}
+
+    def _parse(self):
+        return parse_rows(self._text(), self._mapping(), self.date_format,
+                          {"currency": self.currency_id.name})
+
+    @api.depends("file", "date_format", *COLUMN_FIELDS)
+    def _compute_preview(self):
+        for wizard in self:
+            if not wizard.file:
+                wizard.preview = False
+                continue
+            invoices, errors = wizard._parse()
+            lines = [_("%(i)s invoice(s) ready, %(e)s row error(s).", i=len(invoices),
+                       e=len(errors))]
+            lines += [f"{inv['number']}  {inv['date']}  {inv['currency']} {inv['total']:,.2f}"
+                      f"  ({len(inv['lines'])} line(s))" for inv in invoices[:PREVIEW_ROWS]]
+            lines += [_("Row %(row)s, %(column)s: %(message)s", **error)
+                      for error in errors[:PREVIEW_ROWS]]
+            wizard.preview = "\n".join(lines)
+
+    def action_import(self):
+        self.ensure_one()
+        invoices, errors = self._parse()
+        if not invoices:
+            raise UserError(_("Nothing to import:\n%s", "\n".join(
+                _("Row %(row)s, %(column)s: %(message)s", **error) for error in errors[:20])))
+        staged, stage_errors = self.env["freight.invoice"]._stage(
+            invoices, self.env.company, self.carrier_id)
+        staged._audit()
+        report = [_("Row %(row)s, %(column)s: %(message)s", **error) for error in errors]
+        self.error_report = "\n".join(report + stage_errors) or False
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "freight_sync.action_freight_invoice")
+        action["domain"] = [("id", "in", staged.ids)]
+        if self.error_report:
+            action["help"] = f"<pre>{self.error_report}</pre>"
+        return action

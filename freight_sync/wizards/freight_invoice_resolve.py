@@ -1,0 +1,62 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+RESOLUTIONS = [
+    ("override", "Approve with override: pay what was billed"),
+    ("short_pay", "Short-pay: pay the expected amount, dispute the rest"),
+    ("rebill", "Ask for a rebill at the expected amount"),
+    ("reject", "Reject the invoice"),
+]
+
+
+class FreightInvoiceResolve(models.TransientModel):
+    """A clerk's decision on an invoice in exception, with the reason kept in the chatter."""
+
+    _name = "freight.invoice.resolve"
+    _description = "Resolve a carrier invoice"
+
+    invoice_id = fields.Many2one("freight.invoice", required=True)
+    resolution = fields.Selection(RESOLUTIONS, required=True, default="short_pay")
+    reason = fields.Text(required=True)
+    currency_id = fields.Many2one(related="invoice_id.currency_id")
+    variance = fields.Monetary(related="invoice_id.variance_total")
+
+    @api.constrains("reason")
+    def _check_reason(self):
+        if any(not (wizard.reason or "").strip() for wizard in self):
+            raise UserError(_("Say why: the reason is kept with the invoice."))
+
+    def action_confirm(self):
+        self.ensure_one()
+        invoice = self.invoice_id
+        if invoice.state != "exception":
+            raise UserError(_("Only invoices in exception are resolved here."))
+        label = dict(RESOLUTIONS)[self.resolution]
+        note = _("%(what)s — %(reason)s (%(user)s)", what=label, reason=self.reason.strip(),
+                 user=self.env.user.name)
+        resolved = self.env.ref("freight_sync.exception_stage_resolved")
+        disputed = self.env.ref("freight_sync.exception_stage_waiting")
+        if self.resolution == "override":
+            self._check_override_right(invoice)
+            invoice._move_cases(resolved, note)
+            invoice._approve(note)
+        elif self.resolution == "short_pay":
+            # the difference stays disputed with the carrier until it credits or explains it
+            invoice._move_cases(disputed, note)
+            invoice.write({"state": "approved"})
+            invoice.message_post(body=note)
+            invoice._post_bills(use_expected=True)
+        else:
+            invoice._move_cases(disputed if self.resolution == "rebill" else resolved, note)
+            invoice.write({"state": "rejected"})
+            invoice.message_post(body=note)
+        return {"type": "ir.actions.act_window_close"}
+
+    def _check_override_right(self, invoice):
+        threshold = invoice.company_id.freight_override_threshold
+        if (abs(invoice.variance_total) > threshold
+                and not self.env.user.has_group("freight_sync.group_freight_manager")):
+            raise AccessError(_(
+                "A variance of %(variance).2f is above the override threshold of "
+                "%(threshold).2f: only a Freight Manager may approve it.",
+                variance=invoice.variance_total, threshold=threshold))

@@ -1,0 +1,104 @@
+import { Component, onMounted, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
+import { registry } from "@web/core/registry";
+import { useService, type OrmService } from "@web/core/utils/hooks";
+import { standardFieldProps } from "@web/views/fields/standard_field_props";
+import { DateTime } from "luxon";
+import type { FieldProps, OdooRecord, OdooStaticList } from "../types/odoo-record";
+import { MILESTONE_LABELS, SOURCE_LABELS } from "./labels";
+import { needsReload, REFRESH_MS, shownVersion, type TimelineVersion } from "./refresh";
+import { buildTimeline, type MilestoneInput, type Timeline, type TimeInput } from "./timeline_model";
+
+function toInput(record: OdooRecord): MilestoneInput {
+    const data = record.data as Record<string, TimeInput | string | number>;
+    return {
+        id: record.resId || String(data.id ?? ""),
+        code: String(data.code || ""),
+        eventTime: data.event_time as TimeInput,
+        receivedAt: data.received_at as TimeInput,
+        location: data.location as string,
+        rawCode: data.raw_code as string,
+        reasonCode: data.reason_code as string,
+        source: data.source as string,
+        note: data.note as string,
+        messageId: data.source_message_ref as number,
+    };
+}
+
+/**
+ * Field widget for freight.shipment.milestone_ids: the shipment's story, oldest first.
+ * Polls a cheap version of the milestones and reloads the record when carriers report
+ * something new, unless the user is editing it.
+ */
+export class MilestoneTimeline extends Component<FieldProps> {
+    static override template = "freight_sync_web.MilestoneTimeline";
+    static override props = { ...standardFieldProps };
+
+    private orm!: OrmService;
+    private timer = 0;
+    private polling = false;
+    state!: { canOpenMessages: boolean };
+
+    override setup(): void {
+        this.orm = useService("orm");
+        const user = useService("user");
+        this.state = useState({ canOpenMessages: false });
+        onWillStart(async () => {
+            this.state.canOpenMessages = await user.hasGroup("freight_sync.group_freight_manager");
+        });
+        onMounted(() => {
+            this.timer = browser.setInterval(() => void this.refresh(), REFRESH_MS);
+        });
+        onWillUnmount(() => browser.clearInterval(this.timer));
+    }
+
+    async refresh(): Promise<void> {
+        const { record, name } = this.props;
+        if (!record.resId || this.polling) {
+            return;
+        }
+        this.polling = true;
+        try {
+            const server = await this.orm.call<TimelineVersion>("freight.shipment", "timeline_version", [[record.resId]]);
+            const list = record.data[name] as OdooStaticList;
+            if (needsReload(server, shownVersion(list.currentIds)) && !(await record.isDirty())) {
+                await record.load();
+            }
+        } catch {
+            // a failed poll (offline, server restart) is simply tried again at the next tick
+        } finally {
+            this.polling = false;
+        }
+    }
+
+    get timeline(): Timeline {
+        const { record, name } = this.props;
+        const list = record.data[name] as OdooStaticList;
+        return buildTimeline(list.records.map(toInput), {
+            now: DateTime.now(),
+            plannedPickup: record.data.planned_pickup_date as TimeInput,
+            plannedDelivery: record.data.planned_delivery_date as TimeInput,
+            status: record.data.status as string,
+            carrierEta: record.data.carrier_eta as TimeInput,
+        });
+    }
+}
+
+export const milestoneTimelineField = {
+    component: MilestoneTimeline,
+    displayName: "Milestone timeline",
+    supportedTypes: ["one2many"],
+    relatedFields: [
+        { name: "code", type: "selection", selection: Object.entries(MILESTONE_LABELS) },
+        { name: "event_time", type: "datetime" },
+        { name: "received_at", type: "datetime" },
+        { name: "location", type: "char" },
+        { name: "raw_code", type: "char" },
+        { name: "reason_code", type: "char" },
+        { name: "source", type: "selection", selection: Object.entries(SOURCE_LABELS) },
+        { name: "note", type: "char" },
+        { name: "source_message_ref", type: "integer" },
+    ],
+};
+
+registry.category("fields").add("freight_milestone_timeline", milestoneTimelineField);

@@ -1,0 +1,91 @@
+"""Audit speed: staged carrier invoices (5 lines each) -> persisted audit results and
+exception cases, at two sizes measured in one run; prints lines/s, the time ratio and
+the process's peak memory. Rolls everything back.
+
+    odoo shell -d DB --no-http < tests/bench/audit_bench.py
+Environment: BENCH_SIZES (default "10000,100000" lines).
+"""
+
+import os
+import resource
+import time
+from datetime import date
+
+from odoo import Command
+
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+LINES = ("400", "405", "LFT", "DTU", "HAZ")
+OVERBILLED_EVERY = 10  # one invoice in ten bills 20 % too much linehaul
+
+env = env  # noqa: F821 (given by odoo shell)
+company = env.company
+company.write({"freight_auto_approve": False, "freight_pod_required": True})
+us = env.ref("base.us")
+hazmat = env["freight.charge.code"].create({"code": "HAZ", "name": "Hazardous materials"})
+carrier = env["res.partner"].create(
+    {"name": "Bench carrier", "is_freight_carrier": True, "freight_scac": "BNCH"})
+env["freight.rate.contract"].create({
+    "name": "Bench", "carrier_id": carrier.id, "currency_id": company.currency_id.id,
+    "date_start": date(2024, 1, 1), "fuel_percent": 20.0,
+    "line_ids": [Command.create({"origin_country_id": us.id, "destination_country_id": us.id,
+                                 "basis": "per_kg", "rate": 0.5, "minimum": 150})],
+    "accessorial_ids": [
+        Command.create({"charge_code_id": env.ref("freight_sync.charge_lft").id,
+                        "amount": 85.0}),
+        Command.create({"charge_code_id": env.ref("freight_sync.charge_dtu").id,
+                        "basis": "per_hour", "amount": 75.0, "free_hours": 2,
+                        "detention_at": "delivery"}),
+        Command.create({"charge_code_id": hazmat.id, "amount": 40.0}),
+    ],
+})
+
+
+def amounts(i):
+    linehaul = max((800.0 + i % 400) * 0.5, 150.0)
+    billed = round(linehaul * (1.2 if i % OVERBILLED_EVERY == 0 else 1.0), 2)
+    return billed, round(linehaul * 0.2, 2), 85.0, 150.0, 40.0
+
+
+def stage(count, run):
+    """``count`` invoices, one shipment each, created in batches as intake would."""
+    invoices = env["freight.invoice"]
+    for start in range(0, count, 1000):
+        chunk = range(start, min(start + 1000, count))
+        shipments = env["freight.shipment"].with_context(tracking_disable=True).create([
+            {"carrier_id": carrier.id, "pro_number": f"B{run}{i:07d}", "weight": 800.0 + i % 400,
+             "mode": "ltl"} for i in chunk])
+        # waited 4 h at delivery: 2 h of detention billable at 75
+        env["freight.milestone"].create([
+            {"shipment_id": s.id, "code": code, "event_time": when}
+            for s in shipments for code, when in (("out_for_delivery", "2024-07-10 06:00:00"),
+                                                  ("delivered", "2024-07-10 10:00:00"))])
+        invoices |= env["freight.invoice"].create([{
+            "name": f"INV{run}{i}", "carrier_id": carrier.id, "date": date(2024, 7, 12),
+            "currency_id": company.currency_id.id, "external_id": f"bench:{run}:{i}",
+            "line_ids": [Command.create({"line_no": n + 1, "pro_number": f"B{run}{i:07d}",
+                                         "charge_code": code, "amount": amount})
+                         for n, (code, amount) in enumerate(zip(LINES, amounts(i)))],
+        } for i in chunk])
+    env.flush_all()
+    env.invalidate_all()
+    return invoices
+
+
+timings = {}
+for size in SIZES:
+    invoices = stage(size // len(LINES), size)
+    started = time.perf_counter()
+    invoices._audit()
+    env.flush_all()
+    seconds = time.perf_counter() - started
+    timings[size] = seconds
+    cases = env["freight.exception"].search_count([("invoice_id", "in", invoices.ids)])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"audit {size:,} lines ({len(invoices):,} invoices): {seconds:.1f} s = "
+          f"{size / seconds:,.0f} lines/s, {cases:,} cases; peak memory {peak:,.0f} MB")
+    env.invalidate_all()
+if len(SIZES) == 2:
+    small, large = SIZES
+    print(f"ratio t({large:,})/t({small:,}) = {timings[large] / timings[small]:.1f} "
+          f"(linear would be {large / small:.0f})")
+env.cr.rollback()
