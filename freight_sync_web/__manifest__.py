@@ -14,6 +14,7 @@
     "depends": ["freight_sync", "web"],
     "data": [
         "views/freight_shipment_views.xml",
+        "views/freight_invoice_upload_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -22,3 +22,5 @@ from . import freight_invoice_workflow
 from . import account_move
 from . import freight_invoice_intake
 from . import freight_invoice_audit
+from . import freight_invoice_upload
+from . import ir_attachment

@@ -52,6 +52,8 @@ class FreightInvoice(models.Model):
                              tracking=True)
     external_id = fields.Char(copy=False, readonly=True,
                               help="Sender's key: the same invoice resent is not staged twice.")
+    upload_id = fields.Many2one("freight.invoice.upload", readonly=True,
+                                index="btree_not_null", ondelete="set null")
     message_id = fields.Many2one("freight.message", string="Source Message", readonly=True,
                                  index="btree_not_null")
     line_ids = fields.One2many("freight.invoice.line", "invoice_id", string="Lines", copy=True)

@@ -3,7 +3,9 @@ import uuid
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..services.canonical import PayloadError
 from ..services.signature import body_digest
+from .ir_attachment import IN_DATABASE
 
 STATES = [
     ("received", "Received"),
@@ -78,8 +80,13 @@ class FreightMessage(models.Model):
             message.shipment_count = len(message.milestone_ids.shipment_id)
 
     def _payload(self) -> bytes:
+        """The stored request body, checked against the digest taken when it arrived."""
         self.ensure_one()
-        return self.sudo().payload_attachment_id.raw or b""
+        raw = self.sudo().payload_attachment_id.raw or b""
+        if body_digest(raw) != self.payload_sha256:
+            raise PayloadError("", _("The stored payload is missing or altered: its sha256 no "
+                                 "longer matches the one recorded at receipt."))
+        return raw
 
     @api.model
     def _store_inbound(self, endpoint, kind, body, content_type, idempotency_key,
@@ -95,7 +102,7 @@ class FreightMessage(models.Model):
             "payload_size": len(body),
             "item_count": item_count,
         })
-        attachment = self.env["ir.attachment"].sudo().create({
+        attachment = self.env["ir.attachment"].sudo().with_context(**{IN_DATABASE: True}).create({
             "name": f"{kind}-{message.id}.{'x12' if kind == 'edi' else 'json'}",
             "raw": body,
             "res_model": self._name,

@@ -37,6 +37,21 @@ class TestInboxProcessing(InboundCase):
         picked = message.milestone_ids.filtered(lambda m: m.code == "picked_up")
         self.assertEqual(picked.event_time, datetime(2024, 7, 9, 13, 0))
 
+    def test_payload_lives_in_the_database_and_is_checked_before_use(self):
+        # the filestore would hold the bytes outside the accepting transaction, where
+        # Odoo's filestore garbage collector can take them (see models/ir_attachment.py)
+        self.env["ir.config_parameter"].sudo().set_param("ir_attachment.location", "file")
+        message = self.receive(self.event("e1"))
+        attachment = message.payload_attachment_id
+        self.assertFalse(attachment.store_fname)
+        self.assertTrue(attachment.db_datas)
+        # bytes changed behind the inbox's back are refused, never half-applied
+        attachment.raw = attachment.raw.replace(b"picked_up", b"delivered")
+        self.process()
+        self.assertEqual((message.state, message.attempts), ("failed", 1))
+        self.assertIn("sha256 no longer matches", message.last_error)
+        self.assertFalse(self.shipment.milestone_ids)
+
     def test_out_of_order_stream_keeps_status_monotonic(self):
         stream = [("d", "delivered", "2024-07-10T15:00:00Z"),
                   ("p", "picked_up", "2024-07-09T08:00:00Z"),

@@ -1,9 +1,12 @@
 import base64
 from pathlib import Path
+from unittest.mock import patch
 
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, new_test_user, tagged
 
+from ..models import freight_invoice_upload
 from ..services.invoice_csv_rows import parse_amount, parse_rows, sniff, suggest_mapping
+from ..wizards import freight_invoice_import
 from .invoice_common import ContractCase
 
 CSV = Path(__file__).parent / "fixtures" / "csv"
@@ -70,3 +73,73 @@ class TestInvoiceImportWizard(ContractCase):
                          ("BR-3001", 600.0, self.carrier))
         self.assertEqual(invoice.state, "approved")
         self.assertIn("Row 3, Amount: 'lots' is not a number", wizard.error_report)
+
+
+@tagged("freight_sync", "post_install", "-at_install")
+@patch.object(freight_invoice_import, "BACKGROUND_FROM", 20)
+@patch.object(freight_invoice_upload, "CHUNK_SIZE", 10)
+class TestInvoiceUpload(ContractCase):
+    """A file too big for one request is imported in the background, chunk by chunk
+    (with thresholds 10 times smaller than in production, to keep the test fast)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.clerk = new_test_user(cls.env, "upload_clerk",
+                                  groups="base.group_user,account.group_account_invoice,"
+                                  "freight_sync.group_freight_billing")
+
+    def _big_file(self, invoices, bad_rows):
+        rows = ["Invoice #,Invoice Date,PRO,Charge Code,Amount"]
+        rows += [f"BIG-{n:05d},2024-07-12,PRO-100,400,500.00" for n in range(invoices)]
+        rows += [f"BAD-{n},2024-07-12,PRO-100,400,lots" for n in range(bad_rows)]
+        return base64.b64encode("\n".join(rows).encode())
+
+    def _import(self, file):
+        Wizard = self.env["freight.invoice.import"].with_user(self.clerk)
+        wizard = Wizard.new({"file": file, "filename": "july.csv", "carrier_id": self.carrier.id})
+        wizard._onchange_file()
+        wizard = Wizard.create(wizard._convert_to_write(
+            {name: wizard[name] for name in wizard._fields if name not in ("id", "preview")
+             and wizard._fields[name].store}))
+        return wizard.action_import()
+
+    def test_large_file_imports_in_chunks_with_progress(self):
+        action = self._import(self._big_file(45, 3))
+        self.assertEqual(action["res_model"], "freight.invoice.upload")
+        upload = self.env["freight.invoice.upload"].browse(action["res_id"])
+        self.assertEqual((upload.state, upload.invoice_total, upload.row_error_count,
+                          upload.progress, upload.create_uid),
+                         ("queued", 45, 3, 0.0, self.clerk))
+        self.assertFalse(upload.invoice_ids, "nothing is staged inside the clerk's request")
+        self.assertIn("Row 47, Amount: 'lots' is not a number", upload.error_report)
+
+        # a run out of time stops after one chunk; the clerk sees how far it got
+        self.assertFalse(upload._import_chunks(deadline=0))
+        self.assertEqual((upload.state, upload.invoice_done, upload.invoice_count),
+                         ("running", 10, 10))
+        self.assertAlmostEqual(upload.progress, 22.2, places=1)
+
+        self.env["freight.invoice.upload"]._cron_import_uploads()
+        self.assertEqual((upload.state, upload.invoice_done, upload.invoice_count,
+                          upload.progress), ("done", 45, 45, 100.0))
+        # every invoice bills the same shipment's linehaul: the first is approved, the
+        # others are duplicate charges waiting in exception
+        states = upload.invoice_ids.mapped("state")
+        self.assertEqual((states.count("approved"), states.count("exception")), (1, 44))
+        self.assertEqual(upload.invoice_ids.create_uid, self.clerk,
+                         "the import runs with the rights of the clerk who uploaded")
+        note = upload.message_ids[0]
+        self.assertIn("45 carrier invoice(s) imported from july.csv, 3 row error(s)", note.body)
+        self.assertIn(self.clerk.partner_id, note.partner_ids)
+
+        # the same file again stages nothing twice: every invoice is a duplicate receipt
+        again = self.env["freight.invoice.upload"].browse(self._import(
+            self._big_file(45, 0))["res_id"])
+        self.env["freight.invoice.upload"]._cron_import_uploads()
+        self.assertEqual((again.state, again.invoice_count), ("done", 0))
+
+    def test_small_file_is_imported_at_once(self):
+        action = self._import(self._big_file(20, 0))
+        self.assertEqual(action["res_model"], "freight.invoice")
+        self.assertEqual(self.env["freight.invoice"].search_count(action["domain"]), 20)

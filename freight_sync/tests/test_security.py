@@ -1,3 +1,5 @@
+import base64
+
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -34,15 +36,15 @@ ACCESS_MATRIX = {
 # the partner's technical user only stages invoices
 INVOICE_MATRIX = {
     "dispatcher": {"freight.invoice": "----", "freight.rate.contract": "-r--",
-                   "freight.charge.code": "-r--"},
+                   "freight.charge.code": "-r--", "freight.invoice.upload": "----"},
     "clerk": {"freight.invoice": "crw-", "freight.rate.contract": "-r--",
-              "freight.charge.code": "-r--"},
+              "freight.charge.code": "-r--", "freight.invoice.upload": "crw-"},
     "manager": {"freight.invoice": "crwu", "freight.rate.contract": "crwu",
-                "freight.charge.code": "crwu"},
+                "freight.charge.code": "crwu", "freight.invoice.upload": "crwu"},
     "integration": {"freight.invoice": "cr--", "freight.rate.contract": "----",
-                    "freight.charge.code": "-r--"},
+                    "freight.charge.code": "-r--", "freight.invoice.upload": "----"},
     "employee": {"freight.invoice": "----", "freight.rate.contract": "----",
-                 "freight.charge.code": "----"},
+                 "freight.charge.code": "----", "freight.invoice.upload": "----"},
 }
 for _role, _models in INVOICE_MATRIX.items():
     ACCESS_MATRIX[_role].update(_models)
@@ -75,6 +77,11 @@ class TestAccessRights(FreightCase):
                       "currency_id": self.env.company.currency_id.id, "external_id": unique}
             return (self.env[model].create(values), dict(values, external_id=unique + "b"),
                     {"corrects": "X"})
+        if model == "freight.invoice.upload":
+            values = {"name": unique, "carrier_id": self.carrier.id, "date_format": "iso",
+                      "currency_id": self.env.company.currency_id.id, "mapping": {"number": "N"},
+                      "file": base64.b64encode(b"N\n")}
+            return self.env[model].create(values), values, {"invoice_done": 1}
         if model == "freight.rate.contract":
             values = {"name": unique, "carrier_id": self.carrier.id, "date_start": "2024-01-01"}
             return self.env[model].create(values), values, {"name": unique + "b"}

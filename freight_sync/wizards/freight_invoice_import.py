@@ -3,6 +3,7 @@ import base64
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.ir_attachment import IN_DATABASE
 from ..services.invoice_csv_rows import parse_rows, sniff, suggest_mapping
 
 COLUMN_FIELDS = {
@@ -12,6 +13,8 @@ COLUMN_FIELDS = {
     "column_amount": "amount", "column_weight": "billed_weight_kg",
 }
 PREVIEW_ROWS = 8
+# above this many invoices the import runs in the background, with a progress bar
+BACKGROUND_FROM = 200
 
 
 class FreightInvoiceImport(models.TransientModel):
@@ -90,10 +93,12 @@ class FreightInvoiceImport(models.TransientModel):
         if not invoices:
             raise UserError(_("Nothing to import:\n%s", "\n".join(
                 _("Row %(row)s, %(column)s: %(message)s", **error) for error in errors[:20])))
+        report = [_("Row %(row)s, %(column)s: %(message)s", **error) for error in errors]
+        if len(invoices) > BACKGROUND_FROM:
+            return self._queue_upload(len(invoices), report)
         staged, stage_errors = self.env["freight.invoice"]._stage(
             invoices, self.env.company, self.carrier_id)
         staged._audit()
-        report = [_("Row %(row)s, %(column)s: %(message)s", **error) for error in errors]
         self.error_report = "\n".join(report + stage_errors) or False
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "freight_sync.action_freight_invoice")
@@ -101,3 +106,25 @@ class FreightInvoiceImport(models.TransientModel):
         if self.error_report:
             action["help"] = f"<pre>{self.error_report}</pre>"
         return action
+
+    def _queue_upload(self, invoice_total, report):
+        # the file goes into the database row, as inbound payloads do (see ir_attachment.py)
+        upload = self.env["freight.invoice.upload"].with_context(**{IN_DATABASE: True}).create({
+            "name": self.filename or _("Carrier invoices"),
+            "carrier_id": self.carrier_id.id,
+            "currency_id": self.currency_id.id,
+            "date_format": self.date_format,
+            "mapping": self._mapping(),
+            "file": self.file,
+            "invoice_total": invoice_total,
+            "row_error_count": len(report),
+            "error_report": "\n".join(report) or False,
+        })
+        self.env.ref("freight_sync.ir_cron_import_uploads")._trigger()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "freight.invoice.upload",
+            "res_id": upload.id,
+            "view_mode": "form",
+            "target": "current",
+        }

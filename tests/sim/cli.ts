@@ -2,7 +2,7 @@
  * Simulated carrier: sets up a carrier, endpoint and shipments over XML-RPC, then sends a
  * signed milestone feed.
  *   node .build/sim/cli.mjs --url http://localhost:8069 --db freight_demo \
- *        --shipments 20 --format mixed --duplicates 0.1 --out-of-order 0.2 --malformed 0.05
+ *        --shipments 20 --format mixed --duplicates 0.1 --out-of-order 0.2 --malformed 0.05 [--complete]
  */
 import { parseArgs } from "node:util";
 import { OdooClient } from "odoo-xmlrpc-ts";
@@ -22,6 +22,8 @@ const { values } = parseArgs({
         "out-of-order": { type: "string", default: "0.2" },
         malformed: { type: "string", default: "0.05" },
         seed: { type: "string", default: "1" },
+        // every shipment runs its whole journey (pickup to delivery)
+        complete: { type: "boolean", default: false },
     },
 });
 
@@ -39,5 +41,6 @@ const result = await sendFeed({
     duplicateRate: Number(values.duplicates),
     outOfOrderRate: Number(values["out-of-order"]),
     malformedRate: Number(values.malformed),
+    partial: !values.complete,
 });
 console.log(JSON.stringify({ run, endpointId: target.endpointId, ...result }, null, 2));

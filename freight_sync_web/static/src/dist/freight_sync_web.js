@@ -250,8 +250,84 @@ var milestoneTimelineField = {
   ]
 };
 registry.category("fields").add("freight_milestone_timeline", milestoneTimelineField);
+
+// freight_sync_web/static/src/ts/upload/upload_progress.ts
+import { Component as Component2, onMounted as onMounted2, onWillUnmount as onWillUnmount2 } from "@odoo/owl";
+import { browser as browser2 } from "@web/core/browser/browser";
+import { registry as registry2 } from "@web/core/registry";
+import { standardFieldProps as standardFieldProps2 } from "@web/views/fields/standard_field_props";
+
+// freight_sync_web/static/src/ts/upload/progress.ts
+var UPLOAD_REFRESH_MS = 2e3;
+function isImporting(state) {
+  return state === "queued" || state === "running";
+}
+function progressView({ state, done, total }) {
+  const safeTotal = Math.max(total, 0);
+  const safeDone = Math.min(Math.max(done, 0), safeTotal);
+  const percent = state === "done" ? 100 : safeTotal ? Math.floor(100 * safeDone / safeTotal) : 0;
+  const count = `${safeDone.toLocaleString("en-US")} of ${safeTotal.toLocaleString("en-US")} invoices`;
+  switch (state) {
+    case "queued":
+      return { percent, label: `Waiting to start: ${safeTotal.toLocaleString("en-US")} invoices`, active: true, tone: "info" };
+    case "running":
+      return { percent, label: `${count} (${percent} %)`, active: true, tone: "info" };
+    case "failed":
+      return { percent, label: `Stopped after ${count}`, active: false, tone: "danger" };
+    default:
+      return { percent, label: `${safeTotal.toLocaleString("en-US")} invoices processed`, active: false, tone: "success" };
+  }
+}
+
+// freight_sync_web/static/src/ts/upload/upload_progress.ts
+var UploadProgress = class extends Component2 {
+  static template = "freight_sync_web.UploadProgress";
+  static props = { ...standardFieldProps2 };
+  timer = 0;
+  loading = false;
+  setup() {
+    onMounted2(() => {
+      this.timer = browser2.setInterval(() => void this.refresh(), UPLOAD_REFRESH_MS);
+    });
+    onWillUnmount2(() => browser2.clearInterval(this.timer));
+  }
+  async refresh() {
+    const { record } = this.props;
+    if (this.loading || !record.resId || !isImporting(String(record.data.state))) {
+      return;
+    }
+    this.loading = true;
+    try {
+      await record.load();
+    } catch {
+    } finally {
+      this.loading = false;
+    }
+  }
+  get view() {
+    const data = this.props.record.data;
+    return progressView({
+      state: String(data.state),
+      done: Number(data.invoice_done) || 0,
+      total: Number(data.invoice_total) || 0
+    });
+  }
+};
+var uploadProgressField = {
+  component: UploadProgress,
+  displayName: "Upload progress",
+  supportedTypes: ["float"],
+  fieldDependencies: [
+    { name: "state", type: "selection" },
+    { name: "invoice_done", type: "integer" },
+    { name: "invoice_total", type: "integer" }
+  ]
+};
+registry2.category("fields").add("freight_upload_progress", uploadProgressField);
 export {
   MilestoneTimeline,
+  UploadProgress,
   buildTimeline,
-  milestoneTimelineField
+  milestoneTimelineField,
+  uploadProgressField
 };

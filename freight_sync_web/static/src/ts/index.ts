@@ -1,3 +1,4 @@
 // Entry point of the freight_sync_web bundle: each import registers its components.
 export { MilestoneTimeline, milestoneTimelineField } from "./timeline/milestone_timeline";
 export { buildTimeline } from "./timeline/timeline_model";
+export { UploadProgress, uploadProgressField } from "./upload/upload_progress";
