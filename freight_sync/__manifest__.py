@@ -16,6 +16,7 @@
         "mail",
         "stock",
         "purchase",
+        "stock_landed_costs",
         "purchase_stock",
         "sale_stock",
         "delivery",

@@ -24,3 +24,4 @@ from . import freight_invoice_intake
 from . import freight_invoice_audit
 from . import freight_invoice_upload
 from . import ir_attachment
+from . import freight_shipment_accrual

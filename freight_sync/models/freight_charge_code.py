@@ -49,6 +49,16 @@ class FreightChargeCode(models.Model):
         return super().create(vals_list)
 
     @api.model
+    def _codes_by_kind(self):
+        """The code an expected linehaul and fuel amount are accrued under: the first of
+        each kind (by sequence), 400 and 405 by default."""
+        codes = {}
+        for charge in self.search_fetch([("kind", "in", ("linehaul", "fuel"))],
+                                        ["code", "kind"], order="sequence, id"):
+            codes.setdefault(charge.kind, charge.code)
+        return {"linehaul": codes.get("linehaul", "400"), "fuel": codes.get("fuel", "405")}
+
+    @api.model
     def _kinds(self):
         """{code: kind} of every active charge code, for the audit engine."""
         return {charge.code: charge.kind for charge in self.search_fetch([], ["code", "kind"])}

@@ -57,6 +57,8 @@ class FreightInvoice(models.Model):
     message_id = fields.Many2one("freight.message", string="Source Message", readonly=True,
                                  index="btree_not_null")
     line_ids = fields.One2many("freight.invoice.line", "invoice_id", string="Lines", copy=True)
+    billed_on_expected = fields.Boolean(
+        readonly=True, copy=False, help="Short-paid: the vendor bill is for the expected amounts.")
     move_id = fields.Many2one("account.move", string="Vendor Bill", readonly=True, copy=False,
                               index="btree_not_null")
     exception_ids = fields.One2many("freight.exception", "invoice_id", string="Cases")

@@ -55,6 +55,8 @@ class FreightInvoice(models.Model):
         moves = Move.create(values)
         for invoice, move in zip(self, moves):
             invoice.move_id = move
+        if use_expected:
+            self.billed_on_expected = True
         self.write({"state": "posted" if company.freight_auto_post else "approved"})
         if company.freight_auto_post:
             moves.action_post()

@@ -66,6 +66,8 @@ class FreightMilestone(models.Model):
         milestones = super().create(vals_list)
         # whoever reports a problem (carrier, TMS or dispatcher), somebody must handle it
         self.env["freight.exception"].sudo()._open_for_milestones(milestones)
+        # accruals and customer invoices are the books' business, not the reporter's rights
+        milestones.shipment_id.sudo()._freight_on_milestones(milestones.sudo())
         return milestones
 
     @api.depends("code")

@@ -1,3 +1,5 @@
+# One file per concern (inbound events, accruals, billing) keeps each readable.
+# pylint: disable=consider-merging-classes-inherited
 from collections import defaultdict
 
 from odoo import _, api, models

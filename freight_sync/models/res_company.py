@@ -23,3 +23,32 @@ class ResCompany(models.Model):
         help="Used for charge codes without an account of their own.")
     freight_purchase_journal_id = fields.Many2one(
         "account.journal", string="Freight Bills Journal", domain="[('type', '=', 'purchase')]")
+
+    # accruals (see freight_shipment_accrual.py)
+    freight_accrual_trigger = fields.Selection(
+        [("accepted", "Tender accepted"), ("picked_up", "Picked up"),
+         ("delivered", "Delivered")],
+        string="Accrue Freight When", default="picked_up", required=True)
+    freight_accrual_journal_id = fields.Many2one(
+        "account.journal", string="Accrual Journal", domain="[('type', '=', 'general')]")
+    freight_accrued_account_id = fields.Many2one(
+        "account.account", string="Accrued Freight Account",
+        help="Liability credited by accruals, debited by their reversals.")
+    # customer billing (see freight_shipment_billing.py)
+    freight_customer_billing = fields.Selection(
+        [("manual", "Manually"), ("delivered", "On delivery"),
+         ("pod_received", "On proof of delivery")],
+        string="Invoice Customers", default="manual", required=True)
+    freight_customer_invoice_post = fields.Boolean(string="Post Customer Invoices")
+    freight_pass_through_product_id = fields.Many2one(
+        "product.product", string="Rebilled Freight Product",
+        help="Product of the invoice lines that rebill accessorials to the customer.")
+    # landed costs (see freight_shipment_landed_cost.py)
+    freight_landed_cost_split = fields.Selection(
+        [("equal", "Equal"), ("by_quantity", "By Quantity"),
+         ("by_current_cost_price", "By Current Cost"), ("by_weight", "By Weight"),
+         ("by_volume", "By Volume")],
+        string="Split Inbound Freight", default="by_current_cost_price", required=True)
+    freight_landed_cost_product_id = fields.Many2one(
+        "product.product", string="Inbound Freight Product",
+        domain="[('landed_cost_ok', '=', True)]")

@@ -26,6 +26,23 @@ class ResConfigSettings(models.TransientModel):
     freight_purchase_journal_id = fields.Many2one(
         related=RELATED + "freight_purchase_journal_id", readonly=False)
 
+    freight_accrual_trigger = fields.Selection(
+        related=RELATED + "freight_accrual_trigger", readonly=False)
+    freight_accrual_journal_id = fields.Many2one(
+        related=RELATED + "freight_accrual_journal_id", readonly=False)
+    freight_accrued_account_id = fields.Many2one(
+        related=RELATED + "freight_accrued_account_id", readonly=False)
+    freight_customer_billing = fields.Selection(
+        related=RELATED + "freight_customer_billing", readonly=False)
+    freight_customer_invoice_post = fields.Boolean(
+        related=RELATED + "freight_customer_invoice_post", readonly=False)
+    freight_pass_through_product_id = fields.Many2one(
+        related=RELATED + "freight_pass_through_product_id", readonly=False)
+    freight_landed_cost_split = fields.Selection(
+        related=RELATED + "freight_landed_cost_split", readonly=False)
+    freight_landed_cost_product_id = fields.Many2one(
+        related=RELATED + "freight_landed_cost_product_id", readonly=False)
+
     freight_whatif_days = fields.Integer(string="Look Back (days)", default=30)
     freight_whatif_summary = fields.Char(
         string="What If", compute="_compute_freight_whatif",

@@ -3,6 +3,7 @@ import time
 
 from odoo.tests import new_test_user
 
+from ..services.inbox import item_digest
 from ..services.signature import sign
 from .common import FreightCase
 
@@ -35,6 +36,19 @@ class InboundCase(FreightCase):
     @classmethod
     def body(cls, *events):
         return json.dumps({"events": list(events)}).encode()
+
+    def receive(self, *events, key=None):
+        """Store a request like the route does and return its message."""
+        body = self.body(*events)
+        message = self.env["freight.message"]._store_inbound(
+            self.endpoint, "events", body, "application/json", key or item_digest(list(events)),
+            None, len(events))
+        self.env["freight.message.event"]._record_keys(
+            self.endpoint, message, [(e["id"], item_digest(e)) for e in events])
+        return message
+
+    def process(self):
+        return self.env["freight.message"]._cron_process_inbox(time_budget=30)
 
     @classmethod
     def signed_headers(cls, body, secret=None, timestamp=None, key=None):

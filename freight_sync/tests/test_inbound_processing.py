@@ -5,25 +5,11 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from ..services.inbox import item_digest
 from .inbound_common import InboundCase
 
 
 @tagged("freight_sync", "post_install", "-at_install")
 class TestInboxProcessing(InboundCase):
-    def receive(self, *events, key=None):
-        """Store a request like the route does and return its message."""
-        body = self.body(*events)
-        message = self.env["freight.message"]._store_inbound(
-            self.endpoint, "events", body, "application/json", key or item_digest(list(events)),
-            None, len(events))
-        self.env["freight.message.event"]._record_keys(
-            self.endpoint, message, [(e["id"], item_digest(e)) for e in events])
-        return message
-
-    def process(self):
-        return self.env["freight.message"]._cron_process_inbox(time_budget=30)
-
     def test_events_become_milestones_with_provenance(self):
         message = self.receive(self.event("e1", location="Dallas, TX"),
                                self.event("e2", code="in_transit",
