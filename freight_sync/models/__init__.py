@@ -25,3 +25,5 @@ from . import freight_invoice_audit
 from . import freight_invoice_upload
 from . import ir_attachment
 from . import freight_shipment_accrual
+from . import stock_landed_cost
+from . import freight_shipment_billing

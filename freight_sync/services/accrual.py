@@ -126,3 +126,10 @@ def age_bucket(days: int) -> str:
         if days <= limit:
             return label
     return "90+"
+
+
+def pass_through_lines(expected: dict, markups: dict) -> dict:
+    """Charges rebilled to the customer: the expected amount of each pass-through code
+    (``markups``: code -> markup %) plus its markup, rounded to cents."""
+    return {code: money(amount * (1 + markups[code] / 100))
+            for code, amount in sorted(expected.items()) if code in markups and amount}

@@ -22,3 +22,5 @@ from . import test_services_x12_990_997
 from . import test_services_codemap
 from . import test_services_accrual
 from . import test_accrual
+from . import test_customer_billing
+from . import test_landed_cost

@@ -2,7 +2,13 @@ from datetime import date, datetime
 
 from odoo.tests import BaseCase, tagged
 
-from ..services.accrual import age_bucket, entry_date, expected_cost, plan_accrual
+from ..services.accrual import (
+    age_bucket,
+    entry_date,
+    expected_cost,
+    pass_through_lines,
+    plan_accrual,
+)
 from ..services.expected_cost import AccessorialRate, Address, Contract, FuelRule, RateLine, Zone
 from ..services.invoice_audit import ShipmentFacts
 
@@ -86,3 +92,13 @@ class TestAccrualDates(BaseCase):
     def test_age_buckets(self):
         self.assertEqual([age_bucket(d) for d in (0, 30, 31, 60, 61, 90, 91, 400)],
                          ["0-30", "0-30", "31-60", "31-60", "61-90", "61-90", "90+", "90+"])
+
+
+@tagged("freight_sync", "freight_pure")
+class TestPassThrough(BaseCase):
+    def test_only_pass_through_codes_with_their_markup(self):
+        expected = {"400": 500.0, "405": 100.0, "LFT": 85.0, "RES": 0.0, "REP": 40.0}
+        self.assertEqual(pass_through_lines(expected, {"LFT": 10.0, "RES": 5.0}),
+                         {"LFT": 93.5})
+        self.assertEqual(pass_through_lines({"LFT": 33.33}, {"LFT": 12.5}), {"LFT": 37.5})
+        self.assertEqual(pass_through_lines(expected, {}), {})
