@@ -20,7 +20,7 @@ class FreightShipment(models.Model):
                                       string="Landed Costs")
 
     def _freight_on_milestones(self, milestones):
-        super()._freight_on_milestones(milestones)
+        result = super()._freight_on_milestones(milestones)
         due = self.browse()
         for milestone in milestones:
             shipment = milestone.shipment_id
@@ -29,6 +29,7 @@ class FreightShipment(models.Model):
                     and shipment.direction == "outbound" and shipment.sale_order_ids):
                 due |= shipment
         due._freight_invoice_customers()
+        return result
 
     # ------------------------------------------------------------------ customers
     def _freight_invoice_customers(self):
@@ -90,10 +91,11 @@ class FreightShipment(models.Model):
 
     # ------------------------------------------------------------------ landed costs
     def _freight_on_bill_posted(self, bill):
-        super()._freight_on_bill_posted(bill)
+        result = super()._freight_on_bill_posted(bill)
         inbound = self.filtered(lambda s: s.direction == "inbound")
         if inbound:
             inbound._freight_landed_costs(bill)
+        return result
 
     def _freight_landed_costs(self, bill):
         """Capitalize this bill's share of each inbound shipment into the received goods."""
