@@ -43,11 +43,13 @@
         "views/sale_order_views.xml",
         "views/purchase_order_views.xml",
         "views/freight_menus.xml",
+        "views/freight_cost_views.xml",
     ],
     "demo": [
         "demo/freight_users_demo.xml",
+        "demo/freight_accounting_demo.xml",
+        "demo/freight_contract_demo.xml",
         "demo/freight_shipment_demo.xml",
         "demo/freight_endpoint_demo.xml",
-        "demo/freight_contract_demo.xml",
     ],
 }

@@ -26,10 +26,10 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        for bill in posted.filtered("freight_invoice_id"):
-            shipments = bill.freight_invoice_id.line_ids.shipment_id
-            if shipments:
-                shipments.sudo()._freight_on_bill_posted(bill)
+        bills = posted.filtered("freight_invoice_id")
+        shipments = bills.freight_invoice_id.line_ids.shipment_id
+        if shipments:
+            shipments.sudo()._freight_on_bills_posted(bills.sudo())
         return posted
 
 

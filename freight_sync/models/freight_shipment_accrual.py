@@ -95,6 +95,7 @@ class FreightShipment(models.Model):
         if not self:
             return self.env["account.move"]
         expected = self._freight_expected()
+        currencies = self._freight_currencies(expected.values())
         to_reverse, to_post = self.browse(), []
         for shipment in self:
             missing = shipment._freight_accrual_setup_missing()
@@ -103,7 +104,7 @@ class FreightShipment(models.Model):
                 continue
             cost = expected[shipment.id]
             moment = when[shipment.id] if isinstance(when, dict) else when
-            amounts = shipment._freight_in_company_currency(cost, moment)
+            amounts = shipment._freight_in_company_currency(cost, moment, currencies)
             open_amounts = shipment._freight_open_amounts()
             plan = plan_accrual(open_amounts, amounts,
                                 cancelled=shipment.status == "cancelled",
@@ -126,12 +127,18 @@ class FreightShipment(models.Model):
                      "freight account in the Freight settings.")
         return None
 
-    def _freight_in_company_currency(self, cost, moment):
+    def _freight_currencies(self, costs):
+        names = list({cost.currency for cost in costs if cost.currency})
+        return {c.name: c for c in self.env["res.currency"].with_context(
+            active_test=False).search([("name", "in", names)])}
+
+    def _freight_in_company_currency(self, cost, moment, currencies=None):
         if not cost.amounts:
             return {}
         company = self.company_id
-        currency = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", cost.currency)], limit=1) or company.currency_id
+        if currencies is None:
+            currencies = self._freight_currencies([cost])
+        currency = currencies.get(cost.currency) or company.currency_id
         day = moment.date() if isinstance(moment, datetime) else moment
         return {code: currency._convert(amount, company.currency_id, company, day)
                 for code, amount in cost.amounts.items()}
@@ -150,10 +157,17 @@ class FreightShipment(models.Model):
         Move = self.env["account.move"].sudo()
         if not to_post:
             return Move
+        codes = list({code for _s, amounts, _m, _id in to_post for code in amounts})
+        charges = self.env["freight.charge.code"].search([("code", "in", codes)])
+        accounts = {}  # (company, code) -> expense account, read once per company
+        for company in {shipment.company_id for shipment, *_rest in to_post}:
+            for charge in charges.with_company(company):
+                accounts[company, charge.code] = charge.expense_account_id
         values, posting = [], []
         for shipment, amounts, moment, message_id in to_post:
             try:
-                values.append(shipment._freight_accrual_values(amounts, moment, message_id))
+                values.append(shipment._freight_accrual_values(amounts, moment, message_id,
+                                                               accounts))
                 posting.append(shipment)
             except UserError as error:  # a setup gap must not block the milestone feed
                 shipment.with_context(freight_accruing=True).accrual_note = str(error)
@@ -167,16 +181,13 @@ class FreightShipment(models.Model):
             })
         return moves
 
-    def _freight_accrual_values(self, amounts, moment, message_id):
+    def _freight_accrual_values(self, amounts, moment, message_id, accounts):
         company = self.company_id
         journal = company.freight_accrual_journal_id
         accrued = company.freight_accrued_account_id
-        charges = self.env["freight.charge.code"].with_company(company).search(
-            [("code", "in", list(amounts))])
-        accounts = {c.code: c.expense_account_id for c in charges}
         lines = []
         for code, amount in sorted(amounts.items()):
-            account = accounts.get(code) or company.freight_expense_account_id
+            account = accounts.get((company, code)) or company.freight_expense_account_id
             if not account:
                 raise UserError(_("No expense account for charge %s: set one on the charge "
                                   "code or in the Freight settings.", code))
@@ -217,8 +228,9 @@ class FreightShipment(models.Model):
             {"accrual_state": "reversed", "accrual_move_id": False})
 
     # ------------------------------------------------------------------ billing
-    def _freight_on_bill_posted(self, bill):
-        """The carrier billed: record what it billed and reverse the accrual."""
+    def _freight_on_bills_posted(self, bills):
+        """The carriers billed: record what they billed and reverse the accruals, each
+        on the date of the bill that closes it (in batches of one date)."""
         lines = self.env["freight.invoice.line"].sudo().search_fetch(
             [("shipment_id", "in", self.ids), ("invoice_id.move_id.state", "=", "posted")],
             ["shipment_id", "amount", "expected", "invoice_id"])
@@ -230,5 +242,10 @@ class FreightShipment(models.Model):
                 amount, invoice.company_id.currency_id, invoice.company_id, invoice.date)
         for shipment in self:
             shipment.with_context(freight_accruing=True).billed_amount = billed[shipment]
-        self.filtered(lambda s: s.accrual_state == "accrued")._freight_reverse_accrual(
-            bill.invoice_date or bill.date)
+        closing = defaultdict(lambda: self.browse())
+        for bill in bills:
+            shipments = bill.freight_invoice_id.line_ids.shipment_id & self
+            closing[bill.invoice_date or bill.date] |= shipments.filtered(
+                lambda s: s.accrual_state == "accrued")
+        for day, shipments in closing.items():
+            shipments._freight_reverse_accrual(day)

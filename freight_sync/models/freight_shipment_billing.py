@@ -90,10 +90,10 @@ class FreightShipment(models.Model):
         })
 
     # ------------------------------------------------------------------ landed costs
-    def _freight_on_bill_posted(self, bill):
-        result = super()._freight_on_bill_posted(bill)
+    def _freight_on_bills_posted(self, bills):
+        result = super()._freight_on_bills_posted(bills)
         inbound = self.filtered(lambda s: s.direction == "inbound")
-        if inbound:
+        for bill in bills if inbound else []:
             inbound._freight_landed_costs(bill)
         return result
 

@@ -52,3 +52,27 @@ class ResCompany(models.Model):
     freight_landed_cost_product_id = fields.Many2one(
         "product.product", string="Inbound Freight Product",
         domain="[('landed_cost_ok', '=', True)]")
+
+    def _freight_setup_demo_accounting(self):
+        """Demo data: the accounts, journal and products the freight settings point to."""
+        for company in self:
+            Account = self.env["account.account"].with_company(company)
+            journal = self.env["account.journal"].search(
+                [("type", "=", "general"), ("company_id", "=", company.id)], limit=1)
+            if not journal:
+                continue  # no chart of accounts yet: accruals stay off, and say so
+            accrued = Account.create({"name": "Accrued freight", "code": "FS2100",
+                                      "account_type": "liability_current", "reconcile": True})
+            expense = Account.create({"name": "Freight expense", "code": "FS6100",
+                                      "account_type": "expense"})
+            Product = self.env["product.product"]
+            company.write({
+                "freight_accrual_journal_id": journal.id,
+                "freight_accrued_account_id": accrued.id,
+                "freight_expense_account_id": expense.id,
+                "freight_pass_through_product_id": Product.create({
+                    "name": "Rebilled freight charges", "type": "service"}).id,
+                "freight_landed_cost_product_id": Product.create({
+                    "name": "Inbound freight", "type": "service", "landed_cost_ok": True,
+                    "property_account_expense_id": expense.id}).id,
+            })

@@ -24,3 +24,4 @@ from . import test_services_accrual
 from . import test_accrual
 from . import test_customer_billing
 from . import test_landed_cost
+from . import test_accrual_scenario

@@ -10,9 +10,12 @@ class AccrualCase(ContractCase):
         super().setUpClass()
         company = cls.env.company
         Account = cls.env["account.account"]
-        cls.expense = Account.search([("account_type", "=", "expense"),
-                                      ("company_id", "=", company.id)], limit=1)
-        cls.accrued = Account.create({"name": "Accrued freight", "code": "FS2100",
+        # a ledger account of its own, so the integrity check sees freight and only freight
+        cls.expense = Account.create({"name": "Freight expense", "code": "TFS6100",
+                                      "account_type": "expense"})
+        cls.env["freight.charge.code"].search([]).with_company(company).expense_account_id = (
+            cls.expense)
+        cls.accrued = Account.create({"name": "Accrued freight", "code": "TFS2100",
                                       "account_type": "liability_current", "reconcile": True})
         company.write({
             "freight_accrual_journal_id": cls.env["account.journal"].search(

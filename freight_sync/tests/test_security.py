@@ -36,15 +36,20 @@ ACCESS_MATRIX = {
 # the partner's technical user only stages invoices
 INVOICE_MATRIX = {
     "dispatcher": {"freight.invoice": "----", "freight.rate.contract": "-r--",
-                   "freight.charge.code": "-r--", "freight.invoice.upload": "----"},
+                   "freight.charge.code": "-r--", "freight.invoice.upload": "----",
+                   "freight.accrual.report": "----"},
     "clerk": {"freight.invoice": "crw-", "freight.rate.contract": "-r--",
-              "freight.charge.code": "-r--", "freight.invoice.upload": "crw-"},
+              "freight.charge.code": "-r--", "freight.invoice.upload": "crw-",
+              "freight.accrual.report": "-r--"},
     "manager": {"freight.invoice": "crwu", "freight.rate.contract": "crwu",
-                "freight.charge.code": "crwu", "freight.invoice.upload": "crwu"},
+                "freight.charge.code": "crwu", "freight.invoice.upload": "crwu",
+                "freight.accrual.report": "-r--"},
     "integration": {"freight.invoice": "cr--", "freight.rate.contract": "----",
-                    "freight.charge.code": "-r--", "freight.invoice.upload": "----"},
+                    "freight.charge.code": "-r--", "freight.invoice.upload": "----",
+                    "freight.accrual.report": "----"},
     "employee": {"freight.invoice": "----", "freight.rate.contract": "----",
-                 "freight.charge.code": "----", "freight.invoice.upload": "----"},
+                 "freight.charge.code": "----", "freight.invoice.upload": "----",
+                 "freight.accrual.report": "----"},
 }
 for _role, _models in INVOICE_MATRIX.items():
     ACCESS_MATRIX[_role].update(_models)
@@ -68,6 +73,17 @@ class TestAccessRights(FreightCase):
             for role, groups in ROLE_GROUPS.items()
         }
 
+    def _accrued_shipment(self):
+        """A row of the open accruals view, without the accounting set-up behind it."""
+        shipment = self.make_shipment()
+        move = self.env["account.move"].create({"move_type": "entry"})
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE account_move SET state = 'posted' WHERE id = %s", [move.id])
+        self.env.cr.execute("""UPDATE freight_shipment SET accrual_state = 'accrued',
+                               accrual_move_id = %s WHERE id = %s""", [move.id, shipment.id])
+        self.env.invalidate_all()
+        return shipment
+
     def _fixture(self, model):
         """A record of ``model``, values to create another and values to write."""
         self.serial = getattr(self, "serial", 0) + 1
@@ -82,6 +98,9 @@ class TestAccessRights(FreightCase):
                       "currency_id": self.env.company.currency_id.id, "mapping": {"number": "N"},
                       "file": base64.b64encode(b"N\n")}
             return self.env[model].create(values), values, {"invoice_done": 1}
+        if model == "freight.accrual.report":
+            # a view: reading is all there is; create, write and unlink fail for everyone
+            return self.env[model].browse(self._accrued_shipment().id), {}, {"amount": 1.0}
         if model == "freight.rate.contract":
             values = {"name": unique, "carrier_id": self.carrier.id, "date_start": "2024-01-01"}
             return self.env[model].create(values), values, {"name": unique + "b"}

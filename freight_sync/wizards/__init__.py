@@ -2,3 +2,4 @@ from . import freight_endpoint_key
 from . import freight_message_ignore
 from . import freight_invoice_resolve
 from . import freight_invoice_import
+from . import freight_integrity_check
