@@ -10,7 +10,8 @@ from ..services.accrual import CANCELLED, entry_date, expected_cost, plan_accrua
 
 # a change of these fields can change what the carrier is expected to charge
 COST_FIELDS = {"carrier_id", "mode", "weight", "distance_km", "pallet_count",
-               "origin_partner_id", "destination_partner_id", "approved_accessorial_ids"}
+               "origin_partner_id", "destination_partner_id", "approved_accessorial_ids",
+               "confirmed_rate", "confirmed_rate_currency_id"}
 ACCRUAL_STATES = [("none", "Not accrued"), ("accrued", "Accrued"), ("reversed", "Reversed")]
 
 
@@ -24,6 +25,13 @@ class FreightShipment(models.Model):
     _inherit = "freight.shipment"
 
     company_currency_id = fields.Many2one(related="company_id.currency_id")
+    confirmed_rate = fields.Monetary(
+        string="Confirmed Linehaul", currency_field="confirmed_rate_currency_id", tracking=True,
+        copy=False, help="The linehaul the carrier or TMS confirmed for this load; it "
+        "replaces the contract lane in the expected cost.")
+    confirmed_rate_currency_id = fields.Many2one(
+        "res.currency", string="Confirmed Rate Currency",
+        default=lambda self: self.env.company.currency_id)
     accrual_state = fields.Selection(ACCRUAL_STATES, default="none", required=True,
                                      readonly=True, copy=False, tracking=True)
     accrual_move_id = fields.Many2one("account.move", string="Open Accrual", readonly=True,
@@ -84,7 +92,9 @@ class FreightShipment(models.Model):
             [("carrier_id", "in", self.carrier_id.ids)]))
         codes = self.env["freight.charge.code"]._codes_by_kind()
         today = fields.Date.context_today(self)
-        return {s.id: expected_cost(facts[s.id], contracts, today, codes) for s in self}
+        return {s.id: expected_cost(facts[s.id], contracts, today, codes, confirmed=(
+            s.confirmed_rate, s.confirmed_rate_currency_id.name) if s.confirmed_rate else None)
+                for s in self}
 
     def _freight_accrue(self, when, message_ids=None):
         """Bring each shipment's accrual in line with its expected cost.

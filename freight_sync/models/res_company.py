@@ -55,7 +55,7 @@ class ResCompany(models.Model):
 
     def _freight_setup_demo_accounting(self):
         """Demo data: the accounts, journal and products the freight settings point to."""
-        for company in self:
+        for company in self.filtered(lambda c: not c.freight_accrued_account_id):
             Account = self.env["account.account"].with_company(company)
             journal = self.env["account.journal"].search(
                 [("type", "=", "general"), ("company_id", "=", company.id)], limit=1)

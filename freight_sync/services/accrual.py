@@ -50,22 +50,40 @@ def _accessorial_amount(tariff: AccessorialRate, facts: ShipmentFacts) -> tuple[
 
 
 def expected_cost(facts: ShipmentFacts, contracts, on_date: date,
-                  codes_by_kind: dict) -> ExpectedCost:
+                  codes_by_kind: dict, confirmed: tuple | None = None) -> ExpectedCost:
     """Contract linehaul + fuel + the shipment's approved accessorials.
 
     ``codes_by_kind`` names the charge code each amount is booked under, e.g.
     ``{"linehaul": "400", "fuel": "405"}``; accessorials keep their own code.
+    ``confirmed`` is the linehaul the carrier confirmed for this load, ``(amount,
+    currency)``: it replaces the contract's lane; the contract's fuel rule and tariff
+    still apply when the contract is in the same currency.
     """
     contract: Contract | None = pick_contract(contracts, facts.carrier_id, on_date)
-    if contract is None:
-        return ExpectedCost(None, missing=f"no contract of the carrier is valid on {on_date}")
-    lane = pick_rate_line(contract, facts.origin, facts.destination, facts.mode)
-    if lane is None:
-        return ExpectedCost(contract.currency, missing="no lane of the contract covers it")
     amounts, trace = {}, []
-    base, detail = linehaul(lane, facts.weight_kg, facts.distance_km, facts.pallets)
+    if confirmed and confirmed[0]:
+        base, currency = money(confirmed[0]), confirmed[1]
+        trace.append(f"Linehaul: rate confirmed for this load {base:,.2f} {currency}")
+        if contract is not None and contract.currency != currency:
+            trace.append(f"Fuel and accessorials: the contract is in {contract.currency}, "
+                         "not applied")
+            contract = None
+    elif contract is None:
+        return ExpectedCost(None, missing=f"no contract of the carrier is valid on {on_date}")
+    else:
+        lane = pick_rate_line(contract, facts.origin, facts.destination, facts.mode)
+        if lane is None:
+            return ExpectedCost(contract.currency, missing="no lane of the contract covers it")
+        base, detail = linehaul(lane, facts.weight_kg, facts.distance_km, facts.pallets)
+        currency = contract.currency
+        trace.append(f"Linehaul (lane {lane.id}): {detail}")
     amounts[codes_by_kind["linehaul"]] = base
-    trace.append(f"Linehaul (lane {lane.id}): {detail}")
+    if contract is not None:
+        _add_fuel_and_accessorials(amounts, trace, contract, facts, base, codes_by_kind)
+    return ExpectedCost(currency, {c: money(a) for c, a in amounts.items()}, tuple(trace))
+
+
+def _add_fuel_and_accessorials(amounts, trace, contract, facts, base, codes_by_kind):
     surcharge, detail = fuel(contract.fuel, base)
     if surcharge:
         amounts[codes_by_kind["fuel"]] = surcharge
@@ -79,8 +97,6 @@ def expected_cost(facts: ShipmentFacts, contracts, on_date: date,
         if amount:
             amounts[code] = money(amounts.get(code, 0.0) + amount)
             trace.append(f"{code}: {detail}")
-    return ExpectedCost(contract.currency, {c: money(a) for c, a in amounts.items()},
-                        tuple(trace))
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,13 @@ class TestAccrual(AccrualCase):
         shipment.write({"weight": 2000.0})
         self.assertEqual(len(self.accruals(shipment)), 2)
 
+    def test_rate_confirmation_reaccrues(self):
+        shipment = self.new_shipment()
+        self.add(shipment, "picked_up", 30)
+        shipment.confirmed_rate = 550.0
+        self.assertEqual(self.debits(shipment.accrual_move_id), {"400": 550.0, "405": 110.0})
+        self.assertEqual(len(self.accruals(shipment, "accrual_reversal")), 1)
+
     def test_cancellation_reverses(self):
         shipment = self.new_shipment()
         self.add(shipment, "picked_up", 30)

@@ -17,7 +17,10 @@ class TestCustomerBilling(AccrualCase):
             cls.product, cls.env.ref("stock.stock_location_stock"), 100.0)
         cls.lift_gate = cls.env.ref("freight_sync.charge_lft")
         cls.lift_gate.markup_percent = 10.0
-        cls.env.company.freight_customer_billing = "pod_received"
+        cls.rebill = cls.env["product.product"].create(
+            {"name": "Freight rebill", "type": "service", "taxes_id": [Command.clear()]})
+        cls.env.company.write({"freight_customer_billing": "pod_received",
+                               "freight_pass_through_product_id": cls.rebill.id})
 
     def delivered_sale(self, ordered=10.0, delivered=6.0):
         order = self.env["sale.order"].create({
@@ -43,10 +46,11 @@ class TestCustomerBilling(AccrualCase):
         invoice = order.invoice_ids
         self.assertEqual((len(invoice), invoice.freight_shipment_id, invoice.freight_move_role),
                          (1, shipment, "customer_invoice"))
-        lines = {line.name.split(" (")[0] if not line.product_id else line.product_id.name:
-                 (line.quantity, line.price_unit) for line in invoice.invoice_line_ids}
+        lines = {(line.product_id.name, line.name.split(" (")[0] if line.product_id == self.rebill
+                  else None): (line.quantity, line.price_unit) for line in invoice.invoice_line_ids}
         # 6 of 10 delivered; lift gate 85.00 + 10 % markup
-        self.assertEqual(lines, {"Pallet of widgets": (6.0, 100.0), "Lift gate": (1.0, 93.5)})
+        self.assertEqual(lines, {("Pallet of widgets", None): (6.0, 100.0),
+                                 ("Freight rebill", "Lift gate"): (1.0, 93.5)})
         self.assertEqual((invoice.amount_untaxed, shipment.billing_state), (693.5, "invoiced"))
 
     def test_replay_makes_no_second_invoice(self):

@@ -48,6 +48,19 @@ class TestExpectedCost(BaseCase):
         self.assertEqual(cost.amounts, {"400": 150.0, "405": 30.0, "LFT": 85.0, "DTU": 180.0})
         self.assertIn("RES: approved but not in the tariff, not accrued", cost.trace)
 
+    def test_confirmed_rate_replaces_the_lane(self):
+        cost = expected_cost(facts(accessorials={"LFT"}), [CONTRACT], date(2024, 7, 9), CODES,
+                             confirmed=(640.0, "USD"))
+        # fuel 20 % of the confirmed linehaul, lift gate from the tariff
+        self.assertEqual(cost.amounts, {"400": 640.0, "405": 128.0, "LFT": 85.0})
+        self.assertEqual(cost.trace[0], "Linehaul: rate confirmed for this load 640.00 USD")
+        other = expected_cost(facts(), [CONTRACT], date(2024, 7, 9), CODES,
+                              confirmed=(700.0, "EUR"))
+        self.assertEqual((other.currency, other.amounts), ("EUR", {"400": 700.0}))
+        # a confirmed rate needs no contract at all
+        alone = expected_cost(facts(), [], date(2024, 7, 9), CODES, confirmed=(300.0, "USD"))
+        self.assertEqual((alone.amounts, alone.missing), ({"400": 300.0}, None))
+
     def test_no_contract_or_lane_is_explained(self):
         self.assertEqual(expected_cost(facts(), [CONTRACT], date(2023, 12, 31), CODES).missing,
                          "no contract of the carrier is valid on 2023-12-31")

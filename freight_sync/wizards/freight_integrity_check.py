@@ -72,9 +72,17 @@ class FreightIntegrityCheck(models.TransientModel):
         }
 
     def _expense_accounts(self):
+        """Every account freight expense was ever booked on: today's settings, and those
+        of the accrual and bill lines already posted (settings change, entries stay)."""
         company = self.company_id
         charges = self.env["freight.charge.code"].sudo().with_company(company).search([])
-        return charges.expense_account_id | company.freight_expense_account_id
+        used = self.env["account.move.line"].sudo()._read_group(
+            [("company_id", "=", company.id), "|",
+             ("freight_charge_code", "!=", False),
+             "&", ("move_id.freight_invoice_id", "!=", False),
+             ("display_type", "=", "product")], ["account_id"])
+        return (charges.expense_account_id | company.freight_expense_account_id
+                | self.env["account.account"].union(*[account for [account] in used]))
 
     def _unbalanced_shipments(self, company):
         """Billed or cancelled shipments whose accrual entries do not net to zero."""
