@@ -30,8 +30,7 @@ class FreightShipment(models.Model):
         copy=False, help="The linehaul the carrier or TMS confirmed for this load; it "
         "replaces the contract lane in the expected cost.")
     confirmed_rate_currency_id = fields.Many2one(
-        "res.currency", string="Confirmed Rate Currency",
-        default=lambda self: self.env.company.currency_id)
+        "res.currency", default=lambda self: self.env.company.currency_id)
     accrual_state = fields.Selection(ACCRUAL_STATES, default="none", required=True,
                                      readonly=True, copy=False, tracking=True)
     accrual_move_id = fields.Many2one("account.move", string="Open Accrual", readonly=True,
