@@ -64,7 +64,7 @@ class FreightInvoiceUpload(models.Model):
             upload.invoice_count = counts.get(upload, 0)
 
     def _invoices(self):
-        text = base64.b64decode(self.file or b"")
+        text = base64.b64decode(self.with_context(bin_size=False).file or b"")
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -33,8 +33,9 @@ class FreightShipment(models.Model):
         "res.currency", default=lambda self: self.env.company.currency_id)
     accrual_state = fields.Selection(ACCRUAL_STATES, default="none", required=True,
                                      readonly=True, copy=False, tracking=True)
+    # journal entries are shown to those who may read them (Invoicing / Billing and up)
     accrual_move_id = fields.Many2one("account.move", string="Open Accrual", readonly=True,
-                                      copy=False)
+                                      copy=False, groups="account.group_account_invoice")
     expected_cost = fields.Monetary(currency_field="company_currency_id", readonly=True,
                                     copy=False, help="Contract linehaul, fuel and approved "
                                     "accessorials, in company currency, as last accrued.")
@@ -50,19 +51,23 @@ class FreightShipment(models.Model):
     accrual_note = fields.Char(readonly=True, copy=False,
                                help="Why the last accrual attempt posted nothing.")
     freight_move_ids = fields.One2many("account.move", "freight_shipment_id",
-                                       string="Journal Entries")
+                                       string="Journal Entries",
+                                       groups="account.group_account_invoice")
 
     @api.depends("billed_amount", "accrued_amount")
     def _compute_cost_variance(self):
         for shipment in self:
-            shipment.cost_variance = shipment.billed_amount - shipment.accrued_amount
+            # before the carrier bills there is nothing to compare the accrual with
+            shipment.cost_variance = (shipment.billed_amount - shipment.accrued_amount
+                                      if shipment.billed_amount else 0.0)
 
     def write(self, vals):
         result = super().write(vals)
         if COST_FIELDS & set(vals) and not self.env.context.get("freight_accruing"):
             accrued = self.filtered(lambda s: s.accrual_state == "accrued")
             if accrued:
-                accrued._freight_accrue(fields.Datetime.now())
+                # a dispatcher corrects the weight; the books follow with the app's rights
+                accrued.sudo()._freight_accrue(fields.Datetime.now())
         return result
 
     # ------------------------------------------------------------------ triggers

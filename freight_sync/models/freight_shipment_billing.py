@@ -17,7 +17,7 @@ class FreightShipment(models.Model):
                                      readonly=True, copy=False, tracking=True)
     billing_note = fields.Char(readonly=True, copy=False)
     landed_cost_ids = fields.One2many("stock.landed.cost", "freight_shipment_id",
-                                      string="Landed Costs")
+                                      string="Landed Costs", groups="stock.group_stock_manager")
 
     def _freight_on_milestones(self, milestones):
         result = super()._freight_on_milestones(milestones)

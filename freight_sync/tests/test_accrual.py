@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .accrual_common import AccrualCase
 
@@ -61,6 +61,15 @@ class TestAccrual(AccrualCase):
         shipment.service_level = "Guaranteed"
         shipment.write({"weight": 2000.0})
         self.assertEqual(len(self.accruals(shipment)), 2)
+
+    def test_dispatcher_edit_reaccrues_without_accounting_rights(self):
+        dispatcher = new_test_user(self.env, "acr_dispatcher",
+                                   groups="base.group_user,freight_sync.group_freight_user")
+        shipment = self.new_shipment()
+        self.add(shipment, "picked_up", 30)
+        shipment.with_user(dispatcher).weight = 1500.0
+        self.assertEqual(self.debits(shipment.accrual_move_id), {"400": 750.0, "405": 150.0})
+        self.assertNotIn("freight_move_ids", shipment.with_user(dispatcher).fields_get())
 
     def test_rate_confirmation_reaccrues(self):
         shipment = self.new_shipment()

@@ -67,6 +67,8 @@ class TestInvoiceImportWizard(ContractCase):
         wizard = self.env["freight.invoice.import"].create(wizard._convert_to_write(
             {name: wizard[name] for name in wizard._fields if name not in ("id", "preview")
              and wizard._fields[name].store}))
+        # the web client reads it back with bin_size (the file's size, not its bytes)
+        self.assertIn("1 invoice(s) ready", wizard.with_context(bin_size=True).preview)
         action = wizard.action_import()
         invoice = self.env["freight.invoice"].search(action["domain"])
         self.assertEqual((invoice.name, invoice.amount_total, invoice.carrier_id),

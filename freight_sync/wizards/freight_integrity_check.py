@@ -31,9 +31,15 @@ class FreightIntegrityCheck(models.TransientModel):
             check.write(check._measure())
         return checks
 
+    @api.model
+    def action_open(self):
+        """The menu entry: measure now and show the result."""
+        return self.create({}).action_run()
+
     def action_run(self):
         self.write(self._measure())
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
+        return {"type": "ir.actions.act_window", "name": _("Freight Integrity Check"),
+                "res_model": self._name, "res_id": self.id,
                 "view_mode": "form", "target": "new"}
 
     def _measure(self):

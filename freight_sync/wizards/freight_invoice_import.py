@@ -48,7 +48,8 @@ class FreightInvoiceImport(models.TransientModel):
     error_report = fields.Text(readonly=True)
 
     def _text(self):
-        raw = base64.b64decode(self.file or b"")
+        # the web client reads binaries with bin_size: ask for the bytes themselves
+        raw = base64.b64decode(self.with_context(bin_size=False).file or b"")
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -37,10 +37,16 @@ export async function openApp(page: Page, name: string): Promise<void> {
     await expect(page.locator(".o_main_navbar .o_menu_brand")).toHaveText(name);
 }
 
-/** Opens a menu item of the current app: a top section, then an entry of its dropdown. */
-export async function openMenu(page: Page, section: string, item: string): Promise<void> {
+/** Clicks a menu item of the current app: a top section, then an entry of its dropdown. */
+export async function clickMenu(page: Page, section: string, item: string): Promise<void> {
     await page.locator(".o_menu_sections button", { hasText: section }).click();
-    await page.locator(".o_menu_sections .dropdown-item", { hasText: new RegExp(`^\\s*${item}\\s*$`) }).click();
+    const escaped = item.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    await page.locator(".o_menu_sections .dropdown-item", { hasText: new RegExp(`^\\s*${escaped}\\s*$`) }).click();
+}
+
+/** Opens a menu item whose action fills the page (its name shows in the breadcrumb). */
+export async function openMenu(page: Page, section: string, item: string): Promise<void> {
+    await clickMenu(page, section, item);
     await expect(page.locator(".o_breadcrumb")).toContainText(item);
 }
 
