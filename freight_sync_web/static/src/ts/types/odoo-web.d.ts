@@ -39,3 +39,21 @@ declare module "@web/core/browser/browser" {
 declare module "@web/core/l10n/translation" {
     export function _t(text: string, ...values: unknown[]): string;
 }
+
+declare module "@web/core/utils/hooks" {
+    export type Rpc = <T = unknown>(route: string, params?: Record<string, unknown>) => Promise<T>;
+    export interface NotificationService {
+        add(message: string, options?: { type?: "info" | "success" | "warning" | "danger"; title?: string; sticky?: boolean }): () => void;
+    }
+    export interface RouterService {
+        current: { hash: Record<string, string | undefined> };
+        pushState(hash: Record<string, string | undefined>, options?: { replace?: boolean }): void;
+    }
+    export interface ActionService {
+        doAction(action: Record<string, unknown> | string, options?: Record<string, unknown>): Promise<void>;
+    }
+    export function useService(name: "rpc"): Rpc;
+    export function useService(name: "notification"): NotificationService;
+    export function useService(name: "router"): RouterService;
+    export function useService(name: "action"): ActionService;
+}

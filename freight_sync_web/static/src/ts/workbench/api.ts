@@ -1,0 +1,75 @@
+/** Shapes of freight_sync's workbench routes (freight_sync/controllers/workbench.py). */
+
+export const ROUTES = {
+    queue: "/freight_sync/ui/v1/invoices/queue",
+    detail: (id: number) => `/freight_sync/ui/v1/invoices/${id}`,
+    act: (id: number) => `/freight_sync/ui/v1/invoices/${id}/act`,
+    bulkApprove: "/freight_sync/ui/v1/invoices/bulk_approve",
+    carriers: "/freight_sync/ui/v1/carriers",
+};
+
+export type Ref = [number, string];
+
+export interface QueueRow {
+    id: number;
+    name: string;
+    carrier: Ref;
+    date: string;
+    currency: string;
+    amount_total: number;
+    expected_total: number;
+    variance_total: number;
+    state: string;
+    age_days: number;
+    open_cases: number;
+    within_tolerance: boolean;
+}
+
+export interface QueuePage {
+    total: number;
+    offset: number;
+    limit: number;
+    rows: QueueRow[];
+}
+
+export interface DetailLine {
+    id: number;
+    line_no: number;
+    charge_code: string;
+    description: string | false;
+    shipment: Ref | null;
+    billed: number;
+    expected: number | null;
+    variance: number | null;
+    allowance: number | null;
+    tolerance_layer: string | false;
+    decision: string | false;
+    trace: string[];
+    explanation: string;
+}
+
+export interface InvoiceDetail {
+    id: number;
+    name: string;
+    carrier: Ref;
+    date: string;
+    currency: string;
+    state: string;
+    amount_total: number;
+    expected_total: number;
+    variance_total: number;
+    audit_summary: string | false;
+    lines: DetailLine[];
+    cases: { id: number; name: string; exception_type: string; amount_at_stake: number; stage: string; user: Ref | null }[];
+    shipments: { id: number; name: string; status: string; pod: boolean; milestones: { code: string; event_time: string; location: string | false }[] }[];
+    contract: { id: number; name: string } | null;
+    can_override_any: boolean;
+    override_threshold: number;
+    actions: string[];
+}
+
+export interface BulkAnswer {
+    results: { id: number; ok: boolean; message: string }[];
+    approved: number;
+    skipped: number;
+}

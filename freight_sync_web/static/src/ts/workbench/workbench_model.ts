@@ -1,0 +1,161 @@
+/** The reconciliation workbench's view logic: pure, tested in Node. */
+
+export const PAGE_SIZE = 40;
+export const INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "rejected"] as const;
+export const SORTS = ["date desc", "date asc", "variance desc", "amount desc", "carrier asc"] as const;
+
+export interface QueueFilters {
+    state: string[];
+    carrierId: number | null;
+    varianceAbove: number | null;
+    ageDays: number | null;
+    mine: boolean;
+    search: string;
+}
+
+export interface WorkbenchState {
+    filters: QueueFilters;
+    sort: string;
+    offset: number;
+    invoiceId: number | null;
+}
+
+export const DEFAULT_STATE: WorkbenchState = {
+    filters: { state: ["exception", "audited", "approved"], carrierId: null, varianceAbove: null, ageDays: null, mine: false, search: "" },
+    sort: "date desc",
+    offset: 0,
+    invoiceId: null,
+};
+
+/** Route params of POST /freight_sync/ui/v1/invoices/queue. */
+export function queueParams(state: WorkbenchState, limit = PAGE_SIZE): Record<string, unknown> {
+    const f = state.filters;
+    const filters: Record<string, unknown> = {};
+    if (f.state.length) filters.state = f.state;
+    if (f.carrierId) filters.carrier_id = f.carrierId;
+    if (f.varianceAbove !== null) filters.variance_above = f.varianceAbove;
+    if (f.ageDays !== null) filters.age_days = f.ageDays;
+    if (f.mine) filters.mine = true;
+    if (f.search.trim()) filters.search = f.search.trim();
+    return { filters, sort: state.sort, offset: state.offset, limit };
+}
+
+const num = (value: string | undefined): number | null => {
+    if (value === undefined || value === "") return null;
+    const n = Number(value);
+    return Number.isFinite(n) ? n : null;
+};
+
+/** The workbench's state as URL hash keys, so a reload or a shared link opens the same view. */
+export function toUrl(state: WorkbenchState): Record<string, string> {
+    const f = state.filters;
+    const out: Record<string, string> = {};
+    if (state.invoiceId) out.invoice = String(state.invoiceId);
+    out.states = f.state.join(".");
+    if (f.carrierId) out.carrier = String(f.carrierId);
+    if (f.varianceAbove !== null) out.over = String(f.varianceAbove);
+    if (f.ageDays !== null) out.age = String(f.ageDays);
+    if (f.mine) out.mine = "1";
+    if (f.search) out.q = f.search;
+    if (state.sort !== DEFAULT_STATE.sort) out.sort = state.sort;
+    if (state.offset) out.offset = String(state.offset);
+    return out;
+}
+
+export function fromUrl(hash: Record<string, string | undefined>): WorkbenchState {
+    const states = hash.states === undefined ? DEFAULT_STATE.filters.state
+        : hash.states.split(".").filter((s) => (INVOICE_STATES as readonly string[]).includes(s));
+    const sort = (SORTS as readonly string[]).includes(hash.sort ?? "") ? hash.sort! : DEFAULT_STATE.sort;
+    const offset = Math.max(0, Math.floor(num(hash.offset) ?? 0));
+    const invoice = num(hash.invoice);
+    return {
+        filters: {
+            state: states,
+            carrierId: num(hash.carrier),
+            varianceAbove: num(hash.over),
+            ageDays: num(hash.age),
+            mine: hash.mine === "1",
+            search: hash.q ?? "",
+        },
+        sort,
+        offset,
+        invoiceId: invoice && invoice > 0 ? invoice : null,
+    };
+}
+
+export type Command = "next" | "previous" | "approve" | "dispute" | "search" | "help" | "escape";
+
+/** Keyboard shortcuts: j/k move, a approve, d dispute, / search, ? help. Typing in a field
+ * is left alone, except Escape (leave the field). */
+export function commandFor(key: string, inField: boolean, modifiers = false): Command | null {
+    if (key === "Escape") return "escape";
+    if (inField || modifiers) return null;
+    const map: Record<string, Command> = { j: "next", k: "previous", a: "approve", d: "dispute", "/": "search", "?": "help" };
+    return map[key] ?? null;
+}
+
+export const SHORTCUTS: readonly [string, string][] = [
+    ["j / k", "next / previous invoice"],
+    ["a", "approve the selected invoice"],
+    ["d", "dispute the selected invoice"],
+    ["/", "search by invoice number or any reference"],
+    ["?", "show these shortcuts"],
+    ["Esc", "close this help, leave the search field"],
+];
+
+/** The row after (or before) the selected one; stays in bounds. */
+export function moveSelection(ids: readonly number[], current: number | null, step: 1 | -1): number | null {
+    if (!ids.length) return null;
+    const index = current === null ? -1 : ids.indexOf(current);
+    if (index < 0) return ids[0];
+    return ids[Math.min(ids.length - 1, Math.max(0, index + step))];
+}
+
+export interface PageInfo {
+    from: number;
+    to: number;
+    total: number;
+    hasPrevious: boolean;
+    hasNext: boolean;
+}
+
+export function pageInfo(offset: number, shown: number, total: number): PageInfo {
+    return {
+        from: total ? offset + 1 : 0,
+        to: offset + shown,
+        total,
+        hasPrevious: offset > 0,
+        hasNext: offset + shown < total,
+    };
+}
+
+export function money(amount: number | null | undefined, currency = ""): string {
+    if (amount === null || amount === undefined) return "—";
+    const text = Math.abs(amount).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return `${amount < 0 ? "−" : ""}${text}${currency ? ` ${currency}` : ""}`;
+}
+
+/** A variance in words a clerk reads at a glance. */
+export function varianceLabel(variance: number | null | undefined, currency = ""): string {
+    if (variance === null || variance === undefined) return "no expectation";
+    if (Math.abs(variance) < 0.005) return "as expected";
+    return variance > 0 ? `over by ${money(variance, currency)}` : `under by ${money(-variance, currency)}`;
+}
+
+export function varianceTone(variance: number | null | undefined, allowance: number | null | undefined): "ok" | "warn" | "bad" {
+    if (variance === null || variance === undefined) return "warn";
+    if (variance <= 0.005) return "ok";
+    return allowance !== null && allowance !== undefined && variance <= allowance + 0.005 ? "warn" : "bad";
+}
+
+export interface BulkResult {
+    id: number;
+    ok: boolean;
+    message: string;
+}
+
+export function bulkSummary(results: readonly BulkResult[]): string {
+    const approved = results.filter((r) => r.ok).length;
+    const skipped = results.length - approved;
+    return skipped ? `${approved} approved, ${skipped} skipped` : `${approved} approved`;
+}

@@ -1,0 +1,77 @@
+import { strict as assert } from "node:assert";
+import { describe, it } from "node:test";
+import {
+    bulkSummary, commandFor, DEFAULT_STATE, fromUrl, moveSelection, pageInfo, queueParams, toUrl,
+    varianceLabel, varianceTone,
+} from "../../freight_sync_web/static/src/ts/workbench/workbench_model";
+
+describe("workbench state in the URL", () => {
+    it("round-trips every filter, the sort, the page and the open invoice", () => {
+        const state = {
+            filters: { state: ["exception"], carrierId: 7, varianceAbove: 25, ageDays: 30, mine: true, search: "PRO-100" },
+            sort: "variance desc", offset: 80, invoiceId: 42,
+        };
+        assert.deepEqual(fromUrl(toUrl(state)), state);
+        assert.deepEqual(toUrl(state), {
+            invoice: "42", states: "exception", carrier: "7", over: "25", age: "30", mine: "1", q: "PRO-100",
+            sort: "variance desc", offset: "80",
+        });
+    });
+
+    it("ignores what a hand-edited link gets wrong", () => {
+        const state = fromUrl({ states: "exception.bogus", sort: "drop table", offset: "-5", invoice: "x", carrier: "NaN" });
+        assert.deepEqual(state.filters.state, ["exception"]);
+        assert.equal(state.sort, "date desc");
+        assert.equal(state.offset, 0);
+        assert.equal(state.invoiceId, null);
+        assert.equal(state.filters.carrierId, null);
+        assert.deepEqual(fromUrl({}), DEFAULT_STATE);
+    });
+
+    it("sends only the filters that are set", () => {
+        assert.deepEqual(queueParams({ ...DEFAULT_STATE, filters: { ...DEFAULT_STATE.filters, search: "  LD1 " } }, 10), {
+            filters: { state: ["exception", "audited", "approved"], search: "LD1" }, sort: "date desc", offset: 0, limit: 10,
+        });
+    });
+});
+
+describe("workbench keyboard", () => {
+    it("maps the documented keys, and leaves typing alone", () => {
+        assert.deepEqual(["j", "k", "a", "d", "/", "?", "x"].map((k) => commandFor(k, false)),
+            ["next", "previous", "approve", "dispute", "search", "help", null]);
+        assert.equal(commandFor("a", true), null);
+        assert.equal(commandFor("j", false, true), null, "ctrl-j is the browser's");
+        assert.equal(commandFor("Escape", true), "escape");
+    });
+
+    it("moves the selection within the page", () => {
+        const ids = [5, 9, 2];
+        assert.equal(moveSelection(ids, null, 1), 5);
+        assert.equal(moveSelection(ids, 5, 1), 9);
+        assert.equal(moveSelection(ids, 2, 1), 2);
+        assert.equal(moveSelection(ids, 5, -1), 5);
+        assert.equal(moveSelection(ids, 77, -1), 5);
+        assert.equal(moveSelection([], 5, 1), null);
+    });
+});
+
+describe("workbench numbers", () => {
+    it("pages", () => {
+        assert.deepEqual(pageInfo(40, 40, 95), { from: 41, to: 80, total: 95, hasPrevious: true, hasNext: true });
+        assert.deepEqual(pageInfo(0, 0, 0), { from: 0, to: 0, total: 0, hasPrevious: false, hasNext: false });
+    });
+
+    it("says a variance in words and colours it against the tolerance", () => {
+        assert.equal(varianceLabel(4, "USD"), "over by 4.00 USD");
+        assert.equal(varianceLabel(-1250.5), "under by 1,250.50");
+        assert.equal(varianceLabel(0.001), "as expected");
+        assert.equal(varianceLabel(null), "no expectation");
+        assert.deepEqual([varianceTone(-3, 2), varianceTone(1.5, 2), varianceTone(2.5, 2), varianceTone(null, 2)],
+            ["ok", "warn", "bad", "warn"]);
+    });
+
+    it("summarizes a bulk approval", () => {
+        assert.equal(bulkSummary([{ id: 1, ok: true, message: "" }, { id: 2, ok: false, message: "over" }]), "1 approved, 1 skipped");
+        assert.equal(bulkSummary([{ id: 1, ok: true, message: "" }]), "1 approved");
+    });
+});
