@@ -1,2 +1,4 @@
 from . import edi
 from . import machine
+from . import workbench
+from . import dashboard

@@ -12,6 +12,7 @@ from . import freight_message
 from . import freight_message_event
 from . import freight_message_processing
 from . import freight_exception
+from . import freight_exception_actions
 from . import freight_shipment_inbound
 from . import res_company
 from . import res_config_settings
@@ -22,8 +23,11 @@ from . import freight_invoice_workflow
 from . import account_move
 from . import freight_invoice_intake
 from . import freight_invoice_audit
+from . import freight_invoice_workbench
 from . import freight_invoice_upload
 from . import ir_attachment
 from . import freight_shipment_accrual
 from . import stock_landed_cost
 from . import freight_shipment_billing
+from . import freight_invoice_stats
+from . import freight_message_stats

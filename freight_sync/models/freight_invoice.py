@@ -4,6 +4,7 @@ INVOICE_STATES = [
     ("received", "Received"),
     ("audited", "Audited"),
     ("exception", "Exception"),
+    ("disputed", "Disputed"),
     ("approved", "Approved"),
     ("posted", "Posted"),
     ("paid", "Paid"),
@@ -39,7 +40,7 @@ class FreightInvoice(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True,
                                  default=lambda s: s.env.company)
     currency_id = fields.Many2one("res.currency", required=True)
-    date = fields.Date(required=True)
+    date = fields.Date(required=True, index=True)
     correction = fields.Selection(CORRECTIONS, default="original", required=True,
                                   help="X12 B308: what this invoice does to earlier ones.")
     corrects = fields.Char(string="Corrects Invoice")
@@ -97,10 +98,10 @@ class FreightInvoiceLine(models.Model):
     currency_id = fields.Many2one(related="invoice_id.currency_id")
     line_no = fields.Integer()
     shipment_id = fields.Many2one("freight.shipment", index="btree_not_null", readonly=True)
-    pro_number = fields.Char(string="PRO")
-    bol_number = fields.Char(string="BOL")
-    load_ref = fields.Char(string="Load")
-    shipment_ref = fields.Char(string="Shipment Ref.")
+    pro_number = fields.Char(string="PRO", index="trigram")
+    bol_number = fields.Char(string="BOL", index="trigram")
+    load_ref = fields.Char(string="Load", index="trigram")
+    shipment_ref = fields.Char(string="Shipment Ref.", index="trigram")
     carrier_ref = fields.Char()
     charge_code = fields.Char(string="Billed Code", required=True)
     charge_code_id = fields.Many2one("freight.charge.code", compute="_compute_charge_code_id",

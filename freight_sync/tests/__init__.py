@@ -25,3 +25,8 @@ from . import test_accrual
 from . import test_customer_billing
 from . import test_landed_cost
 from . import test_accrual_scenario
+from . import test_exception_actions
+from . import test_services_workbench
+from . import test_workbench
+from . import test_services_dashboard
+from . import test_dashboard

@@ -29,8 +29,8 @@ class FreightInvoiceResolve(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         invoice = self.invoice_id
-        if invoice.state != "exception":
-            raise UserError(_("Only invoices in exception are resolved here."))
+        if invoice.state not in ("exception", "disputed"):
+            raise UserError(_("Only invoices in exception or disputed are resolved here."))
         label = dict(RESOLUTIONS)[self.resolution]
         note = _("%(what)s — %(reason)s (%(user)s)", what=label, reason=self.reason.strip(),
                  user=self.env.user.name)

@@ -1,0 +1,67 @@
+"""JSON routes of the reconciliation workbench (freight_sync_web). They run as the signed-in
+user: the ORM's access rights and record rules decide what is seen and done; bad input is a
+UserError, which Odoo's JSON-RPC answers as an error the client shows as a notification."""
+
+from odoo import _, http
+from odoo.exceptions import MissingError, UserError
+from odoo.http import request
+
+from ..services.workbench import BadRequest, parse_action, parse_ids, parse_queue
+
+UI = "/freight_sync/ui/v1"
+
+
+def _checked(parse, *args):
+    try:
+        return parse(*args)
+    except BadRequest as error:
+        raise UserError(str(error)) from None
+
+
+def _invoice(invoice_id):
+    invoice = request.env["freight.invoice"].browse(invoice_id).exists()
+    if not invoice:
+        raise MissingError(_("Carrier invoice %s does not exist or was deleted.", invoice_id))
+    invoice.check_access_rule("read")
+    return invoice
+
+
+class FreightWorkbench(http.Controller):
+    @http.route(f"{UI}/invoices/queue", type="json", auth="user", methods=["POST"])
+    def queue(self, **params):
+        query = _checked(parse_queue, params)
+        return request.env["freight.invoice"]._workbench_queue(query)
+
+    @http.route(f"{UI}/invoices/<int:invoice_id>", type="json", auth="user", methods=["POST"])
+    def detail(self, invoice_id):
+        return _invoice(invoice_id)._workbench_detail()
+
+    @http.route(f"{UI}/invoices/<int:invoice_id>/act", type="json", auth="user",
+                methods=["POST"])
+    def act(self, invoice_id, **params):
+        action, reason, code = _checked(parse_action, params)
+        invoice = _invoice(invoice_id)
+        invoice.check_access_rights("write")
+        invoice.check_access_rule("write")
+        invoice._workbench_act(action, reason, code)
+        return invoice._workbench_detail()
+
+    @http.route(f"{UI}/invoices/bulk_approve", type="json", auth="user", methods=["POST"])
+    def bulk_approve(self, ids=None):
+        ids = _checked(parse_ids, ids)
+        Invoice = request.env["freight.invoice"]
+        Invoice.check_access_rights("write")
+        invoices = Invoice.search([("id", "in", ids)])  # record rules drop the others
+        answer = invoices._workbench_bulk_approve()
+        for missing in sorted(set(ids) - set(invoices.ids)):
+            answer["results"].append({"id": missing, "ok": False,
+                                      "message": _("Invoice %s not found", missing)})
+            answer["skipped"] += 1
+        return answer
+
+    @http.route(f"{UI}/carriers", type="json", auth="user", methods=["POST"])
+    def carriers(self):
+        request.env["freight.invoice"].check_access_rights("read")
+        carriers = request.env["res.partner"].search_fetch(
+            [("is_freight_carrier", "=", True)], ["display_name"], order="name")
+        return [[carrier.id, carrier.display_name] for carrier in carriers]

@@ -1,0 +1,177 @@
+import json
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .invoice_common import ContractCase
+
+UI = "/freight_sync/ui/v1"
+
+
+@tagged("freight_sync", "post_install", "-at_install")
+class TestWorkbenchRoutes(ContractCase, HttpCase):
+    """The workbench's JSON routes over real HTTP, as a clerk, a manager and a dispatcher."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.write({"freight_auto_approve": False, "freight_override_threshold": 20.0})
+        # as the demo users: clerks and managers also have Invoicing rights for the bills
+        for login, groups in (("wb_clerk", "freight_sync.group_freight_billing,"
+                                           "account.group_account_invoice"),
+                              ("wb_manager", "freight_sync.group_freight_manager,"
+                                             "account.group_account_manager"),
+                              ("wb_dispatcher", "freight_sync.group_freight_user")):
+            new_test_user(cls.env, login=login, password=login + "-pass-123",
+                          groups="base.group_user," + groups)
+        lines = [{"line_no": 1, "references": {"pro_number": "PRO-100"}, "charge_code": "400",
+                  "amount": 500.0},
+                 {"line_no": 2, "references": {"pro_number": "PRO-100"}, "charge_code": "405",
+                  "amount": 100.0}]
+        cls.clean = cls.stage_one("WB-CLEAN", lines)
+        over = [dict(lines[0], amount=530.0), lines[1]]
+        cls.over_small = cls.stage_one("WB-OVER-15", [dict(lines[0], amount=515.0), lines[1]])
+        cls.over_big = cls.stage_one("WB-OVER-30", over)
+        cls.env["freight.invoice"].browse(
+            (cls.clean | cls.over_small | cls.over_big).ids)._audit()
+
+    @classmethod
+    def stage_one(cls, number, lines):
+        staged, errors = cls.env["freight.invoice"]._stage(
+            [cls.canonical(number, lines)], cls.env.company, cls.carrier)
+        assert not errors, errors
+        return staged
+
+    def rpc(self, login, route, params=None):
+        self.authenticate(login, login + "-pass-123")
+        body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params or {}})
+        response = self.url_open(UI + route, data=body, timeout=30,
+                                 headers={"Content-Type": "application/json"})
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def call(self, login, route, params=None):
+        answer = self.rpc(login, route, params)
+        self.assertNotIn("error", answer)
+        return answer["result"]
+
+    def error(self, login, route, params=None):
+        """The exception's name and message, as the client's notification shows them."""
+        data = self.rpc(login, route, params)["error"]["data"]
+        return f"{data['name']}: {data['message']}"
+
+    def test_audit_outcomes_as_the_fixture_says(self):
+        self.assertEqual((self.clean.state, self.over_small.state, self.over_big.state),
+                         ("audited", "exception", "exception"))
+
+    def test_queue_filters_sorts_pages_and_searches_by_line_reference(self):
+        page = self.call("wb_clerk", "/invoices/queue", {
+            "filters": {"state": ["audited", "exception"]}, "sort": "variance desc",
+            "limit": 2})
+        self.assertEqual(page["total"], 3)
+        self.assertEqual([row["name"] for row in page["rows"]], ["WB-OVER-30", "WB-OVER-15"])
+        self.assertEqual(page["rows"][0]["variance_total"], 30.0)
+        self.assertGreaterEqual(page["rows"][0]["open_cases"], 1)
+        second = self.call("wb_clerk", "/invoices/queue", {
+            "filters": {"state": ["audited", "exception"]}, "sort": "variance desc",
+            "limit": 2, "offset": 2})
+        self.assertEqual([row["name"] for row in second["rows"]], ["WB-CLEAN"])
+        self.assertTrue(second["rows"][0]["within_tolerance"])
+        over = self.call("wb_clerk", "/invoices/queue", {"filters": {"variance_above": 20}})
+        self.assertEqual([row["name"] for row in over["rows"]], ["WB-OVER-30"])
+        by_pro = self.call("wb_clerk", "/invoices/queue", {"filters": {"search": "PRO100"}})
+        self.assertEqual(by_pro["total"], 3)
+        nothing = self.call("wb_clerk", "/invoices/queue", {"filters": {"search": "NOPE"}})
+        self.assertEqual(nothing["total"], 0)
+
+    def test_bad_queue_input_is_refused_in_words(self):
+        for params, words in (({"sort": "price; drop"}, "sort must be one of"),
+                              ({"limit": 5000}, "limit must be at most 200"),
+                              ({"offset": -1}, "offset must be at least 0"),
+                              ({"filters": {"state": ["nope"]}}, "state must be a list"),
+                              ({"filters": {"variance_above": "lots"}}, "must be a number"),
+                              ({"filters": {"colour": "red"}}, "unknown filter")):
+            self.assertIn(words, self.error("wb_clerk", "/invoices/queue", params))
+
+    def test_detail_explains_every_line_and_shows_the_evidence(self):
+        detail = self.call("wb_clerk", f"/invoices/{self.over_big.id}")
+        first = detail["lines"][0]
+        self.assertEqual((first["billed"], first["expected"], first["variance"]),
+                         (530.0, 500.0, 30.0))
+        self.assertIn("Billed 530.00 USD against 500.00 expected: 30.00 over", first["explanation"])
+        self.assertTrue(first["trace"])
+        self.assertEqual(detail["contract"]["name"], "Test LTL")
+        shipment = detail["shipments"][0]
+        self.assertEqual([m["code"] for m in shipment["milestones"]], ["delivered", "picked_up"])
+        self.assertEqual(detail["actions"], ["short_pay", "reject", "dispute"])
+        self.assertEqual(self.call("wb_manager", f"/invoices/{self.over_big.id}")["actions"],
+                         ["override", "short_pay", "reject", "dispute"])
+        self.assertIn("does not exist", self.error("wb_clerk", "/invoices/999999"))
+
+    def test_clerk_cannot_override_above_the_threshold_but_a_manager_can(self):
+        refused = self.error("wb_clerk", f"/invoices/{self.over_big.id}/act",
+                             {"action": "override", "reason": "carrier agreed on the phone"})
+        self.assertIn("only a Freight Manager may approve it", refused)
+        self.over_big.invalidate_recordset()
+        self.assertEqual(self.over_big.state, "exception")
+        done = self.call("wb_manager", f"/invoices/{self.over_big.id}/act",
+                         {"action": "override", "reason": "carrier agreed on the phone"})
+        self.assertEqual(done["state"], "approved")
+        small = self.call("wb_clerk", f"/invoices/{self.over_small.id}/act",
+                          {"action": "override", "reason": "fuel index moved"})
+        self.assertEqual(small["state"], "approved")
+
+    def test_dispute_needs_a_reason_code_and_holds_the_invoice(self):
+        route = f"/invoices/{self.over_big.id}/act"
+        self.assertIn("reason_code must be one of",
+                      self.error("wb_clerk", route, {"action": "dispute", "reason": "x"}))
+        self.assertIn("say why", self.error("wb_clerk", route,
+                                            {"action": "dispute", "reason_code": "rate"}))
+        detail = self.call("wb_clerk", route, {"action": "dispute", "reason_code": "rate",
+                                               "reason": "Contract says 0.50/kg"})
+        self.assertEqual((detail["state"], detail["dispute_reason"]),
+                         ("disputed", "Rate not as contracted"))
+        self.assertTrue(all(case["stage"] == "Waiting on Carrier" for case in detail["cases"]))
+        self.assertIn("Contract says 0.50/kg", "".join(self.over_big.message_ids.mapped("body")))
+        self.assertEqual(detail["actions"], ["short_pay", "reject"])
+        paid_less = self.call("wb_clerk", route, {"action": "short_pay", "reason": "no answer"})
+        self.assertEqual(paid_less["state"], "approved")
+        self.assertEqual(self.over_big.move_id.amount_total, 600.0)
+
+    def test_plain_approve_is_only_for_invoices_within_tolerance(self):
+        self.assertIn("not within tolerance", self.error(
+            "wb_clerk", f"/invoices/{self.over_small.id}/act", {"action": "approve"}))
+        done = self.call("wb_clerk", f"/invoices/{self.clean.id}/act", {"action": "approve"})
+        self.assertEqual(done["state"], "approved")
+        self.assertEqual(self.clean.move_id.amount_total, 600.0)
+
+    def test_bulk_approve_approves_the_clean_and_says_why_it_skipped_the_rest(self):
+        ids = [self.clean.id, self.over_small.id, 987654]
+        answer = self.call("wb_clerk", "/invoices/bulk_approve", {"ids": ids})
+        self.assertEqual((answer["approved"], answer["skipped"]), (1, 2))
+        by_id = {r["id"]: r for r in answer["results"]}
+        self.assertTrue(by_id[self.clean.id]["ok"])
+        self.assertIn("not within tolerance", by_id[self.over_small.id]["message"])
+        self.assertIn("not found", by_id[987654]["message"])
+        for bad in ([], ["1"], list(range(1, 300))):
+            self.assertIn("ids", self.error("wb_clerk", "/invoices/bulk_approve", {"ids": bad}))
+
+    def test_dispatcher_sees_no_invoices(self):
+        for route in ("/invoices/queue", f"/invoices/{self.clean.id}", "/carriers"):
+            self.assertIn("AccessError", self.error("wb_dispatcher", route))
+        self.assertIn("AccessError", self.error(
+            "wb_dispatcher", f"/invoices/{self.clean.id}/act", {"action": "approve"}))
+        self.clean.invalidate_recordset()
+        self.assertEqual(self.clean.state, "audited")
+
+    def test_other_company_invoices_stay_out_of_reach(self):
+        other = self.env["res.company"].create({"name": "Other freight co"})
+        clerk = self.env["res.users"].search([("login", "=", "wb_clerk")])
+        self.clean.company_id = other  # the clerk is not in that company
+        page = self.call("wb_clerk", "/invoices/queue", {})
+        self.assertNotIn(self.clean.id, [row["id"] for row in page["rows"]])
+        self.assertNotIn(other, clerk.company_ids)
+        self.assertIn("AccessError", self.error("wb_clerk", f"/invoices/{self.clean.id}"))
+
+    def test_carriers_lists_the_carriers(self):
+        carriers = self.call("wb_clerk", "/carriers")
+        self.assertIn([self.carrier.id, "Test Carrier"], carriers)
