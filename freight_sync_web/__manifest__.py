@@ -15,6 +15,7 @@
     "data": [
         "views/freight_shipment_views.xml",
         "views/freight_invoice_upload_views.xml",
+        "views/freight_exception_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -2,3 +2,4 @@
 export { MilestoneTimeline, milestoneTimelineField } from "./timeline/milestone_timeline";
 export { buildTimeline } from "./timeline/timeline_model";
 export { UploadProgress, uploadProgressField } from "./upload/upload_progress";
+export { ExceptionKanbanRecord, exceptionKanbanView } from "./exceptions/exception_kanban";
