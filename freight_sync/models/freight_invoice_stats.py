@@ -1,0 +1,212 @@
+# One file per concern (workflow, intake, audit, stats) keeps each readable.
+# pylint: disable=consider-merging-classes-inherited
+"""What the freight dashboard counts. Set-based: a fixed number of queries whatever the
+period, SQL filtered on ``env.companies`` (the invoice and inbox record rules are company
+rules only, so this is what the ORM would show), each point with the domain behind it."""
+
+from odoo import _, api, fields, models
+
+from ..services.dashboard import (
+    bucket_series,
+    period_bounds,
+    rate,
+    week_window,
+    weekly_series,
+    weeks,
+)
+
+DECIDED = [("state", "not in", ["received", "cancelled"])]
+# a case about billing, not a late truck, is what makes an invoice an exception
+HAS_CASE = "EXISTS (SELECT 1 FROM freight_exception e WHERE e.invoice_id = i.id " \
+           "AND e.category = 'billing')"
+ACCURATE = 0.01
+MAX_CARRIERS = 20
+
+
+def _between(field_name, start, end):
+    return [(field_name, ">=", fields.Datetime.to_string(start)),
+            (field_name, "<", fields.Datetime.to_string(end))]
+
+
+def _drill(model, name, domain):
+    return {"model": model, "name": name, "domain": domain}
+
+
+class FreightInvoice(models.Model):
+    _inherit = "freight.invoice"
+
+    approved_by_rule = fields.Boolean(
+        string="Approved Automatically", readonly=True, copy=False,
+        help="The audit approved it (every line within policy), not a person.")
+
+    def _store_audit(self, results, company):
+        result = super()._store_audit(results, company)
+        # only the auto-approval can move a just-audited invoice on to approved or posted
+        self.filtered(lambda i: i.state in ("approved", "posted")).approved_by_rule = True
+        return result
+
+    @api.model
+    def _dashboard(self, date_from, date_to, carrier_id):
+        self.check_access_rights("read")
+        self.env["freight.exception"].check_access_rights("read")
+        Message = self.env["freight.message"]
+        inbox = Message.check_access_rights("read", raise_exception=False)
+        mondays = weeks(date_from, date_to)
+        windows = [week_window(monday, date_from, date_to) for monday in mondays]
+        carrier = [("carrier_id", "=", carrier_id)] if carrier_id else []
+        weekly, totals = self._dashboard_weekly(date_from, date_to, carrier_id, mondays)
+        return {
+            "period": {"date_from": fields.Date.to_string(date_from),
+                       "date_to": fields.Date.to_string(date_to), "carrier_id": carrier_id},
+            "weeks": [fields.Date.to_string(monday) for monday in mondays],
+            "kpis": self._dashboard_kpis(totals, date_from, date_to, carrier, inbox,
+                                         carrier_id),
+            "auto_approval": self._auto_approval_chart(weekly, windows, carrier),
+            "recovered": self._recovered_chart(weekly, windows, carrier),
+            "carriers": self._carrier_chart(date_from, date_to, carrier_id),
+            "accruals": self._accrual_chart(carrier),
+            "latency": Message._dashboard_latency(date_from, date_to, carrier_id, mondays)
+            if inbox else None,
+        }
+
+    # ---- invoices -----------------------------------------------------------------------
+
+    def _invoice_where(self, date_from, date_to, carrier_id):
+        start, end = period_bounds(date_from, date_to)
+        where = ("i.company_id = ANY(%(companies)s) AND i.audited_at >= %(start)s "
+                 "AND i.audited_at < %(end)s AND i.state NOT IN ('received', 'cancelled')")
+        if carrier_id:
+            where += " AND i.carrier_id = %(carrier)s"
+        return where, {"companies": self.env.companies.ids, "start": start, "end": end,
+                       "carrier": carrier_id}
+
+    def _dashboard_weekly(self, date_from, date_to, carrier_id, mondays):
+        self.flush_model()
+        self.env["freight.exception"].flush_model(["invoice_id", "category"])
+        where, args = self._invoice_where(date_from, date_to, carrier_id)
+        # ROLLUP adds the period's total as the row whose week is NULL
+        self.env.cr.execute(f"""
+            SELECT date_trunc('week', i.audited_at) AS week, count(*),
+                   count(*) FILTER (WHERE i.approved_by_rule),
+                   coalesce(sum(i.variance_total) FILTER (WHERE i.billed_on_expected), 0),
+                   coalesce(sum(i.amount_total)
+                            FILTER (WHERE i.state = 'rejected' AND {HAS_CASE}), 0)
+              FROM freight_invoice i
+             WHERE {where}
+             GROUP BY ROLLUP (date_trunc('week', i.audited_at))""", args)
+        rows = self.env.cr.fetchall()
+        totals = next((row[1:] for row in rows if row[0] is None), (0, 0, 0.0, 0.0))
+        weekly = weekly_series([(row[0], row[1:]) for row in rows if row[0] is not None],
+                               mondays, lambda: (0, 0, 0.0, 0.0))
+        return weekly, totals
+
+    def _auto_approval_chart(self, weekly, windows, carrier):
+        drills = [_drill("freight.invoice", _("Approved automatically"),
+                         _between("audited_at", *window) + carrier
+                         + [("approved_by_rule", "=", True)]) for window in windows]
+        return {"series": [{
+            "key": "auto_approval_rate", "label": _("Approved automatically (%)"),
+            "values": [rate(row[1], row[0]) for _monday, row in weekly],
+            "counts": [[row[1], row[0]] for _monday, row in weekly],
+            "drills": drills,
+        }]}
+
+    def _recovered_chart(self, weekly, windows, carrier):
+        """Variance recovered by disputes: billed minus paid, by week of audit. Short-paid
+        invoices (``billed_on_expected``) paid the expected amounts: billed − expected.
+        Invoices rejected after a billing case paid nothing: their whole billed amount (a
+        rebill is another invoice, paid as its own)."""
+        short, rejected = [], []
+        for window in windows:
+            audited = _between("audited_at", *window) + carrier
+            short.append(_drill("freight.invoice", _("Short-paid invoices"),
+                                audited + [("billed_on_expected", "=", True)]))
+            rejected.append(_drill("freight.invoice", _("Invoices rejected after a case"),
+                                   audited + [("state", "=", "rejected"),
+                                              ("exception_ids.category", "=", "billing")]))
+        return {"series": [
+            {"key": "short_paid", "label": _("Short-paid"), "drills": short,
+             "values": [round(float(row[2]), 2) for _monday, row in weekly]},
+            {"key": "rejected", "label": _("Rejected after a case"), "drills": rejected,
+             "values": [round(float(row[3]), 2) for _monday, row in weekly]},
+        ]}
+
+    def _carrier_chart(self, date_from, date_to, carrier_id):
+        where, args = self._invoice_where(date_from, date_to, carrier_id)
+        self.env.cr.execute(f"""
+            SELECT i.carrier_id, count(*), count(*) FILTER (WHERE {HAS_CASE}),
+                   count(*) FILTER (WHERE abs(i.variance_total) < {ACCURATE})
+              FROM freight_invoice i
+             WHERE {where}
+             GROUP BY i.carrier_id
+             ORDER BY count(*) DESC, i.carrier_id
+             LIMIT {MAX_CARRIERS}""", args)
+        rows = self.env.cr.fetchall()
+        # the carrier of an invoice one may read is a name one may show
+        names = {partner.id: partner.display_name for partner in
+                 self.env["res.partner"].sudo().browse([row[0] for row in rows])}
+        audited = _between("audited_at", *period_bounds(date_from, date_to)) + DECIDED
+        exception, accurate = [], []
+        for row in rows:
+            base = audited + [("carrier_id", "=", row[0])]
+            exception.append(_drill("freight.invoice", _("%s: invoices with a billing case",
+                                                         names[row[0]]),
+                                    base + [("exception_ids.category", "=", "billing")]))
+            accurate.append(_drill("freight.invoice", _("%s: invoices billed as expected",
+                                                        names[row[0]]),
+                                   base + [("variance_total", ">", -ACCURATE),
+                                           ("variance_total", "<", ACCURATE)]))
+        return {
+            "labels": [names[row[0]] for row in rows],
+            "carrier_ids": [row[0] for row in rows],
+            "series": [
+                {"key": "exception_rate", "label": _("Exception rate (%)"), "drills": exception,
+                 "values": [rate(row[2], row[1]) for row in rows]},
+                {"key": "accuracy", "label": _("Invoice accuracy (%)"), "drills": accurate,
+                 "values": [rate(row[3], row[1]) for row in rows]},
+            ],
+        }
+
+    # ---- accruals and KPIs --------------------------------------------------------------
+
+    def _accrual_chart(self, carrier):
+        Report = self.env["freight.accrual.report"]
+        Report.check_access_rights("read")
+        groups = Report._read_group(carrier, ["age_bucket"], ["__count", "amount:sum"])
+        series = bucket_series([(bucket, (count, amount)) for bucket, count, amount in groups])
+        labels = dict(Report._fields["age_bucket"]._description_selection(self.env))
+        return {
+            "labels": [labels[bucket] for bucket, _row in series],
+            "series": [{
+                "key": "open_accruals", "label": _("Open accruals"),
+                "values": [round(row[1], 2) for _bucket, row in series],
+                "counts": [row[0] for _bucket, row in series],
+                "drills": [_drill("freight.accrual.report", _("Open accruals, %s", labels[b]),
+                                  carrier + [("age_bucket", "=", b)]) for b, _row in series],
+            }],
+        }
+
+    def _dashboard_kpis(self, totals, date_from, date_to, carrier, inbox, carrier_id):
+        decided, auto = totals[0], totals[1]
+        audited = _between("audited_at", *period_bounds(date_from, date_to)) + carrier
+        accruals = self.env["freight.accrual.report"]._read_group(
+            carrier, [], ["__count", "amount:sum"])[0]
+        kpis = {
+            "auto_approval_rate": {
+                "value": rate(auto, decided), "count": auto, "of": decided,
+                "drill": _drill("freight.invoice", _("Approved automatically"),
+                                audited + [("approved_by_rule", "=", True)])},
+            "recovered": {
+                "value": round(float(totals[2]) + float(totals[3]), 2),
+                "drill": _drill("freight.invoice", _("Variance recovered by disputes"),
+                                audited + ["|", ("billed_on_expected", "=", True), "&",
+                                           ("state", "=", "rejected"),
+                                           ("exception_ids.category", "=", "billing")])},
+            "open_accruals": {
+                "value": round(accruals[1] or 0.0, 2), "count": accruals[0],
+                "drill": _drill("freight.accrual.report", _("Open accruals"), carrier)},
+            "dead_letters": None,
+        }
+        if inbox:
+            kpis["dead_letters"] = self.env["freight.message"]._dashboard_dead(carrier_id)
+        return kpis

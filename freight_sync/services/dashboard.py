@@ -1,0 +1,97 @@
+"""The freight dashboard's arithmetic, kept free of the ORM: what a request may ask for,
+weeks of a period, rates, and the windows a chart point drills into.
+
+Week buckets start on Monday (PostgreSQL's ``date_trunc('week', …)``) and are clipped to
+the requested period, so a point's drill-down finds exactly the records it counted.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+DEFAULT_WEEKS = 12
+MAX_DAYS = 3 * 366
+ACCRUAL_BUCKETS = ("0-30", "31-60", "61-90", "90+")
+
+
+class BadParams(ValueError):
+    """A dashboard request refused, with a sentence saying what to fix."""
+
+
+def _parse_date(value, name):
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise BadParams(f"{name} must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadParams(f"{name} must be a date written YYYY-MM-DD, not {value!r}")
+
+
+def parse_params(params, today):
+    """``(date_from, date_to, carrier_id)`` from the request; the last 12 weeks by default."""
+    unknown = set(params) - {"date_from", "date_to", "carrier_id"}
+    if unknown:
+        raise BadParams(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    date_to = _parse_date(params.get("date_to") or today, "date_to")
+    date_from = _parse_date(params.get("date_from")
+                            or date_to - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1),
+                            "date_from")
+    if date_from > date_to:
+        raise BadParams("date_from must not be after date_to")
+    if (date_to - date_from).days >= MAX_DAYS:
+        raise BadParams(f"the period must be shorter than {MAX_DAYS} days")
+    carrier_id = params.get("carrier_id") or None
+    # bool is an int in Python: true must not mean carrier 1
+    if carrier_id is not None and (isinstance(carrier_id, bool)
+                                   or not isinstance(carrier_id, int) or carrier_id < 0):
+        raise BadParams("carrier_id must be a carrier's id (a positive integer)")
+    return date_from, date_to, carrier_id
+
+
+def week_start(day):
+    return day - timedelta(days=day.weekday())
+
+
+def weeks(date_from, date_to):
+    """The Mondays of every week that touches the period, oldest first."""
+    monday, last = week_start(date_from), week_start(date_to)
+    result = []
+    while monday <= last:
+        result.append(monday)
+        monday += timedelta(weeks=1)
+    return result
+
+
+def period_bounds(date_from, date_to):
+    """The period as naive UTC datetimes, end excluded, as stored datetimes compare."""
+    return datetime.combine(date_from, time()), datetime.combine(date_to + timedelta(days=1),
+                                                                 time())
+
+
+def week_window(monday, date_from, date_to):
+    """A week's ``[start, end)`` clipped to the period."""
+    start, end = period_bounds(date_from, date_to)
+    week_begin = datetime.combine(monday, time())
+    return max(start, week_begin), min(end, week_begin + timedelta(weeks=1))
+
+
+def rate(part, whole):
+    """Percent with one decimal, or None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return round(100.0 * part / whole, 1)
+
+
+def weekly_series(rows, mondays, empty):
+    """``{monday: row}`` laid on every week of the period, ``empty()`` where none came."""
+    by_week = {}
+    for monday, row in rows:
+        key = monday.date() if isinstance(monday, datetime) else monday
+        by_week[key] = row
+    return [(monday, by_week.get(monday) or empty()) for monday in mondays]
+
+
+def bucket_series(rows):
+    """Open accruals by age, every bucket present, in age order."""
+    by_bucket = dict(rows)
+    return [(bucket, by_bucket.get(bucket, (0, 0.0))) for bucket in ACCRUAL_BUCKETS]
