@@ -31,6 +31,9 @@ async function buildBundle() {
         charset: "utf8",
         legalComments: "none",
         external: ["@odoo/owl", "@web/*", "@mail/*"],
+        // Odoo's asset minifier (rjsmin) does not know template literals and squeezes the
+        // spaces inside them ("30.00 USD" became "30.00USD"): ship plain concatenation.
+        supported: { "template-literal": false },
         plugins: [luxonFromOdoo],
         banner: { js: BANNER },
         logLevel: "warning",

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
 import {
-    bulkSummary, commandFor, DEFAULT_STATE, fromUrl, moveSelection, pageInfo, queueParams, toUrl,
-    varianceLabel, varianceTone,
+    bulkSummary, chunks, commandFor, DEFAULT_STATE, formProblem, fromUrl, moveSelection, pageInfo, percent,
+    queueParams, toUrl, urlPatch, varianceLabel, varianceTone,
 } from "../../freight_sync_web/static/src/ts/workbench/workbench_model";
 
 describe("workbench state in the URL", () => {
@@ -74,4 +74,32 @@ describe("workbench numbers", () => {
         assert.equal(bulkSummary([{ id: 1, ok: true, message: "" }, { id: 2, ok: false, message: "over" }]), "1 approved, 1 skipped");
         assert.equal(bulkSummary([{ id: 1, ok: true, message: "" }]), "1 approved");
     });
+});
+
+test("URL values cast to numbers by the router still read back", () => {
+    const state = fromUrl({ invoice: 42, q: 12345, over: 10, states: "exception" });
+    assert.equal(state.invoiceId, 42);
+    assert.equal(state.filters.search, "12345");
+    assert.equal(state.filters.varianceAbove, 10);
+});
+
+test("urlPatch clears the keys no longer in use", () => {
+    const patch = urlPatch({ ...DEFAULT_STATE, invoiceId: 7 });
+    assert.equal(patch.invoice, "7");
+    assert.ok("q" in patch && patch.q === undefined);
+    assert.ok("offset" in patch && patch.offset === undefined);
+});
+
+test("a decision needs its reason, a dispute its reason code", () => {
+    assert.equal(formProblem("approve", "", ""), null);
+    assert.match(formProblem("dispute", "late", "") ?? "", /why you dispute/);
+    assert.match(formProblem("override", "  ", "") ?? "", /Say why/);
+    assert.equal(formProblem("dispute", "late", "service"), null);
+});
+
+test("bulk work is chunked and its progress counted", () => {
+    assert.deepEqual(chunks([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);
+    assert.deepEqual(chunks([], 2), []);
+    assert.equal(percent(2, 5), 40);
+    assert.equal(percent(0, 0), 0);
 });

@@ -55,17 +55,24 @@ export interface InvoiceDetail {
     date: string;
     currency: string;
     state: string;
+    state_label: string;
     amount_total: number;
     expected_total: number;
     variance_total: number;
     audit_summary: string | false;
+    dispute_reason: string | false;
+    bill: Ref | null;
     lines: DetailLine[];
-    cases: { id: number; name: string; exception_type: string; amount_at_stake: number; stage: string; user: Ref | null }[];
-    shipments: { id: number; name: string; status: string; pod: boolean; milestones: { code: string; event_time: string; location: string | false }[] }[];
+    cases: { id: number; name: string; exception_type: string; amount_at_stake: number; stage: string; closed: boolean; user: Ref | null }[];
+    shipments: {
+        id: number; name: string; status: string | false; pod: boolean;
+        milestones: { code: string; label: string; event_time: string; location: string | false }[];
+    }[];
     contract: { id: number; name: string } | null;
     can_override_any: boolean;
     override_threshold: number;
-    actions: string[];
+    actions: ("approve" | "override" | "short_pay" | "dispute" | "reject")[];
+    dispute_reasons: [string, string][];
 }
 
 export interface BulkAnswer {

@@ -1,7 +1,8 @@
 /** The reconciliation workbench's view logic: pure, tested in Node. */
 
 export const PAGE_SIZE = 40;
-export const INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "rejected"] as const;
+export const INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "rejected", "cancelled"] as const;
+export const URL_KEYS = ["invoice", "states", "carrier", "over", "age", "mine", "q", "sort", "offset"] as const;
 export const SORTS = ["date desc", "date asc", "variance desc", "amount desc", "carrier asc"] as const;
 
 export interface QueueFilters {
@@ -62,7 +63,12 @@ export function toUrl(state: WorkbenchState): Record<string, string> {
     return out;
 }
 
-export function fromUrl(hash: Record<string, string | undefined>): WorkbenchState {
+/** Odoo's router casts numeric hash values to numbers: read every key back as text. */
+export function fromUrl(raw: Record<string, unknown>): WorkbenchState {
+    const hash: Record<string, string | undefined> = {};
+    for (const [key, value] of Object.entries(raw)) {
+        if (value !== undefined && value !== null) hash[key] = String(value);
+    }
     const states = hash.states === undefined ? DEFAULT_STATE.filters.state
         : hash.states.split(".").filter((s) => (INVOICE_STATES as readonly string[]).includes(s));
     const sort = (SORTS as readonly string[]).includes(hash.sort ?? "") ? hash.sort! : DEFAULT_STATE.sort;
@@ -158,4 +164,44 @@ export function bulkSummary(results: readonly BulkResult[]): string {
     const approved = results.filter((r) => r.ok).length;
     const skipped = results.length - approved;
     return skipped ? `${approved} approved, ${skipped} skipped` : `${approved} approved`;
+}
+
+/** The URL keys of this state, with the ones not in use cleared (undefined removes a key). */
+export function urlPatch(state: WorkbenchState): Record<string, string | undefined> {
+    const patch: Record<string, string | undefined> = Object.fromEntries(URL_KEYS.map((k) => [k, undefined]));
+    return Object.assign(patch, toUrl(state));
+}
+
+export type ActionName = "approve" | "override" | "short_pay" | "dispute" | "reject";
+
+export const ACTION_LABELS: Record<ActionName, string> = {
+    approve: "Approve",
+    override: "Approve with override",
+    short_pay: "Short-pay",
+    dispute: "Dispute",
+    reject: "Reject",
+};
+
+/** Every decision but a plain approval is kept with its reason. */
+export function needsReason(action: ActionName): boolean {
+    return action !== "approve";
+}
+
+/** What stops the clerk's form from being sent, or null when it can go. */
+export function formProblem(action: ActionName, reason: string, reasonCode: string): string | null {
+    if (action === "dispute" && !reasonCode) return "Choose why you dispute it.";
+    if (needsReason(action) && !reason.trim()) return "Say why: the reason is kept with the invoice.";
+    return null;
+}
+
+/** Bulk approval goes in small chunks so the progress bar moves and one slow bill does not
+ * hold the whole batch. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+    const out: T[][] = [];
+    for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+    return out;
+}
+
+export function percent(done: number, total: number): number {
+    return total ? Math.round((100 * done) / total) : 0;
 }

@@ -1,0 +1,333 @@
+import { Component, onMounted, onWillStart, useEffect, useExternalListener, useRef, useState } from "@odoo/owl";
+import { registry } from "@web/core/registry";
+import { useService, type ActionService, type NotificationService, type Rpc, type RouterService } from "@web/core/utils/hooks";
+import { useSetupAction } from "@web/webclient/actions/action_hook";
+import { ROUTES, type BulkAnswer, type InvoiceDetail, type QueuePage, type QueueRow, type Ref } from "./api";
+import {
+    ACTION_LABELS, bulkSummary, chunks, commandFor, formProblem, fromUrl, INVOICE_STATES, money,
+    moveSelection, pageInfo, PAGE_SIZE, percent, queueParams, SHORTCUTS, SORTS, urlPatch, varianceLabel,
+    varianceTone, type ActionName, type PageInfo, type WorkbenchState,
+} from "./workbench_model";
+
+const BULK_CHUNK = 5;
+
+interface ClientActionProps {
+    action: { id?: number; name?: string; context?: Record<string, unknown> };
+    state?: { workbench?: WorkbenchState };
+}
+
+interface DecisionForm {
+    action: ActionName | null;
+    reason: string;
+    reasonCode: string;
+    problem: string | null;
+}
+
+interface Bulk {
+    running: boolean;
+    done: number;
+    total: number;
+    summary: string;
+    failures: string[];
+}
+
+/**
+ * The reconciliation workbench: the invoice queue on the left, the selected invoice with its
+ * evidence on the right. All rules live in the server routes and in workbench_model.ts; this
+ * component only wires them to the screen, the keyboard and the URL.
+ */
+export class Workbench extends Component<ClientActionProps> {
+    static override template = "freight_sync_web.Workbench";
+    static override props = ["*"];
+
+    readonly money = money;
+    readonly varianceLabel = varianceLabel;
+    readonly varianceTone = varianceTone;
+    readonly shortcuts = SHORTCUTS;
+    readonly sorts = SORTS;
+    readonly allStates = INVOICE_STATES;
+    readonly actionLabels = ACTION_LABELS;
+
+    private rpc!: Rpc;
+    private notification!: NotificationService;
+    private router!: RouterService;
+    private actionService!: ActionService;
+    private searchInput = useRef<HTMLInputElement>("search");
+    private reasonInput = useRef<HTMLTextAreaElement>("reason");
+    private queueRequest = 0;
+    private detailRequest = 0;
+
+    state!: {
+        view: WorkbenchState;
+        page: QueuePage;
+        detail: InvoiceDetail | null;
+        carriers: Ref[];
+        selected: Set<number>;
+        loadingQueue: boolean;
+        loadingDetail: boolean;
+        busy: boolean;
+        help: boolean;
+        form: DecisionForm;
+        bulk: Bulk;
+        openTraces: Set<number>;
+    };
+
+    override setup(): void {
+        this.rpc = useService("rpc");
+        this.notification = useService("notification");
+        this.router = useService("router");
+        this.actionService = useService("action");
+        const initial = this.props.state?.workbench ?? fromUrl(this.router.current.hash);
+        this.state = useState({
+            view: initial,
+            page: { total: 0, offset: 0, limit: PAGE_SIZE, rows: [] },
+            detail: null,
+            carriers: [],
+            selected: new Set<number>(),
+            loadingQueue: true,
+            loadingDetail: false,
+            busy: false,
+            help: false,
+            form: { action: null, reason: "", reasonCode: "", problem: null },
+            bulk: { running: false, done: 0, total: 0, summary: "", failures: [] },
+            openTraces: new Set<number>(),
+        });
+        // coming back through the breadcrumb restores the same queue and invoice
+        useSetupAction({ getLocalState: () => ({ workbench: this.state.view }) });
+        useExternalListener(window, "keydown", (ev: Event) => this.onKeydown(ev as KeyboardEvent));
+        onWillStart(async () => {
+            const [carriers] = await Promise.all([
+                this.call<Ref[]>(ROUTES.carriers, {}),
+                this.loadQueue(),
+                this.state.view.invoiceId ? this.loadDetail(this.state.view.invoiceId) : Promise.resolve(),
+            ]);
+            this.state.carriers = carriers ?? [];
+        });
+        onMounted(() => this.pushUrl());
+        // the reason field takes the focus as soon as a decision form opens
+        useEffect((action) => {
+            if (action) this.reasonInput.el?.focus();
+        }, () => [this.state.form.action]);
+    }
+
+    // ---- server -------------------------------------------------------------------------
+
+    /** A route call whose failure becomes an Odoo notification, not a crash dialog. */
+    private async call<T>(route: string, params: Record<string, unknown>): Promise<T | null> {
+        try {
+            return await this.rpc<T>(route, params);
+        } catch (error) {
+            this.notification.add(errorMessage(error), { type: "danger", title: "Workbench" });
+            return null;
+        }
+    }
+
+    async loadQueue(): Promise<void> {
+        const request = ++this.queueRequest;
+        this.state.loadingQueue = true;
+        const page = await this.call<QueuePage>(ROUTES.queue, queueParams(this.state.view));
+        if (request !== this.queueRequest) return; // a newer filter won the race
+        this.state.loadingQueue = false;
+        if (page) {
+            this.state.page = page;
+            const visible = new Set(page.rows.map((r) => r.id));
+            this.state.selected = new Set([...this.state.selected].filter((id) => visible.has(id)));
+        }
+    }
+
+    async loadDetail(invoiceId: number): Promise<void> {
+        const request = ++this.detailRequest;
+        this.state.loadingDetail = true;
+        const detail = await this.call<InvoiceDetail>(ROUTES.detail(invoiceId), {});
+        if (request !== this.detailRequest) return;
+        this.state.loadingDetail = false;
+        this.state.detail = detail;
+        if (!detail) this.state.view.invoiceId = null;
+    }
+
+    private pushUrl(): void {
+        this.router.pushState(urlPatch(this.state.view));
+    }
+
+    async changeView(patch: Partial<WorkbenchState>, keepOffset = false): Promise<void> {
+        Object.assign(this.state.view, patch);
+        if (!keepOffset) this.state.view.offset = 0;
+        this.pushUrl();
+        await this.loadQueue();
+    }
+
+    // ---- queue --------------------------------------------------------------------------
+
+    get pager(): PageInfo {
+        return pageInfo(this.state.page.offset, this.state.page.rows.length, this.state.page.total);
+    }
+
+    async select(invoiceId: number | null): Promise<void> {
+        this.state.view.invoiceId = invoiceId;
+        this.resetForm();
+        this.pushUrl();
+        if (invoiceId) {
+            await this.loadDetail(invoiceId);
+        } else {
+            this.state.detail = null;
+        }
+    }
+
+    async move(step: 1 | -1): Promise<void> {
+        const ids = this.state.page.rows.map((r) => r.id);
+        const next = moveSelection(ids, this.state.view.invoiceId, step);
+        if (next !== null && next !== this.state.view.invoiceId) {
+            await this.select(next);
+            document.querySelector(`[data-invoice-id="${next}"]`)?.scrollIntoView?.({ block: "nearest" });
+        }
+    }
+
+    async page(step: 1 | -1): Promise<void> {
+        const offset = Math.max(0, this.state.view.offset + step * PAGE_SIZE);
+        await this.changeView({ offset }, true);
+    }
+
+    toggleState(value: string): Promise<void> {
+        const states = this.state.view.filters.state;
+        const next = states.includes(value) ? states.filter((s) => s !== value) : [...states, value];
+        return this.changeView({ filters: { ...this.state.view.filters, state: next } });
+    }
+
+    setFilter(key: "carrierId" | "varianceAbove" | "ageDays", raw: string): Promise<void> {
+        const value = raw === "" ? null : Number(raw);
+        const clean = value === null || Number.isNaN(value) ? null : value;
+        return this.changeView({ filters: { ...this.state.view.filters, [key]: clean } });
+    }
+
+    toggleMine(): Promise<void> {
+        return this.changeView({ filters: { ...this.state.view.filters, mine: !this.state.view.filters.mine } });
+    }
+
+    onSearch(ev: Event): Promise<void> {
+        const search = (ev.target as HTMLInputElement).value;
+        return this.changeView({ filters: { ...this.state.view.filters, search } });
+    }
+
+    toggleSelected(row: QueueRow): void {
+        const selected = new Set(this.state.selected);
+        if (selected.has(row.id)) selected.delete(row.id);
+        else selected.add(row.id);
+        this.state.selected = selected;
+    }
+
+    get selectableRows(): QueueRow[] {
+        return this.state.page.rows.filter((r) => r.within_tolerance);
+    }
+
+    toggleAll(): void {
+        const rows = this.selectableRows;
+        const all = rows.length > 0 && rows.every((r) => this.state.selected.has(r.id));
+        this.state.selected = all ? new Set() : new Set(rows.map((r) => r.id));
+    }
+
+    // ---- decisions ----------------------------------------------------------------------
+
+    resetForm(): void {
+        Object.assign(this.state.form, { action: null, reason: "", reasonCode: "", problem: null });
+    }
+
+    /** Approve goes at once; every other decision opens the reason form first. */
+    async start(action: ActionName): Promise<void> {
+        const detail = this.state.detail;
+        if (!detail || !detail.actions.includes(action)) return;
+        if (action === "approve") {
+            await this.decide("approve");
+            return;
+        }
+        Object.assign(this.state.form, { action, reason: "", reasonCode: "", problem: null });
+    }
+
+    async submitForm(): Promise<void> {
+        const { action, reason, reasonCode } = this.state.form;
+        if (!action) return;
+        this.state.form.problem = formProblem(action, reason, reasonCode);
+        if (!this.state.form.problem) await this.decide(action, reason, reasonCode);
+    }
+
+    async decide(action: ActionName, reason = "", reasonCode = ""): Promise<void> {
+        const detail = this.state.detail;
+        if (!detail || this.state.busy) return;
+        this.state.busy = true;
+        const params: Record<string, unknown> = { action, reason };
+        if (reasonCode) params.reason_code = reasonCode;
+        const updated = await this.call<InvoiceDetail>(ROUTES.act(detail.id), params);
+        this.state.busy = false;
+        if (!updated) return;
+        this.state.detail = updated;
+        this.resetForm();
+        this.notification.add(`${updated.name}: ${ACTION_LABELS[action].toLowerCase()} done — now ${updated.state_label}.`, { type: "success" });
+        await this.loadQueue();
+    }
+
+    async bulkApprove(): Promise<void> {
+        const ids = this.state.page.rows.filter((r) => this.state.selected.has(r.id) && r.within_tolerance).map((r) => r.id);
+        if (!ids.length || this.state.bulk.running) return;
+        const bulk = this.state.bulk;
+        Object.assign(bulk, { running: true, done: 0, total: ids.length, summary: "", failures: [] });
+        const results: BulkAnswer["results"] = [];
+        for (const chunk of chunks(ids, BULK_CHUNK)) {
+            const answer = await this.call<BulkAnswer>(ROUTES.bulkApprove, { ids: chunk });
+            const chunkResults = answer?.results ?? chunk.map((id) => ({ id, ok: false, message: `${id}: not sent` }));
+            results.push(...chunkResults);
+            bulk.done += chunk.length;
+        }
+        bulk.running = false;
+        bulk.summary = bulkSummary(results);
+        bulk.failures = results.filter((r) => !r.ok).map((r) => r.message);
+        this.state.selected = new Set();
+        this.notification.add(`Bulk approval: ${bulk.summary}.`, { type: bulk.failures.length ? "warning" : "success" });
+        await this.loadQueue();
+        if (this.state.view.invoiceId) await this.loadDetail(this.state.view.invoiceId);
+    }
+
+    get bulkPercent(): number {
+        return percent(this.state.bulk.done, this.state.bulk.total);
+    }
+
+    toggleTrace(lineId: number): void {
+        const open = new Set(this.state.openTraces);
+        if (open.has(lineId)) open.delete(lineId);
+        else open.add(lineId);
+        this.state.openTraces = open;
+    }
+
+    openRecord(model: string, id: number): Promise<void> {
+        return this.actionService.doAction({ type: "ir.actions.act_window", res_model: model, res_id: id, views: [[false, "form"]] });
+    }
+
+    // ---- keyboard -----------------------------------------------------------------------
+
+    onKeydown(ev: KeyboardEvent): void {
+        const target = ev.target as HTMLElement | null;
+        const inField = !!target && (["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.isContentEditable);
+        const command = commandFor(ev.key, inField, ev.ctrlKey || ev.metaKey || ev.altKey);
+        if (!command || (inField && document.querySelector(".modal") && command !== "escape")) return;
+        if (command !== "escape") ev.preventDefault();
+        switch (command) {
+            case "next": void this.move(1); break;
+            case "previous": void this.move(-1); break;
+            case "approve": void this.start("approve"); break;
+            case "dispute": void this.start("dispute"); break;
+            case "search": this.searchInput.el?.focus(); break;
+            case "help": this.state.help = !this.state.help; break;
+            case "escape":
+                if (this.state.help) this.state.help = false;
+                else if (this.state.form.action) this.resetForm();
+                else if (inField) target?.blur();
+                break;
+        }
+    }
+}
+
+function errorMessage(error: unknown): string {
+    const data = (error as { data?: { message?: string } })?.data;
+    if (data?.message) return data.message;
+    return error instanceof Error ? error.message : String(error);
+}
+
+registry.category("actions").add("freight_sync_web.workbench", Workbench);
