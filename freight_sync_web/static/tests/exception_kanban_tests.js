@@ -78,6 +78,7 @@ QUnit.module("freight_sync_web", (hooks) => {
 
     QUnit.test("cards show aging, amount at stake, assignee and what can be done", async (assert) => {
         await open();
+        assert.hasClass(card(1), "flex-column", "the strip sits under the card, not beside it");
         const stale = card(1).querySelector(".o_freight_aging");
         assert.strictEqual(stale.textContent, "10d");
         assert.hasClass(stale, "text-bg-danger");

@@ -46,8 +46,12 @@ export class ExceptionNoteDialog extends Component<NoteDialogProps> {
             return;
         }
         this.state.busy = true;
-        const done = await this.props.onConfirm(this.state.reason, this.state.note.trim());
-        this.state.busy = false;
+        let done = false;
+        try {
+            done = await this.props.onConfirm(this.state.reason, this.state.note.trim());
+        } finally {
+            this.state.busy = false;
+        }
         if (done) {
             this.props.close();
         }
@@ -78,6 +82,11 @@ export class ExceptionKanbanRecord extends KanbanRecord {
         super.setup();
         this.orm = useService("orm");
         this.quick = useState({ busy: false });
+    }
+
+    // the record is a flex row: stack the card strip under the kanban-box, not beside it
+    override getRecordClasses(): string {
+        return `${super.getRecordClasses()} flex-column o_freight_exception_record`;
     }
 
     get cardView(): CardView {

@@ -35,6 +35,7 @@ declare module "@web/views/kanban/kanban_record" {
         dialog: DialogService;
         user: { userId: number };
         onGlobalClick(ev: MouseEvent): void;
+        getRecordClasses(): string;
     }
 }
 
