@@ -15,6 +15,8 @@
     "data": [
         "views/freight_shipment_views.xml",
         "views/freight_invoice_upload_views.xml",
+        "views/freight_workbench_views.xml",
+        "views/freight_dashboard_views.xml",
         "views/freight_exception_views.xml",
     ],
     "assets": {

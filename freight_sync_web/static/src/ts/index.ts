@@ -3,3 +3,5 @@ export { MilestoneTimeline, milestoneTimelineField } from "./timeline/milestone_
 export { buildTimeline } from "./timeline/timeline_model";
 export { UploadProgress, uploadProgressField } from "./upload/upload_progress";
 export { ExceptionKanbanRecord, exceptionKanbanView } from "./exceptions/exception_kanban";
+export { FreightDashboard } from "./dashboard/freight_dashboard";
+export { Workbench } from "./workbench/workbench";

@@ -1,0 +1,239 @@
+// The freight dashboard's view logic, free of OWL and Chart.js so Node can test it: the
+// route's answer turned into KPI cards and chart configurations, a clicked point into the
+// window action that lists the records behind it.
+
+export type Domain = unknown[];
+
+export interface Drill {
+    model: string;
+    name: string;
+    domain: Domain;
+}
+
+export interface Series {
+    key: string;
+    label: string;
+    values: (number | null)[];
+    counts?: (number | number[])[];
+    drills: (Drill | null)[];
+}
+
+export interface ChartData {
+    labels?: string[];
+    series: Series[];
+}
+
+export interface LatencyData extends ChartData {
+    count: number;
+    p50: number | null;
+    p95: number | null;
+    drill: Drill;
+}
+
+export interface DashboardAnswer {
+    period: { date_from: string; date_to: string; carrier_id: number | null };
+    weeks: string[];
+    kpis: {
+        auto_approval_rate: { value: number | null; count: number; of: number; drill: Drill };
+        recovered: { value: number; drill: Drill };
+        open_accruals: { value: number; count: number; drill: Drill };
+        dead_letters: { value: number; drill: Drill } | null;
+    };
+    auto_approval: ChartData;
+    recovered: ChartData;
+    carriers: ChartData & { carrier_ids: number[] };
+    accruals: ChartData;
+    /** null: the user may not read the inbox (Freight Managers only) */
+    latency: LatencyData | null;
+}
+
+export interface KpiCard {
+    key: string;
+    label: string;
+    value: string;
+    hint: string;
+    tone: "success" | "warning" | "danger" | "info";
+    drill: Drill;
+}
+
+export interface ChartDataset {
+    label: string;
+    data: (number | null)[];
+    backgroundColor: string;
+    borderColor: string;
+    stack?: string;
+}
+
+export interface ChartConfig {
+    type: "bar" | "line";
+    data: { labels: string[]; datasets: ChartDataset[] };
+    options: Record<string, unknown>;
+}
+
+export interface ChartSpec {
+    key: string;
+    title: string;
+    config: ChartConfig;
+    /** drills[datasetIndex][pointIndex] */
+    drills: (Drill | null)[][];
+}
+
+// a type, not an interface: doAction takes Record<string, unknown>
+export type WindowAction = {
+    type: "ir.actions.act_window";
+    name: string;
+    res_model: string;
+    domain: Domain;
+    views: [false, string][];
+    target: "current";
+};
+
+// Odoo's graph view palette, first colours
+const COLORS = ["#1f77b4", "#ff7f0e", "#aec7e8", "#ffbb78", "#2ca02c", "#98df8a"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+// only the report has no form view worth opening
+const LIST_ONLY = new Set(["freight.accrual.report"]);
+
+export function weekLabel(isoDate: string): string {
+    const [, month, day] = isoDate.split("-").map(Number);
+    return `${MONTHS[(month ?? 1) - 1]} ${day}`;
+}
+
+export function formatSeconds(seconds: number | null): string {
+    if (seconds === null) {
+        return "–";
+    }
+    if (seconds < 60) {
+        return `${seconds.toFixed(1)} s`;
+    }
+    return seconds < 3600 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(1)} h`;
+}
+
+export function formatAmount(amount: number): string {
+    return amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+export function formatRate(rate: number | null): string {
+    return rate === null ? "–" : `${rate.toFixed(1)} %`;
+}
+
+export function kpiCards(answer: DashboardAnswer): KpiCard[] {
+    const { kpis, latency } = answer;
+    const auto = kpis.auto_approval_rate;
+    const cards: KpiCard[] = [
+        {
+            key: "auto_approval_rate", label: "Auto-approval rate", value: formatRate(auto.value),
+            hint: `${auto.count} of ${auto.of} audited invoices`, tone: "success", drill: auto.drill,
+        },
+    ];
+    if (kpis.dead_letters) {
+        const dead = kpis.dead_letters;
+        cards.push({
+            key: "dead_letters", label: "Dead letters", value: String(dead.value),
+            hint: "waiting for a replay", tone: dead.value ? "danger" : "success", drill: dead.drill,
+        });
+    }
+    if (latency) {
+        const hint = `${latency.count} messages processed`;
+        cards.push(
+            { key: "latency_p50", label: "Ingestion p50", value: formatSeconds(latency.p50), hint, tone: "info", drill: latency.drill },
+            { key: "latency_p95", label: "Ingestion p95", value: formatSeconds(latency.p95), hint, tone: "info", drill: latency.drill },
+        );
+    }
+    const accruals = kpis.open_accruals;
+    cards.push(
+        {
+            key: "open_accruals", label: "Open accruals", value: formatAmount(accruals.value),
+            hint: `${accruals.count} shipments`, tone: "warning", drill: accruals.drill,
+        },
+        {
+            key: "recovered", label: "Recovered by disputes", value: formatAmount(kpis.recovered.value),
+            hint: "billed minus paid", tone: "success", drill: kpis.recovered.drill,
+        },
+    );
+    return cards;
+}
+
+function spec(key: string, title: string, type: "bar" | "line", labels: string[], data: ChartData, options: { stacked?: boolean; percent?: boolean } = {}): ChartSpec {
+    const datasets = data.series.map((series, index): ChartDataset => {
+        const color = COLORS[index % COLORS.length] as string;
+        const dataset: ChartDataset = { label: series.label, data: series.values, backgroundColor: color, borderColor: color };
+        if (options.stacked) {
+            dataset.stack = "total";
+        }
+        return dataset;
+    });
+    const y: Record<string, unknown> = { beginAtZero: true, stacked: Boolean(options.stacked) };
+    if (options.percent) {
+        y.max = 100;
+    }
+    return {
+        key,
+        title,
+        config: {
+            type,
+            data: { labels, datasets },
+            options: {
+                maintainAspectRatio: false,
+                // gaps stay gaps: a week without messages has no latency, not a zero one
+                spanGaps: false,
+                scales: { x: { stacked: Boolean(options.stacked) }, y },
+            },
+        },
+        drills: data.series.map((series) => series.drills),
+    };
+}
+
+export function chartSpecs(answer: DashboardAnswer): ChartSpec[] {
+    const weeks = answer.weeks.map(weekLabel);
+    const specs = [
+        spec("auto_approval", "Auto-approval rate by week", "line", weeks, answer.auto_approval, { percent: true }),
+        spec("carriers", "Exception rate and invoice accuracy by carrier", "bar", answer.carriers.labels ?? [], answer.carriers, { percent: true }),
+        spec("recovered", "Variance recovered by disputes", "bar", weeks, answer.recovered, { stacked: true }),
+    ];
+    if (answer.latency) {
+        specs.push(spec("latency", "Ingestion latency (seconds)", "line", weeks, answer.latency));
+    }
+    specs.push(spec("accruals", "Open accruals by age", "bar", answer.accruals.labels ?? [], answer.accruals));
+    return specs;
+}
+
+export function drillAt(chart: ChartSpec, datasetIndex: number, index: number): Drill | null {
+    return chart.drills[datasetIndex]?.[index] ?? null;
+}
+
+export function drillAction(drill: Drill): WindowAction {
+    const views: [false, string][] = LIST_ONLY.has(drill.model) ? [[false, "list"]] : [[false, "list"], [false, "form"]];
+    return {
+        type: "ir.actions.act_window",
+        name: drill.name,
+        res_model: drill.model,
+        domain: drill.domain,
+        views,
+        target: "current",
+    };
+}
+
+/** The route's parameters from the filter inputs; empty inputs let the server choose. */
+export function routeParams(filters: { dateFrom: string; dateTo: string; carrierId: number | null }): Record<string, unknown> {
+    const params: Record<string, unknown> = {};
+    if (filters.dateFrom) {
+        params.date_from = filters.dateFrom;
+    }
+    if (filters.dateTo) {
+        params.date_to = filters.dateTo;
+    }
+    if (filters.carrierId) {
+        params.carrier_id = filters.carrierId;
+    }
+    return params;
+}
+
+/** The sentence to show when the route fails: Odoo's message when it sent one. */
+export function errorMessage(error: unknown): string {
+    const data = (error as { data?: { message?: unknown } } | null)?.data;
+    if (data && typeof data.message === "string" && data.message) {
+        return data.message;
+    }
+    return error instanceof Error && error.message ? error.message : "The dashboard could not be loaded.";
+}

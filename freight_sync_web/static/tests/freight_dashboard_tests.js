@@ -1,0 +1,137 @@
+/** @odoo-module **/
+// QUnit tests of the freight dashboard client action, on a mock server, in a real Odoo page.
+
+import { click, getFixture, nextTick, patchWithCleanup } from "@web/../tests/helpers/utils";
+import { makeServerError } from "@web/../tests/helpers/mock_server";
+import { createWebClient, doAction } from "@web/../tests/webclient/helpers";
+import { assets } from "@web/core/assets";
+
+const ROUTE = "/freight_sync/ui/v1/dashboard";
+const drill = (name, domain, model = "freight.invoice") => ({ model, name, domain });
+
+function answer() {
+    const weekly = (name) => [drill(`${name} 1`, [["id", "=", 1]]), drill(`${name} 2`, [["id", "=", 2]])];
+    return {
+        period: { date_from: "2024-07-01", date_to: "2024-07-14", carrier_id: null },
+        weeks: ["2024-07-01", "2024-07-08"],
+        kpis: {
+            auto_approval_rate: { value: 40, count: 2, of: 5, drill: drill("Approved automatically", [["approved_by_rule", "=", true]]) },
+            recovered: { value: 750, drill: drill("Recovered", [["billed_on_expected", "=", true]]) },
+            open_accruals: { value: 1200, count: 2, drill: drill("Open accruals", [], "freight.accrual.report") },
+            dead_letters: { value: 1, drill: drill("Dead letters", [["direction", "=", "in"], ["state", "=", "dead"]], "freight.message") },
+        },
+        auto_approval: { series: [{ key: "auto_approval_rate", label: "Auto", values: [66.7, 0], drills: weekly("auto") }] },
+        recovered: {
+            series: [
+                { key: "short_paid", label: "Short-paid", values: [50, 0], drills: weekly("short") },
+                { key: "rejected", label: "Rejected", values: [0, 700], drills: weekly("rejected") },
+            ],
+        },
+        carriers: {
+            labels: ["Test Carrier"], carrier_ids: [7],
+            series: [
+                { key: "exception_rate", label: "Exceptions", values: [60], drills: [drill("exc", [["carrier_id", "=", 7]])] },
+                { key: "accuracy", label: "Accuracy", values: [40], drills: [drill("acc", [["carrier_id", "=", 7]])] },
+            ],
+        },
+        accruals: { labels: ["0-30 days"], series: [{ key: "open_accruals", label: "Open", values: [1200], drills: [drill("a", [["age_bucket", "=", "0-30"]], "freight.accrual.report")] }] },
+        latency: {
+            count: 5, p50: 6, p95: 82, drill: drill("Processed", [["state", "=", "done"]], "freight.message"),
+            series: [
+                { key: "p50", label: "p50", values: [5, 10], drills: weekly("p50") },
+                { key: "p95", label: "p95", values: [85.9, 10], drills: weekly("p95") },
+            ],
+        },
+    };
+}
+
+let target;
+
+QUnit.module("freight_sync_web", (hooks) => {
+    hooks.beforeEach(() => {
+        target = getFixture();
+        // Chart.js is already in the test bundle: no request for web.chartjs_lib
+        patchWithCleanup(assets, { loadBundle: async () => {} });
+    });
+
+    async function openDashboard(mockRPC) {
+        const webClient = await createWebClient({ serverData: { models: {}, views: {} }, mockRPC });
+        await doAction(webClient, { type: "ir.actions.client", tag: "freight_sync_web.dashboard" });
+        await nextTick();
+        const actions = [];
+        patchWithCleanup(webClient.env.services.action, {
+            doAction: async (action) => {
+                actions.push(action);
+            },
+        });
+        return actions;
+    }
+    const values = () => [...target.querySelectorAll(".o_freight_kpi_value")].map((el) => el.textContent);
+
+    QUnit.module("FreightDashboard");
+
+    QUnit.test("renders the KPI cards and one chart per question", async (assert) => {
+        const calls = [];
+        await openDashboard((route, args) => {
+            if (route === ROUTE) {
+                calls.push(args);
+                return answer();
+            }
+        });
+        assert.strictEqual(calls.length, 1);
+        assert.ok(calls[0].context, "the user's context (companies) goes with the request");
+        assert.deepEqual(values(), ["40.0 %", "1", "6.0 s", "1.4 min", "1,200.00", "750.00"]);
+        assert.deepEqual([...target.querySelectorAll(".o_freight_chart")].map((el) => el.dataset.chart),
+            ["auto_approval", "carriers", "recovered", "latency", "accruals"]);
+        assert.containsN(target, ".o_freight_chart canvas", 5);
+        assert.strictEqual(target.querySelector(".o_freight_date_from").value, "2024-07-01");
+    });
+
+    QUnit.test("a KPI and a chart point open the records behind them", async (assert) => {
+        const actions = await openDashboard((route) => (route === ROUTE ? answer() : undefined));
+        await click(target, ".o_freight_kpi[data-kpi='dead_letters']");
+        assert.deepEqual(actions[0], {
+            type: "ir.actions.act_window", name: "Dead letters", res_model: "freight.message",
+            domain: [["direction", "=", "in"], ["state", "=", "dead"]],
+            views: [[false, "list"], [false, "form"]], target: "current",
+        });
+        // what Chart.js calls on a click on the second week's "rejected" bar
+        const canvas = target.querySelector(".o_freight_chart[data-chart='recovered'] canvas");
+        Chart.getChart(canvas).options.onClick(null, [{ datasetIndex: 1, index: 1 }]);
+        assert.strictEqual(actions[1].name, "rejected 2");
+        assert.deepEqual(actions[1].domain, [["id", "=", 2]]);
+        Chart.getChart(canvas).options.onClick(null, []);
+        assert.strictEqual(actions.length, 2, "a click beside the bars opens nothing");
+    });
+
+    QUnit.test("Apply sends the chosen period", async (assert) => {
+        const calls = [];
+        await openDashboard((route, args) => {
+            if (route === ROUTE) {
+                calls.push(args);
+                return answer();
+            }
+        });
+        const input = target.querySelector(".o_freight_date_from");
+        input.value = "2024-07-08";
+        input.dispatchEvent(new Event("input"));
+        await click(target, ".o_freight_dashboard_apply");
+        assert.strictEqual(calls[1].date_from, "2024-07-08");
+        assert.strictEqual(calls[1].date_to, "2024-07-14");
+    });
+
+    QUnit.test("a refused request shows the server's message as a notification", async (assert) => {
+        await openDashboard((route) => {
+            if (route === ROUTE) {
+                throw makeServerError({ type: "UserError", description: "date_from must be a date written YYYY-MM-DD" });
+            }
+        });
+        await nextTick();
+        const notification = target.querySelector(".o_notification");
+        assert.ok(notification, "a notification is shown");
+        assert.strictEqual(notification.querySelector(".o_notification_content").textContent,
+            "date_from must be a date written YYYY-MM-DD");
+        assert.hasClass(notification, "border-danger");
+        assert.containsOnce(target, ".o_freight_dashboard_empty");
+    });
+});
