@@ -51,5 +51,6 @@
         "demo/freight_contract_demo.xml",
         "demo/freight_shipment_demo.xml",
         "demo/freight_endpoint_demo.xml",
+        "demo/freight_invoice_demo.xml",
     ],
 }

@@ -24,6 +24,7 @@ from . import account_move
 from . import freight_invoice_intake
 from . import freight_invoice_audit
 from . import freight_invoice_workbench
+from . import freight_invoice_demo
 from . import freight_invoice_upload
 from . import ir_attachment
 from . import freight_shipment_accrual

@@ -136,7 +136,7 @@ class FreightInvoice(models.Model):
             "id": shipment.id,
             "name": shipment.name,
             "status": dict(shipment._fields["status"].selection).get(shipment.status),
-            "pod": any(m["code"] == "pod" for m in by_shipment.get(shipment.id, []))
+            "pod": any(m["code"] == "pod_received" for m in by_shipment.get(shipment.id, []))
             or shipment.status == "pod_received",
             "milestones": by_shipment.get(shipment.id, [])[:MILESTONES_SHOWN],
         } for shipment in shipments]
