@@ -119,7 +119,8 @@ class FreightInvoice(models.Model):
             prior.invoices[(invoice.carrier_id.id, invoice.name)].append(invoice.id)
         billed = self.env["freight.invoice.line"].sudo().search_fetch([
             ("shipment_id", "in", shipments.ids), ("invoice_id", "not in", self.ids),
-            ("invoice_id.state", "in", ("audited", "approved", "posted", "paid", "exception", "disputed")),
+            ("invoice_id.state", "in",
+             ("audited", "approved", "posted", "paid", "exception", "disputed")),
             ("invoice_id.correction", "!=", "CA"),
         ], ["shipment_id", "charge_code", "invoice_id", "decision", "variance"])
         for line in billed:

@@ -40,7 +40,8 @@ class FreightInvoice(models.Model):
              "event_time": now - timedelta(days=days, hours=hours), "location": where}
             for shipment, (days, *_rest) in zip(shipments, DEMO_INVOICES)
             for code, hours, where in (("picked_up", 30, "Atlanta, GA"),
-                                       ("delivered", 2, "Denver, CO"), ("pod_received", 0, "Denver, CO"))
+                                       ("delivered", 2, "Denver, CO"),
+                                       ("pod_received", 0, "Denver, CO"))
         ])
         documents = []
         for n, (days, weight, extra, history) in enumerate(DEMO_INVOICES, 1):

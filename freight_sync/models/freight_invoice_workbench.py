@@ -175,7 +175,8 @@ class FreightInvoice(models.Model):
         """Hold payment: the invoice waits on the carrier with its cases."""
         if self.state not in ("audited", "exception"):
             raise UserError(_("Only audited invoices or invoices in exception can be "
-                              "disputed; %s is %s.", self.display_name, self.state))
+                              "disputed; %(name)s is %(state)s.", name=self.display_name,
+                              state=self.state))
         waiting = self.env.ref("freight_sync.exception_stage_waiting")
         text = _("Disputed: %(why)s — %(note)s (%(user)s)", why=DISPUTE_REASONS[reason_code],
                  note=note, user=self.env.user.name)
