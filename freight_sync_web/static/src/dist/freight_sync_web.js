@@ -65,15 +65,15 @@ function text(value) {
   return value ? String(value) : "";
 }
 function tooltipOf(entry, receivedAt) {
-  const parts = [`${entry.label}: ${entry.absolute}`];
+  const parts = ["".concat(entry.label, ": ").concat(entry.absolute)];
   if (entry.rawCode) {
-    parts.push(`carrier code ${entry.rawCode}${entry.reasonCode ? ` / ${entry.reasonCode}` : ""}`);
+    parts.push("carrier code ".concat(entry.rawCode).concat(entry.reasonCode ? " / ".concat(entry.reasonCode) : ""));
   }
   if (entry.sourceLabel) {
-    parts.push(`via ${entry.sourceLabel}`);
+    parts.push("via ".concat(entry.sourceLabel));
   }
   if (receivedAt) {
-    parts.push(`received ${receivedAt.toLocal().toFormat("yyyy-LL-dd HH:mm")}`);
+    parts.push("received ".concat(receivedAt.toLocal().toFormat("yyyy-LL-dd HH:mm")));
   }
   return parts.join(" · ");
 }
@@ -154,16 +154,16 @@ function lateness(entries, plannedDelivery, options) {
   }
   const delivered = entries.find((entry) => entry.code === "delivered");
   if (delivered) {
-    return delivered.isLate ? { isLate: true, lateReason: `Delivered ${describeDelay(delivered.when, plannedDelivery)} late` } : { isLate: false, lateReason: "" };
+    return delivered.isLate ? { isLate: true, lateReason: "Delivered ".concat(describeDelay(delivered.when, plannedDelivery), " late") } : { isLate: false, lateReason: "" };
   }
   if (options.now > plannedDelivery) {
-    return { isLate: true, lateReason: `Not delivered, ${describeDelay(options.now, plannedDelivery)} past the planned delivery` };
+    return { isLate: true, lateReason: "Not delivered, ".concat(describeDelay(options.now, plannedDelivery), " past the planned delivery") };
   }
   return { isLate: false, lateReason: "" };
 }
 function describeDelay(actual, planned) {
   const hours = actual.diff(planned, "hours").hours;
-  return hours >= 48 ? `${Math.floor(hours / 24)} days` : `${Math.max(1, Math.round(hours))} h`;
+  return hours >= 48 ? "".concat(Math.floor(hours / 24), " days") : "".concat(Math.max(1, Math.round(hours)), " h");
 }
 function compareIds(a, b) {
   return typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b));
@@ -265,17 +265,17 @@ function isImporting(state) {
 function progressView({ state, done, total }) {
   const safeTotal = Math.max(total, 0);
   const safeDone = Math.min(Math.max(done, 0), safeTotal);
-  const percent = state === "done" ? 100 : safeTotal ? Math.floor(100 * safeDone / safeTotal) : 0;
-  const count = `${safeDone.toLocaleString("en-US")} of ${safeTotal.toLocaleString("en-US")} invoices`;
+  const percent2 = state === "done" ? 100 : safeTotal ? Math.floor(100 * safeDone / safeTotal) : 0;
+  const count = "".concat(safeDone.toLocaleString("en-US"), " of ").concat(safeTotal.toLocaleString("en-US"), " invoices");
   switch (state) {
     case "queued":
-      return { percent, label: `Waiting to start: ${safeTotal.toLocaleString("en-US")} invoices`, active: true, tone: "info" };
+      return { percent: percent2, label: "Waiting to start: ".concat(safeTotal.toLocaleString("en-US"), " invoices"), active: true, tone: "info" };
     case "running":
-      return { percent, label: `${count} (${percent} %)`, active: true, tone: "info" };
+      return { percent: percent2, label: "".concat(count, " (").concat(percent2, " %)"), active: true, tone: "info" };
     case "failed":
-      return { percent, label: `Stopped after ${count}`, active: false, tone: "danger" };
+      return { percent: percent2, label: "Stopped after ".concat(count), active: false, tone: "danger" };
     default:
-      return { percent, label: `${safeTotal.toLocaleString("en-US")} invoices processed`, active: false, tone: "success" };
+      return { percent: percent2, label: "".concat(safeTotal.toLocaleString("en-US"), " invoices processed"), active: false, tone: "success" };
   }
 }
 
@@ -324,10 +324,872 @@ var uploadProgressField = {
   ]
 };
 registry2.category("fields").add("freight_upload_progress", uploadProgressField);
+
+// freight_sync_web/static/src/ts/exceptions/exception_kanban.ts
+import { Component as Component3, useState as useState2 } from "@odoo/owl";
+import { getCurrency } from "@web/core/currency";
+import { Dialog } from "@web/core/dialog/dialog";
+import { _t } from "@web/core/l10n/translation";
+import { localization } from "@web/core/l10n/localization";
+import { registry as registry3 } from "@web/core/registry";
+import { useService as useService2 } from "@web/core/utils/hooks";
+import { KanbanRecord } from "@web/views/kanban/kanban_record";
+import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
+import { kanbanView } from "@web/views/kanban/kanban_view";
+
+// freight_sync_web/static/src/ts/exceptions/kanban_model.ts
+var HOUR = 3600 * 1e3;
+var DAY = 24 * HOUR;
+var DUE_SOON_MS = DAY;
+var AGING_DAYS = 2;
+var STALE_DAYS = 7;
+function shortDuration(ms) {
+  const safe = Math.max(ms, 0);
+  if (safe < HOUR) {
+    return "<1h";
+  }
+  return safe < DAY ? "".concat(Math.floor(safe / HOUR), "h") : "".concat(Math.floor(safe / DAY), "d");
+}
+function agingBadge({ created, deadline, closed, now }) {
+  const ageMs = created ? now.getTime() - created.getTime() : 0;
+  const ageDays = Math.max(Math.floor(ageMs / DAY), 0);
+  const age = shortDuration(ageMs);
+  if (closed) {
+    return { bucket: "closed", tone: "secondary", label: age, ageDays };
+  }
+  if (deadline) {
+    const left = deadline.getTime() - now.getTime();
+    if (left < 0) {
+      return { bucket: "overdue", tone: "danger", label: "Overdue ".concat(shortDuration(-left)), ageDays };
+    }
+    if (left < DUE_SOON_MS) {
+      return { bucket: "due_soon", tone: "warning", label: "Due in ".concat(shortDuration(left)), ageDays };
+    }
+  }
+  if (ageDays >= STALE_DAYS) {
+    return { bucket: "stale", tone: "danger", label: age, ageDays };
+  }
+  if (ageDays >= AGING_DAYS) {
+    return { bucket: "aging", tone: "warning", label: age, ageDays };
+  }
+  return { bucket: "fresh", tone: "info", label: age, ageDays };
+}
+var NBSP = " ";
+function groupThousands(integer, sep) {
+  return integer.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+}
+function formatAmount(amount, currency, numbers = { thousandsSep: ",", decimalPoint: "." }) {
+  if (typeof amount !== "number" || !Number.isFinite(amount) || amount === 0) {
+    return null;
+  }
+  const decimals = currency?.digits?.[1] ?? 2;
+  const [integer, fraction] = Math.abs(amount).toFixed(decimals).split(".");
+  const digits = groupThousands(integer ?? "0", numbers.thousandsSep) + (fraction ? numbers.decimalPoint + fraction : "");
+  const sign = amount < 0 ? "-" : "";
+  if (!currency) {
+    return sign + digits;
+  }
+  return currency.position === "after" ? "".concat(sign).concat(digits).concat(NBSP).concat(currency.symbol) : "".concat(sign).concat(currency.symbol).concat(NBSP).concat(digits);
+}
+var ACTIONS = {
+  assign_to_me: { name: "assign_to_me", method: "action_assign_to_me", label: "Assign to me", icon: "fa-user-plus", needsNote: false },
+  dispute: { name: "dispute", method: "action_dispute", label: "Dispute with the carrier", icon: "fa-gavel", needsNote: true },
+  resolve: { name: "resolve", method: "action_resolve", label: "Resolve", icon: "fa-check", needsNote: true }
+};
+function quickActions(card) {
+  if (card.readonly || card.closed) {
+    return [];
+  }
+  const names = [];
+  if (card.assigneeId !== card.currentUserId) {
+    names.push("assign_to_me");
+  }
+  if (!card.waiting) {
+    names.push("dispute");
+  }
+  names.push("resolve");
+  return names.map((name) => ACTIONS[name]);
+}
+function avatarUrl(userId) {
+  return userId ? "/web/image/res.users/".concat(userId, "/avatar_128") : null;
+}
+function errorMessage(error) {
+  if (error && typeof error === "object") {
+    const { data, message } = error;
+    if (typeof data?.message === "string" && data.message) {
+      return data.message;
+    }
+    if (typeof message === "string" && message) {
+      return message;
+    }
+  }
+  return typeof error === "string" && error ? error : "Something went wrong.";
+}
+
+// freight_sync_web/static/src/ts/exceptions/exception_kanban.ts
+var ExceptionNoteDialog = class extends Component3 {
+  static template = "freight_sync_web.ExceptionNoteDialog";
+  static components = { Dialog };
+  static props = {
+    title: String,
+    reasons: Array,
+    confirmLabel: String,
+    onConfirm: Function,
+    close: Function
+  };
+  state;
+  setup() {
+    this.state = useState2({ reason: this.props.reasons[0]?.[0] ?? "", note: "", busy: false });
+  }
+  get canConfirm() {
+    return !this.state.busy && this.state.note.trim() !== "";
+  }
+  async confirm() {
+    if (!this.canConfirm) {
+      return;
+    }
+    this.state.busy = true;
+    let done = false;
+    try {
+      done = await this.props.onConfirm(this.state.reason, this.state.note.trim());
+    } finally {
+      this.state.busy = false;
+    }
+    if (done) {
+      this.props.close();
+    }
+  }
+};
+function toDate(value) {
+  return value && typeof value === "object" && "toJSDate" in value ? value.toJSDate() : null;
+}
+var ExceptionKanbanRecord = class extends KanbanRecord {
+  static template = "freight_sync_web.ExceptionKanbanRecord";
+  orm;
+  quick;
+  setup() {
+    super.setup();
+    this.orm = useService2("orm");
+    this.quick = useState2({ busy: false });
+  }
+  // the record is a flex row: stack the card strip under the kanban-box, not beside it
+  getRecordClasses() {
+    return "".concat(super.getRecordClasses(), " flex-column o_freight_exception_record");
+  }
+  get cardView() {
+    const { record } = this.props;
+    const data = record.data;
+    const user = data.user_id;
+    const currency = data.currency_id;
+    const closed = Boolean(data.is_closed);
+    const url = user ? avatarUrl(user[0]) : null;
+    return {
+      aging: agingBadge({ created: toDate(data.create_date), deadline: toDate(data.deadline), closed, now: /* @__PURE__ */ new Date() }),
+      amount: formatAmount(data.amount_at_stake, currency ? getCurrency(currency[0]) : null, localization),
+      assignee: user && url ? { name: user[1], url } : null,
+      actions: quickActions({
+        closed,
+        waiting: Boolean(data.is_waiting),
+        assigneeId: user ? user[0] : false,
+        currentUserId: this.user.userId,
+        // the kanban passes readonly=true to every card (fields are not edited there):
+        // only sample data makes the buttons pointless
+        readonly: record.model.useSampleModel
+      })
+    };
+  }
+  onQuickAction(action) {
+    if (!action.needsNote) {
+      void this.runAction(action, []);
+      return;
+    }
+    const dispute = action.name === "dispute";
+    this.dialog.add(ExceptionNoteDialog, {
+      title: dispute ? _t("Dispute with the carrier") : _t("Resolve the case"),
+      reasons: dispute ? this.props.record.fields.dispute_reason?.selection ?? [] : [],
+      confirmLabel: action.label,
+      onConfirm: (reason, note) => this.runAction(action, dispute ? [reason, note] : [note])
+    });
+  }
+  async runAction(action, args) {
+    const { record } = this.props;
+    if (!record.resId || this.quick.busy) {
+      return false;
+    }
+    this.quick.busy = true;
+    try {
+      await this.orm.call("freight.exception", action.method, [[record.resId], ...args]);
+    } catch (error) {
+      this.notification.add(errorMessage(error), { type: "danger", title: _t("%s: not done", action.label) });
+      return false;
+    } finally {
+      this.quick.busy = false;
+    }
+    await (action.name === "assign_to_me" ? record.load() : record.model.load());
+    return true;
+  }
+};
+var ExceptionKanbanRenderer = class extends KanbanRenderer {
+  static components = { ...KanbanRenderer.components, KanbanRecord: ExceptionKanbanRecord };
+};
+var exceptionKanbanView = { ...kanbanView, Renderer: ExceptionKanbanRenderer };
+registry3.category("views").add("freight_exception_kanban", exceptionKanbanView);
+
+// freight_sync_web/static/src/ts/dashboard/freight_dashboard.ts
+import { Component as Component4, markRaw, onWillStart as onWillStart2, useEffect, useRef, useState as useState3 } from "@odoo/owl";
+import { loadBundle } from "@web/core/assets";
+import { registry as registry4 } from "@web/core/registry";
+import { useService as useService3 } from "@web/core/utils/hooks";
+
+// freight_sync_web/static/src/ts/dashboard/dashboard_model.ts
+var COLORS = ["#1f77b4", "#ff7f0e", "#aec7e8", "#ffbb78", "#2ca02c", "#98df8a"];
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+var LIST_ONLY = /* @__PURE__ */ new Set(["freight.accrual.report"]);
+function weekLabel(isoDate) {
+  const [, month, day] = isoDate.split("-").map(Number);
+  return "".concat(MONTHS[(month ?? 1) - 1], " ").concat(day);
+}
+function formatSeconds(seconds) {
+  if (seconds === null) {
+    return "–";
+  }
+  if (seconds < 60) {
+    return "".concat(seconds.toFixed(1), " s");
+  }
+  return seconds < 3600 ? "".concat((seconds / 60).toFixed(1), " min") : "".concat((seconds / 3600).toFixed(1), " h");
+}
+function formatAmount2(amount) {
+  return amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+function formatRate(rate) {
+  return rate === null ? "–" : "".concat(rate.toFixed(1), " %");
+}
+function kpiCards(answer) {
+  const { kpis, latency } = answer;
+  const auto = kpis.auto_approval_rate;
+  const cards = [
+    {
+      key: "auto_approval_rate",
+      label: "Auto-approval rate",
+      value: formatRate(auto.value),
+      hint: "".concat(auto.count, " of ").concat(auto.of, " audited invoices"),
+      tone: "success",
+      drill: auto.drill
+    }
+  ];
+  if (kpis.dead_letters) {
+    const dead = kpis.dead_letters;
+    cards.push({
+      key: "dead_letters",
+      label: "Dead letters",
+      value: String(dead.value),
+      hint: "waiting for a replay",
+      tone: dead.value ? "danger" : "success",
+      drill: dead.drill
+    });
+  }
+  if (latency) {
+    const hint = "".concat(latency.count, " messages processed");
+    cards.push(
+      { key: "latency_p50", label: "Ingestion p50", value: formatSeconds(latency.p50), hint, tone: "info", drill: latency.drill },
+      { key: "latency_p95", label: "Ingestion p95", value: formatSeconds(latency.p95), hint, tone: "info", drill: latency.drill }
+    );
+  }
+  const accruals = kpis.open_accruals;
+  cards.push(
+    {
+      key: "open_accruals",
+      label: "Open accruals",
+      value: formatAmount2(accruals.value),
+      hint: "".concat(accruals.count, " shipments"),
+      tone: "warning",
+      drill: accruals.drill
+    },
+    {
+      key: "recovered",
+      label: "Recovered by disputes",
+      value: formatAmount2(kpis.recovered.value),
+      hint: "billed minus paid",
+      tone: "success",
+      drill: kpis.recovered.drill
+    }
+  );
+  return cards;
+}
+function spec(key, title, type, labels, data, options = {}) {
+  const datasets = data.series.map((series, index) => {
+    const color = COLORS[index % COLORS.length];
+    const dataset = { label: series.label, data: series.values, backgroundColor: color, borderColor: color };
+    if (options.stacked) {
+      dataset.stack = "total";
+    }
+    return dataset;
+  });
+  const y = { beginAtZero: true, stacked: Boolean(options.stacked) };
+  if (options.percent) {
+    y.max = 100;
+  }
+  return {
+    key,
+    title,
+    config: {
+      type,
+      data: { labels, datasets },
+      options: {
+        maintainAspectRatio: false,
+        // gaps stay gaps: a week without messages has no latency, not a zero one
+        spanGaps: false,
+        scales: { x: { stacked: Boolean(options.stacked) }, y }
+      }
+    },
+    drills: data.series.map((series) => series.drills)
+  };
+}
+function chartSpecs(answer) {
+  const weeks = answer.weeks.map(weekLabel);
+  const specs = [
+    spec("auto_approval", "Auto-approval rate by week", "line", weeks, answer.auto_approval, { percent: true }),
+    spec("carriers", "Exception rate and invoice accuracy by carrier", "bar", answer.carriers.labels ?? [], answer.carriers, { percent: true }),
+    spec("recovered", "Variance recovered by disputes", "bar", weeks, answer.recovered, { stacked: true })
+  ];
+  if (answer.latency) {
+    specs.push(spec("latency", "Ingestion latency (seconds)", "line", weeks, answer.latency));
+  }
+  specs.push(spec("accruals", "Open accruals by age", "bar", answer.accruals.labels ?? [], answer.accruals));
+  return specs;
+}
+function drillAt(chart, datasetIndex, index) {
+  return chart.drills[datasetIndex]?.[index] ?? null;
+}
+function drillAction(drill) {
+  const views = LIST_ONLY.has(drill.model) ? [[false, "list"]] : [[false, "list"], [false, "form"]];
+  return {
+    type: "ir.actions.act_window",
+    name: drill.name,
+    res_model: drill.model,
+    domain: drill.domain,
+    views,
+    target: "current"
+  };
+}
+function routeParams(filters) {
+  const params = {};
+  if (filters.dateFrom) {
+    params.date_from = filters.dateFrom;
+  }
+  if (filters.dateTo) {
+    params.date_to = filters.dateTo;
+  }
+  if (filters.carrierId) {
+    params.carrier_id = filters.carrierId;
+  }
+  return params;
+}
+function errorMessage2(error) {
+  const data = error?.data;
+  if (data && typeof data.message === "string" && data.message) {
+    return data.message;
+  }
+  return error instanceof Error && error.message ? error.message : "The dashboard could not be loaded.";
+}
+
+// freight_sync_web/static/src/ts/dashboard/freight_dashboard.ts
+var DASHBOARD_ROUTE = "/freight_sync/ui/v1/dashboard";
+var DashboardChart = class extends Component4 {
+  static template = "freight_sync_web.DashboardChart";
+  static props = { spec: Object, onPoint: Function };
+  setup() {
+    const canvas = useRef("canvas");
+    useEffect(
+      (spec2) => {
+        if (!canvas.el) {
+          return;
+        }
+        const chart = new Chart(canvas.el, {
+          ...spec2.config,
+          options: {
+            ...spec2.config.options,
+            onClick: (_event, elements) => {
+              const [element] = elements;
+              const drill = element ? drillAt(spec2, element.datasetIndex, element.index) : null;
+              if (drill) {
+                this.props.onPoint(drill);
+              }
+            }
+          }
+        });
+        return () => chart.destroy();
+      },
+      () => [this.props.spec]
+    );
+  }
+};
+var FreightDashboard = class extends Component4 {
+  static template = "freight_sync_web.FreightDashboard";
+  static components = { DashboardChart };
+  static props = ["*"];
+  rpc;
+  actionService;
+  notification;
+  user;
+  state;
+  setup() {
+    this.rpc = useService3("rpc");
+    this.actionService = useService3("action");
+    this.notification = useService3("notification");
+    this.user = useService3("user");
+    const carrier = Number(this.props.action?.context?.carrier_id) || null;
+    this.state = useState3({ view: null, loading: true, dateFrom: "", dateTo: "", carrierId: carrier });
+    onWillStart2(async () => {
+      await loadBundle("web.chartjs_lib");
+      await this.load();
+    });
+  }
+  async load() {
+    this.state.loading = true;
+    try {
+      const answer = await this.rpc(DASHBOARD_ROUTE, {
+        ...routeParams(this.state),
+        context: this.user.context
+      });
+      this.state.view = markRaw({ answer, cards: kpiCards(answer), charts: chartSpecs(answer) });
+      this.state.dateFrom = answer.period.date_from;
+      this.state.dateTo = answer.period.date_to;
+    } catch (error) {
+      this.notification.add(errorMessage2(error), { type: "danger", title: "Freight dashboard" });
+    } finally {
+      this.state.loading = false;
+    }
+  }
+  openDrill(drill) {
+    return this.actionService.doAction(drillAction(drill));
+  }
+};
+registry4.category("actions").add("freight_sync_web.dashboard", FreightDashboard);
+
+// freight_sync_web/static/src/ts/workbench/workbench.ts
+import { Component as Component5, onMounted as onMounted3, onWillStart as onWillStart3, useEffect as useEffect2, useExternalListener, useRef as useRef2, useState as useState4 } from "@odoo/owl";
+import { registry as registry5 } from "@web/core/registry";
+import { useService as useService4 } from "@web/core/utils/hooks";
+import { useSetupAction } from "@web/webclient/actions/action_hook";
+
+// freight_sync_web/static/src/ts/workbench/api.ts
+var ROUTES = {
+  queue: "/freight_sync/ui/v1/invoices/queue",
+  detail: (id) => "/freight_sync/ui/v1/invoices/".concat(id),
+  act: (id) => "/freight_sync/ui/v1/invoices/".concat(id, "/act"),
+  bulkApprove: "/freight_sync/ui/v1/invoices/bulk_approve",
+  carriers: "/freight_sync/ui/v1/carriers"
+};
+
+// freight_sync_web/static/src/ts/workbench/workbench_model.ts
+var PAGE_SIZE = 40;
+var INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "rejected", "cancelled"];
+var URL_KEYS = ["invoice", "states", "carrier", "over", "age", "mine", "q", "sort", "offset"];
+var SORTS = ["date desc", "date asc", "variance desc", "amount desc", "carrier asc"];
+var DEFAULT_STATE = {
+  filters: { state: ["exception", "audited", "approved"], carrierId: null, varianceAbove: null, ageDays: null, mine: false, search: "" },
+  sort: "date desc",
+  offset: 0,
+  invoiceId: null
+};
+function queueParams(state, limit = PAGE_SIZE) {
+  const f = state.filters;
+  const filters = {};
+  if (f.state.length) filters.state = f.state;
+  if (f.carrierId) filters.carrier_id = f.carrierId;
+  if (f.varianceAbove !== null) filters.variance_above = f.varianceAbove;
+  if (f.ageDays !== null) filters.age_days = f.ageDays;
+  if (f.mine) filters.mine = true;
+  if (f.search.trim()) filters.search = f.search.trim();
+  return { filters, sort: state.sort, offset: state.offset, limit };
+}
+var num = (value) => {
+  if (value === void 0 || value === "") return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+};
+function toUrl(state) {
+  const f = state.filters;
+  const out = {};
+  if (state.invoiceId) out.invoice = String(state.invoiceId);
+  out.states = f.state.join(".");
+  if (f.carrierId) out.carrier = String(f.carrierId);
+  if (f.varianceAbove !== null) out.over = String(f.varianceAbove);
+  if (f.ageDays !== null) out.age = String(f.ageDays);
+  if (f.mine) out.mine = "1";
+  if (f.search) out.q = f.search;
+  if (state.sort !== DEFAULT_STATE.sort) out.sort = state.sort;
+  if (state.offset) out.offset = String(state.offset);
+  return out;
+}
+function fromUrl(raw) {
+  const hash = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value !== void 0 && value !== null) hash[key] = String(value);
+  }
+  const states = hash.states === void 0 ? DEFAULT_STATE.filters.state : hash.states.split(".").filter((s) => INVOICE_STATES.includes(s));
+  const sort = SORTS.includes(hash.sort ?? "") ? hash.sort : DEFAULT_STATE.sort;
+  const offset = Math.max(0, Math.floor(num(hash.offset) ?? 0));
+  const invoice = num(hash.invoice);
+  return {
+    filters: {
+      state: states,
+      carrierId: num(hash.carrier),
+      varianceAbove: num(hash.over),
+      ageDays: num(hash.age),
+      mine: hash.mine === "1",
+      search: hash.q ?? ""
+    },
+    sort,
+    offset,
+    invoiceId: invoice && invoice > 0 ? invoice : null
+  };
+}
+function commandFor(key, inField, modifiers = false) {
+  if (key === "Escape") return "escape";
+  if (inField || modifiers) return null;
+  const map = { j: "next", k: "previous", a: "approve", d: "dispute", "/": "search", "?": "help" };
+  return map[key] ?? null;
+}
+var SHORTCUTS = [
+  ["j / k", "next / previous invoice"],
+  ["a", "approve the selected invoice"],
+  ["d", "dispute the selected invoice"],
+  ["/", "search by invoice number or any reference"],
+  ["?", "show these shortcuts"],
+  ["Esc", "close this help, leave the search field"]
+];
+function moveSelection(ids, current, step) {
+  if (!ids.length) return null;
+  const index = current === null ? -1 : ids.indexOf(current);
+  if (index < 0) return ids[0];
+  return ids[Math.min(ids.length - 1, Math.max(0, index + step))];
+}
+function pageInfo(offset, shown, total) {
+  return {
+    from: total ? offset + 1 : 0,
+    to: offset + shown,
+    total,
+    hasPrevious: offset > 0,
+    hasNext: offset + shown < total
+  };
+}
+function money(amount, currency = "") {
+  if (amount === null || amount === void 0) return "—";
+  const text2 = Math.abs(amount).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return "".concat(amount < 0 ? "−" : "").concat(text2).concat(currency ? " ".concat(currency) : "");
+}
+function varianceLabel(variance, currency = "") {
+  if (variance === null || variance === void 0) return "no expectation";
+  if (Math.abs(variance) < 5e-3) return "as expected";
+  return variance > 0 ? "over by ".concat(money(variance, currency)) : "under by ".concat(money(-variance, currency));
+}
+function varianceTone(variance, allowance) {
+  if (variance === null || variance === void 0) return "warn";
+  if (variance <= 5e-3) return "ok";
+  return allowance !== null && allowance !== void 0 && variance <= allowance + 5e-3 ? "warn" : "bad";
+}
+function bulkSummary(results) {
+  const approved = results.filter((r) => r.ok).length;
+  const skipped = results.length - approved;
+  return skipped ? "".concat(approved, " approved, ").concat(skipped, " skipped") : "".concat(approved, " approved");
+}
+function urlPatch(state) {
+  const patch = Object.fromEntries(URL_KEYS.map((k) => [k, void 0]));
+  return Object.assign(patch, toUrl(state));
+}
+var ACTION_LABELS = {
+  approve: "Approve",
+  override: "Approve with override",
+  short_pay: "Short-pay",
+  dispute: "Dispute",
+  reject: "Reject"
+};
+function needsReason(action) {
+  return action !== "approve";
+}
+function formProblem(action, reason, reasonCode) {
+  if (action === "dispute" && !reasonCode) return "Choose why you dispute it.";
+  if (needsReason(action) && !reason.trim()) return "Say why: the reason is kept with the invoice.";
+  return null;
+}
+function chunks(items, size) {
+  const out = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+function percent(done, total) {
+  return total ? Math.round(100 * done / total) : 0;
+}
+
+// freight_sync_web/static/src/ts/workbench/workbench.ts
+var BULK_CHUNK = 5;
+var Workbench = class extends Component5 {
+  static template = "freight_sync_web.Workbench";
+  static props = ["*"];
+  money = money;
+  varianceLabel = varianceLabel;
+  varianceTone = varianceTone;
+  shortcuts = SHORTCUTS;
+  sorts = SORTS;
+  allStates = INVOICE_STATES;
+  actionLabels = ACTION_LABELS;
+  rpc;
+  notification;
+  router;
+  actionService;
+  searchInput = useRef2("search");
+  reasonInput = useRef2("reason");
+  queueRequest = 0;
+  detailRequest = 0;
+  state;
+  setup() {
+    this.rpc = useService4("rpc");
+    this.notification = useService4("notification");
+    this.router = useService4("router");
+    this.actionService = useService4("action");
+    const initial = this.props.state?.workbench ?? fromUrl(this.router.current.hash);
+    this.state = useState4({
+      view: initial,
+      page: { total: 0, offset: 0, limit: PAGE_SIZE, rows: [] },
+      detail: null,
+      carriers: [],
+      selected: /* @__PURE__ */ new Set(),
+      loadingQueue: true,
+      loadingDetail: false,
+      busy: false,
+      help: false,
+      form: { action: null, reason: "", reasonCode: "", problem: null },
+      bulk: { running: false, done: 0, total: 0, summary: "", failures: [] },
+      openTraces: /* @__PURE__ */ new Set()
+    });
+    useSetupAction({ getLocalState: () => ({ workbench: this.state.view }) });
+    useExternalListener(window, "keydown", (ev) => this.onKeydown(ev));
+    onWillStart3(async () => {
+      const [carriers] = await Promise.all([
+        this.call(ROUTES.carriers, {}),
+        this.loadQueue(),
+        this.state.view.invoiceId ? this.loadDetail(this.state.view.invoiceId) : Promise.resolve()
+      ]);
+      this.state.carriers = carriers ?? [];
+    });
+    onMounted3(() => this.pushUrl());
+    useEffect2((action) => {
+      if (action) this.reasonInput.el?.focus();
+    }, () => [this.state.form.action]);
+  }
+  // ---- server -------------------------------------------------------------------------
+  /** A route call whose failure becomes an Odoo notification, not a crash dialog. */
+  async call(route, params) {
+    try {
+      return await this.rpc(route, params);
+    } catch (error) {
+      this.notification.add(errorMessage3(error), { type: "danger", title: "Workbench" });
+      return null;
+    }
+  }
+  async loadQueue() {
+    const request = ++this.queueRequest;
+    this.state.loadingQueue = true;
+    const page = await this.call(ROUTES.queue, queueParams(this.state.view));
+    if (request !== this.queueRequest) return;
+    this.state.loadingQueue = false;
+    if (page) {
+      this.state.page = page;
+      const visible = new Set(page.rows.map((r) => r.id));
+      this.state.selected = new Set([...this.state.selected].filter((id) => visible.has(id)));
+    }
+  }
+  async loadDetail(invoiceId) {
+    const request = ++this.detailRequest;
+    this.state.loadingDetail = true;
+    const detail = await this.call(ROUTES.detail(invoiceId), {});
+    if (request !== this.detailRequest) return;
+    this.state.loadingDetail = false;
+    this.state.detail = detail;
+    if (!detail) this.state.view.invoiceId = null;
+  }
+  pushUrl() {
+    this.router.pushState(urlPatch(this.state.view));
+  }
+  async changeView(patch, keepOffset = false) {
+    Object.assign(this.state.view, patch);
+    if (!keepOffset) this.state.view.offset = 0;
+    this.pushUrl();
+    await this.loadQueue();
+  }
+  // ---- queue --------------------------------------------------------------------------
+  get pager() {
+    return pageInfo(this.state.page.offset, this.state.page.rows.length, this.state.page.total);
+  }
+  async select(invoiceId) {
+    this.state.view.invoiceId = invoiceId;
+    this.resetForm();
+    this.pushUrl();
+    if (invoiceId) {
+      await this.loadDetail(invoiceId);
+    } else {
+      this.state.detail = null;
+    }
+  }
+  async move(step) {
+    const ids = this.state.page.rows.map((r) => r.id);
+    const next = moveSelection(ids, this.state.view.invoiceId, step);
+    if (next !== null && next !== this.state.view.invoiceId) {
+      await this.select(next);
+      document.querySelector('[data-invoice-id="'.concat(next, '"]'))?.scrollIntoView?.({ block: "nearest" });
+    }
+  }
+  async page(step) {
+    const offset = Math.max(0, this.state.view.offset + step * PAGE_SIZE);
+    await this.changeView({ offset }, true);
+  }
+  toggleState(value) {
+    const states = this.state.view.filters.state;
+    const next = states.includes(value) ? states.filter((s) => s !== value) : [...states, value];
+    return this.changeView({ filters: { ...this.state.view.filters, state: next } });
+  }
+  setFilter(key, raw) {
+    const value = raw === "" ? null : Number(raw);
+    const clean = value === null || Number.isNaN(value) ? null : value;
+    return this.changeView({ filters: { ...this.state.view.filters, [key]: clean } });
+  }
+  toggleMine() {
+    return this.changeView({ filters: { ...this.state.view.filters, mine: !this.state.view.filters.mine } });
+  }
+  onSearch(ev) {
+    const search = ev.target.value;
+    return this.changeView({ filters: { ...this.state.view.filters, search } });
+  }
+  toggleSelected(row) {
+    const selected = new Set(this.state.selected);
+    if (selected.has(row.id)) selected.delete(row.id);
+    else selected.add(row.id);
+    this.state.selected = selected;
+  }
+  get selectableRows() {
+    return this.state.page.rows.filter((r) => r.within_tolerance);
+  }
+  toggleAll() {
+    const rows = this.selectableRows;
+    const all = rows.length > 0 && rows.every((r) => this.state.selected.has(r.id));
+    this.state.selected = all ? /* @__PURE__ */ new Set() : new Set(rows.map((r) => r.id));
+  }
+  // ---- decisions ----------------------------------------------------------------------
+  resetForm() {
+    Object.assign(this.state.form, { action: null, reason: "", reasonCode: "", problem: null });
+  }
+  /** Approve goes at once; every other decision opens the reason form first. */
+  async start(action) {
+    const detail = this.state.detail;
+    if (!detail || !detail.actions.includes(action)) return;
+    if (action === "approve") {
+      await this.decide("approve");
+      return;
+    }
+    Object.assign(this.state.form, { action, reason: "", reasonCode: "", problem: null });
+  }
+  async submitForm() {
+    const { action, reason, reasonCode } = this.state.form;
+    if (!action) return;
+    this.state.form.problem = formProblem(action, reason, reasonCode);
+    if (!this.state.form.problem) await this.decide(action, reason, reasonCode);
+  }
+  async decide(action, reason = "", reasonCode = "") {
+    const detail = this.state.detail;
+    if (!detail || this.state.busy) return;
+    this.state.busy = true;
+    const params = { action, reason };
+    if (reasonCode) params.reason_code = reasonCode;
+    const updated = await this.call(ROUTES.act(detail.id), params);
+    this.state.busy = false;
+    if (!updated) return;
+    this.state.detail = updated;
+    this.resetForm();
+    this.notification.add("".concat(updated.name, ": ").concat(ACTION_LABELS[action].toLowerCase(), " done — now ").concat(updated.state_label, "."), { type: "success" });
+    await this.loadQueue();
+  }
+  async bulkApprove() {
+    const ids = this.state.page.rows.filter((r) => this.state.selected.has(r.id) && r.within_tolerance).map((r) => r.id);
+    if (!ids.length || this.state.bulk.running) return;
+    const bulk = this.state.bulk;
+    Object.assign(bulk, { running: true, done: 0, total: ids.length, summary: "", failures: [] });
+    const results = [];
+    for (const chunk of chunks(ids, BULK_CHUNK)) {
+      const answer = await this.call(ROUTES.bulkApprove, { ids: chunk });
+      const chunkResults = answer?.results ?? chunk.map((id) => ({ id, ok: false, message: "".concat(id, ": not sent") }));
+      results.push(...chunkResults);
+      bulk.done += chunk.length;
+    }
+    bulk.running = false;
+    bulk.summary = bulkSummary(results);
+    bulk.failures = results.filter((r) => !r.ok).map((r) => r.message);
+    this.state.selected = /* @__PURE__ */ new Set();
+    this.notification.add("Bulk approval: ".concat(bulk.summary, "."), { type: bulk.failures.length ? "warning" : "success" });
+    await this.loadQueue();
+    if (this.state.view.invoiceId) await this.loadDetail(this.state.view.invoiceId);
+  }
+  get bulkPercent() {
+    return percent(this.state.bulk.done, this.state.bulk.total);
+  }
+  toggleTrace(lineId) {
+    const open = new Set(this.state.openTraces);
+    if (open.has(lineId)) open.delete(lineId);
+    else open.add(lineId);
+    this.state.openTraces = open;
+  }
+  openRecord(model, id) {
+    return this.actionService.doAction({ type: "ir.actions.act_window", res_model: model, res_id: id, views: [[false, "form"]] });
+  }
+  // ---- keyboard -----------------------------------------------------------------------
+  onKeydown(ev) {
+    const target = ev.target;
+    const inField = !!target && (["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.isContentEditable);
+    const command = commandFor(ev.key, inField, ev.ctrlKey || ev.metaKey || ev.altKey);
+    if (!command || inField && document.querySelector(".modal") && command !== "escape") return;
+    if (command !== "escape") ev.preventDefault();
+    switch (command) {
+      case "next":
+        void this.move(1);
+        break;
+      case "previous":
+        void this.move(-1);
+        break;
+      case "approve":
+        void this.start("approve");
+        break;
+      case "dispute":
+        void this.start("dispute");
+        break;
+      case "search":
+        this.searchInput.el?.focus();
+        break;
+      case "help":
+        this.state.help = !this.state.help;
+        break;
+      case "escape":
+        if (this.state.help) this.state.help = false;
+        else if (this.state.form.action) this.resetForm();
+        else if (inField) target?.blur();
+        break;
+    }
+  }
+};
+function errorMessage3(error) {
+  const data = error?.data;
+  if (data?.message) return data.message;
+  return error instanceof Error ? error.message : String(error);
+}
+registry5.category("actions").add("freight_sync_web.workbench", Workbench);
 export {
+  ExceptionKanbanRecord,
+  FreightDashboard,
   MilestoneTimeline,
   UploadProgress,
+  Workbench,
   buildTimeline,
+  exceptionKanbanView,
   milestoneTimelineField,
   uploadProgressField
 };
