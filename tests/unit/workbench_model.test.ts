@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { describe, it, test } from "node:test";
 import {
     bulkSummary, chunks, commandFor, DEFAULT_STATE, formProblem, fromUrl, moveSelection, pageInfo, percent,
-    queueParams, toUrl, urlPatch, varianceLabel, varianceTone,
+    localTime, queueParams, toUrl, urlPatch, varianceLabel, varianceTone,
 } from "../../freight_sync_web/static/src/ts/workbench/workbench_model";
 
 describe("workbench state in the URL", () => {
@@ -102,4 +102,9 @@ test("bulk work is chunked and its progress counted", () => {
     assert.deepEqual(chunks([], 2), []);
     assert.equal(percent(2, 5), 40);
     assert.equal(percent(0, 0), 0);
+});
+
+test("milestone times are shown in the reader's zone", () => {
+    assert.equal(localTime("2026-11-27 21:28:14", "America/Chicago"), "Nov 27, 2026, 3:28 PM");
+    assert.equal(localTime(false), "");
 });

@@ -922,6 +922,17 @@ function chunks(items, size) {
 function percent(done, total) {
   return total ? Math.round(100 * done / total) : 0;
 }
+function localTime(utc, zone) {
+  const when = toDateTime(utc);
+  if (!when) return "";
+  return (zone ? when.setZone(zone) : when.toLocal()).toLocaleString({
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit"
+  });
+}
 
 // freight_sync_web/static/src/ts/workbench/workbench.ts
 var BULK_CHUNK = 5;
@@ -929,6 +940,7 @@ var Workbench = class extends Component5 {
   static template = "freight_sync_web.Workbench";
   static props = ["*"];
   money = money;
+  localTime = localTime;
   varianceLabel = varianceLabel;
   varianceTone = varianceTone;
   shortcuts = SHORTCUTS;

@@ -4,7 +4,7 @@ import { useService, type ActionService, type NotificationService, type Rpc, typ
 import { useSetupAction } from "@web/webclient/actions/action_hook";
 import { ROUTES, type BulkAnswer, type InvoiceDetail, type QueuePage, type QueueRow, type Ref } from "./api";
 import {
-    ACTION_LABELS, bulkSummary, chunks, commandFor, formProblem, fromUrl, INVOICE_STATES, money,
+    ACTION_LABELS, bulkSummary, chunks, commandFor, formProblem, fromUrl, INVOICE_STATES, localTime, money,
     moveSelection, pageInfo, PAGE_SIZE, percent, queueParams, SHORTCUTS, SORTS, urlPatch, varianceLabel,
     varianceTone, type ActionName, type PageInfo, type WorkbenchState,
 } from "./workbench_model";
@@ -41,6 +41,7 @@ export class Workbench extends Component<ClientActionProps> {
     static override props = ["*"];
 
     readonly money = money;
+    readonly localTime = localTime;
     readonly varianceLabel = varianceLabel;
     readonly varianceTone = varianceTone;
     readonly shortcuts = SHORTCUTS;

@@ -1,4 +1,5 @@
 /** The reconciliation workbench's view logic: pure, tested in Node. */
+import { toDateTime } from "../timeline/timeline_model";
 
 export const PAGE_SIZE = 40;
 export const INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "rejected", "cancelled"] as const;
@@ -204,4 +205,13 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 
 export function percent(done: number, total: number): number {
     return total ? Math.round((100 * done) / total) : 0;
+}
+
+/** A server UTC time shown in the clerk's own zone, e.g. "Nov 27, 2026, 4:28 PM". */
+export function localTime(utc: string | false | null | undefined, zone?: string): string {
+    const when = toDateTime(utc);
+    if (!when) return "";
+    return (zone ? when.setZone(zone) : when.toLocal()).toLocaleString({
+        year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
+    });
 }
