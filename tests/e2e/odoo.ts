@@ -1,5 +1,6 @@
 // Helpers for driving Odoo 17's web client as a person would.
-import { expect, type Page } from "@playwright/test";
+import { join } from "node:path";
+import { expect, type Page, type TestInfo } from "@playwright/test";
 
 /** Logs in through Odoo's login form and waits for the web client. */
 export async function login(page: Page, user: string, password: string = user): Promise<void> {
@@ -65,4 +66,31 @@ export async function fullPageScreenshot(page: Page, path: string): Promise<void
     }
     await page.screenshot({ path, fullPage: true });
     await page.setViewportSize(viewport);
+}
+
+/**
+ * Screenshot (whole page, as fullPageScreenshot) into the test's output folder
+ * (artifacts/e2e/<name>.png), attached to the report.
+ */
+export async function shot(page: Page, testInfo: TestInfo, name: string): Promise<string> {
+    const path = join(testInfo.project.outputDir, `${name}.png`);
+    await fullPageScreenshot(page, path);
+    await testInfo.attach(name, { path, contentType: "image/png" });
+    return path;
+}
+
+/**
+ * Posts to a JSON route (type="json") with the page's session, as the web client's rpc
+ * does, and returns Odoo's answer as it is: `result`, or `error` with `data.message`.
+ */
+export async function jsonRoute<T>(
+    page: Page,
+    route: string,
+    params: Record<string, unknown> = {},
+): Promise<{ result?: T; error?: { message: string; data?: { name?: string; message?: string } } }> {
+    const response = await page.request.post(route, {
+        data: { jsonrpc: "2.0", method: "call", id: 1, params },
+    });
+    expect(response.ok()).toBeTruthy();
+    return (await response.json()) as { result?: T; error?: { message: string; data?: { name?: string; message?: string } } };
 }
