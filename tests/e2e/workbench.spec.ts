@@ -47,10 +47,7 @@ async function search(page: Page, text: string, expectedRows?: number): Promise<
     await expect(page).toHaveURL(new RegExp(`q=${text}`));
 }
 
-/**
- * Leaves the search field for the keyboard shortcuts. Tab, not Esc: in Chromium, Esc in an
- * <input type="search"> clears it, and the queue loses its search (see the test.fail below).
- */
+/** Leaves the search field for the keyboard shortcuts, as a clerk would with Tab. */
 async function leaveSearch(page: Page): Promise<void> {
     await page.locator(".o_freight_search").press("Tab");
     await expect(page.locator(".o_freight_search")).not.toBeFocused();
@@ -246,12 +243,9 @@ test("clerk: a reload opens the same invoice and the same queue (state in the UR
     await expect(help).toHaveCount(0);
 });
 
-// Known product bug, kept visible: the shortcut help says "Esc: leave the search field", but
-// Chromium clears an <input type="search"> on Esc before the workbench blurs it, so the
-// `change` event sends an empty search and the whole queue comes back. When this test starts
-// passing (the bug is fixed), Playwright reports it: remove test.fail then.
+// The shortcut help says "Esc: leave the search field": Chromium's own Esc on an
+// <input type="search"> would clear it and bring the whole queue back.
 test("clerk: Esc leaves the search field and keeps the search", async ({ page }) => {
-    test.fail(true, "Esc in the workbench search field clears the search (input type=search)");
     await login(page, "clerk");
     await openWorkbench(page);
     await search(page, "BR-90116", 1);

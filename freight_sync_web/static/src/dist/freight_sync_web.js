@@ -1160,7 +1160,7 @@ var Workbench = class extends Component5 {
     const inField = !!target && (["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.isContentEditable);
     const command = commandFor(ev.key, inField, ev.ctrlKey || ev.metaKey || ev.altKey);
     if (!command || inField && document.querySelector(".modal") && command !== "escape") return;
-    if (command !== "escape") ev.preventDefault();
+    if (command !== "escape" || inField) ev.preventDefault();
     switch (command) {
       case "next":
         void this.move(1);

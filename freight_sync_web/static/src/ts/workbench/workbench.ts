@@ -308,7 +308,8 @@ export class Workbench extends Component<ClientActionProps> {
         const inField = !!target && (["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.isContentEditable);
         const command = commandFor(ev.key, inField, ev.ctrlKey || ev.metaKey || ev.altKey);
         if (!command || (inField && document.querySelector(".modal") && command !== "escape")) return;
-        if (command !== "escape") ev.preventDefault();
+        // also for Escape in a field: Chromium's default clears an <input type="search">
+        if (command !== "escape" || inField) ev.preventDefault();
         switch (command) {
             case "next": void this.move(1); break;
             case "previous": void this.move(-1); break;
