@@ -77,7 +77,10 @@ test("clerk's exception board holds billing cases; assign to me takes one", asyn
     const [mine] = await callKw<CaseRow[]>(page, "freight.exception", "search_read",
         [[["name", "=", title]], ["user_id"]]);
     expect(mine?.user_id && mine.user_id[1]).toBe("Carl Clerk");
-    await shot(page, testInfo, "exceptions-clerk");
+    // the board as the clerk sees it (the whole column is thousands of pixels tall)
+    const path = join(testInfo.project.outputDir, "exceptions-clerk.png");
+    await page.screenshot({ path });
+    await testInfo.attach("exceptions-clerk", { path, contentType: "image/png" });
 });
 
 test("admin: dashboard KPI cards and charts drill down to the records", async ({ page }, testInfo) => {
@@ -110,7 +113,13 @@ test("admin: dashboard KPI cards and charts drill down to the records", async ({
         type: "KPI cards",
         description: (await kpis.allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim()).join(" | "),
     });
+    // the dashboard scrolls inside itself (no .o_content): make the viewport as tall as it
+    const viewport = page.viewportSize() ?? { width: 1440, height: 1000 };
+    const extra = await page.locator(".o_freight_dashboard").evaluate((el) => el.scrollHeight - el.clientHeight);
+    await page.setViewportSize({ width: viewport.width, height: Math.min(4000, viewport.height + Math.max(0, extra)) });
+    await page.waitForTimeout(1200); // Chart.js redraws at the new size, with its animation
     await shot(page, testInfo, "dashboard");
+    await page.setViewportSize(viewport);
 
     // a KPI card opens what it counts
     const auto = page.locator(".o_freight_kpi[data-kpi=auto_approval_rate]");
