@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { describe, it, test } from "node:test";
 import {
     bulkSummary, chunks, commandFor, DEFAULT_STATE, formProblem, fromUrl, moveSelection, pageInfo, percent,
-    localTime, queueParams, toUrl, urlPatch, varianceLabel, varianceTone,
+    doneMessage, localDate, localTime, queueParams, varianceToneOf, toUrl, urlPatch, varianceLabel, varianceTone,
 } from "../../freight_sync_web/static/src/ts/workbench/workbench_model";
 
 describe("workbench state in the URL", () => {
@@ -30,7 +30,7 @@ describe("workbench state in the URL", () => {
 
     it("sends only the filters that are set", () => {
         assert.deepEqual(queueParams({ ...DEFAULT_STATE, filters: { ...DEFAULT_STATE.filters, search: "  LD1 " } }, 10), {
-            filters: { state: ["exception", "audited", "approved"], search: "LD1" }, sort: "date desc", offset: 0, limit: 10,
+            filters: { state: ["audited", "exception", "disputed"], search: "LD1" }, sort: "date desc", offset: 0, limit: 10,
         });
     });
 });
@@ -107,4 +107,14 @@ test("bulk work is chunked and its progress counted", () => {
 test("milestone times are shown in the reader's zone", () => {
     assert.equal(localTime("2026-11-27 21:28:14", "America/Chicago"), "Nov 27, 2026, 3:28 PM");
     assert.equal(localTime(false), "");
+});
+
+test("clerk words for states, outcomes and dates", () => {
+    assert.equal(doneMessage("BR-1", "dispute"), "BR-1 disputed: waiting on the carrier.");
+    assert.equal(doneMessage("BR-1", "approve"), "BR-1 approved.");
+    assert.equal(localDate("2026-11-29"), "Nov 29, 2026");
+    assert.equal(localDate(false), "");
+    assert.equal(varianceToneOf(8, true), "warn");
+    assert.equal(varianceToneOf(8, false), "bad");
+    assert.equal(varianceToneOf(0, false), "ok");
 });

@@ -116,7 +116,7 @@ QUnit.module("freight_sync_web", (hooks) => {
         const act = calls.find(([route]) => route.endsWith("/1/act"));
         assert.deepEqual(act[1], { action: "approve", reason: "" });
         assert.strictEqual(target.querySelector(".o_freight_invoice .badge").textContent, "Approved");
-        assert.ok(/INV-1: approve done/.test(target.querySelector(".o_notification").textContent));
+        assert.ok(/INV-1 approved\./.test(target.querySelector(".o_notification").textContent));
     });
 
     QUnit.test("a dispute needs its reason code and a reason before it is sent", async (assert) => {
@@ -151,7 +151,7 @@ QUnit.module("freight_sync_web", (hooks) => {
         await triggerHotkey("?");
         await nextTick();
         assert.containsOnce(target, ".o_freight_help");
-        assert.containsN(target, ".o_freight_help tr", 6);
+        assert.containsN(target, ".o_freight_help dt", 6);
         await triggerHotkey("Escape");
         await nextTick();
         assert.containsNone(target, ".o_freight_help");

@@ -788,7 +788,7 @@ var INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved"
 var URL_KEYS = ["invoice", "states", "carrier", "over", "age", "mine", "q", "sort", "offset"];
 var SORTS = ["date desc", "date asc", "variance desc", "amount desc", "carrier asc"];
 var DEFAULT_STATE = {
-  filters: { state: ["exception", "audited", "approved"], carrierId: null, varianceAbove: null, ageDays: null, mine: false, search: "" },
+  filters: { state: ["audited", "exception", "disputed"], carrierId: null, varianceAbove: null, ageDays: null, mine: false, search: "" },
   sort: "date desc",
   offset: 0,
   invoiceId: null
@@ -933,6 +933,51 @@ function localTime(utc, zone) {
     minute: "2-digit"
   });
 }
+var STATE_LABELS = {
+  received: "Received",
+  audited: "Audited",
+  exception: "Exception",
+  disputed: "Disputed",
+  approved: "Approved",
+  posted: "Posted",
+  paid: "Paid",
+  rejected: "Rejected",
+  cancelled: "Cancelled"
+};
+var SORT_LABELS = {
+  "date desc": "Newest first",
+  "date asc": "Oldest first",
+  "variance desc": "Largest variance",
+  "amount desc": "Largest amount",
+  "carrier asc": "Carrier"
+};
+var DECISION_LABELS = {
+  ok: "Within policy",
+  under: "Under-billed",
+  over: "Over tolerance",
+  review: "To review",
+  unmatched: "Not matched"
+};
+function varianceToneOf(variance, withinTolerance) {
+  if (variance <= 5e-3) return "ok";
+  return withinTolerance ? "warn" : "bad";
+}
+var DONE_WORDS = {
+  approve: "approved",
+  override: "approved with override",
+  short_pay: "short-paid: the bill is for the expected amount",
+  dispute: "disputed: waiting on the carrier",
+  reject: "rejected"
+};
+function doneMessage(invoice, action) {
+  return invoice + " " + DONE_WORDS[action] + ".";
+}
+function localDate(iso) {
+  if (!iso) return "";
+  const [y, m, d] = iso.split("-").map(Number);
+  if (!y || !m || !d) return iso;
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+}
 
 // freight_sync_web/static/src/ts/workbench/workbench.ts
 var BULK_CHUNK = 5;
@@ -941,6 +986,11 @@ var Workbench = class extends Component5 {
   static props = ["*"];
   money = money;
   localTime = localTime;
+  localDate = localDate;
+  varianceToneOf = varianceToneOf;
+  stateLabels = STATE_LABELS;
+  sortLabels = SORT_LABELS;
+  decisionLabels = DECISION_LABELS;
   varianceLabel = varianceLabel;
   varianceTone = varianceTone;
   shortcuts = SHORTCUTS;
@@ -990,6 +1040,10 @@ var Workbench = class extends Component5 {
     useEffect2((action) => {
       if (action) this.reasonInput.el?.focus();
     }, () => [this.state.form.action]);
+    useEffect2(() => {
+      const { action, reason, reasonCode } = this.state.form;
+      if (action && this.state.form.problem) this.state.form.problem = formProblem(action, reason, reasonCode);
+    }, () => [this.state.form.reason, this.state.form.reasonCode]);
   }
   // ---- server -------------------------------------------------------------------------
   /** A route call whose failure becomes an Odoo notification, not a crash dialog. */
@@ -1119,7 +1173,7 @@ var Workbench = class extends Component5 {
     if (!updated) return;
     this.state.detail = updated;
     this.resetForm();
-    this.notification.add("".concat(updated.name, ": ").concat(ACTION_LABELS[action].toLowerCase(), " done — now ").concat(updated.state_label, "."), { type: "success" });
+    this.notification.add(doneMessage(updated.name, action), { type: "success" });
     await this.loadQueue();
   }
   async bulkApprove() {

@@ -4,7 +4,8 @@ import { useService, type ActionService, type NotificationService, type Rpc, typ
 import { useSetupAction } from "@web/webclient/actions/action_hook";
 import { ROUTES, type BulkAnswer, type InvoiceDetail, type QueuePage, type QueueRow, type Ref } from "./api";
 import {
-    ACTION_LABELS, bulkSummary, chunks, commandFor, formProblem, fromUrl, INVOICE_STATES, localTime, money,
+    ACTION_LABELS, bulkSummary, chunks, commandFor, DECISION_LABELS, doneMessage, formProblem, fromUrl, INVOICE_STATES,
+    localDate, localTime, money, SORT_LABELS, STATE_LABELS, varianceToneOf,
     moveSelection, pageInfo, PAGE_SIZE, percent, queueParams, SHORTCUTS, SORTS, urlPatch, varianceLabel,
     varianceTone, type ActionName, type PageInfo, type WorkbenchState,
 } from "./workbench_model";
@@ -42,6 +43,11 @@ export class Workbench extends Component<ClientActionProps> {
 
     readonly money = money;
     readonly localTime = localTime;
+    readonly localDate = localDate;
+    readonly varianceToneOf = varianceToneOf;
+    readonly stateLabels = STATE_LABELS;
+    readonly sortLabels = SORT_LABELS;
+    readonly decisionLabels = DECISION_LABELS;
     readonly varianceLabel = varianceLabel;
     readonly varianceTone = varianceTone;
     readonly shortcuts = SHORTCUTS;
@@ -109,6 +115,11 @@ export class Workbench extends Component<ClientActionProps> {
         useEffect((action) => {
             if (action) this.reasonInput.el?.focus();
         }, () => [this.state.form.action]);
+        // a stale "say why" must not stay on screen once the clerk fixed it
+        useEffect(() => {
+            const { action, reason, reasonCode } = this.state.form;
+            if (action && this.state.form.problem) this.state.form.problem = formProblem(action, reason, reasonCode);
+        }, () => [this.state.form.reason, this.state.form.reasonCode]);
     }
 
     // ---- server -------------------------------------------------------------------------
@@ -261,7 +272,7 @@ export class Workbench extends Component<ClientActionProps> {
         if (!updated) return;
         this.state.detail = updated;
         this.resetForm();
-        this.notification.add(`${updated.name}: ${ACTION_LABELS[action].toLowerCase()} done — now ${updated.state_label}.`, { type: "success" });
+        this.notification.add(doneMessage(updated.name, action), { type: "success" });
         await this.loadQueue();
     }
 

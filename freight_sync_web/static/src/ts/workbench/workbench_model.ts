@@ -23,7 +23,7 @@ export interface WorkbenchState {
 }
 
 export const DEFAULT_STATE: WorkbenchState = {
-    filters: { state: ["exception", "audited", "approved"], carrierId: null, varianceAbove: null, ageDays: null, mine: false, search: "" },
+    filters: { state: ["audited", "exception", "disputed"], carrierId: null, varianceAbove: null, ageDays: null, mine: false, search: "" },
     sort: "date desc",
     offset: 0,
     invoiceId: null,
@@ -214,4 +214,41 @@ export function localTime(utc: string | false | null | undefined, zone?: string)
     return (zone ? when.setZone(zone) : when.toLocal()).toLocaleString({
         year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
     });
+}
+
+export const STATE_LABELS: Record<string, string> = {
+    received: "Received", audited: "Audited", exception: "Exception", disputed: "Disputed",
+    approved: "Approved", posted: "Posted", paid: "Paid", rejected: "Rejected", cancelled: "Cancelled",
+};
+
+export const SORT_LABELS: Record<string, string> = {
+    "date desc": "Newest first", "date asc": "Oldest first", "variance desc": "Largest variance",
+    "amount desc": "Largest amount", "carrier asc": "Carrier",
+};
+
+export const DECISION_LABELS: Record<string, string> = {
+    ok: "Within policy", under: "Under-billed", over: "Over tolerance", review: "To review", unmatched: "Not matched",
+};
+
+/** The variance's colour: within the tolerance it is a warning, beyond it a problem. */
+export function varianceToneOf(variance: number, withinTolerance: boolean): "ok" | "warn" | "bad" {
+    if (variance <= 0.005) return "ok";
+    return withinTolerance ? "warn" : "bad";
+}
+
+const DONE_WORDS: Record<ActionName, string> = {
+    approve: "approved", override: "approved with override", short_pay: "short-paid: the bill is for the expected amount",
+    dispute: "disputed: waiting on the carrier", reject: "rejected",
+};
+
+export function doneMessage(invoice: string, action: ActionName): string {
+    return invoice + " " + DONE_WORDS[action] + ".";
+}
+
+/** An ISO date (YYYY-MM-DD) as the reader's locale writes it. */
+export function localDate(iso: string | false | null | undefined): string {
+    if (!iso) return "";
+    const [y, m, d] = iso.split("-").map(Number);
+    if (!y || !m || !d) return iso;
+    return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
 }
