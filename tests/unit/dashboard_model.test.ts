@@ -68,7 +68,7 @@ describe("dashboard charts", () => {
     it("one chart per question, weeks as short dates, percent axes capped at 100", () => {
         const specs = chartSpecs(answer());
         assert.deepEqual(specs.map((s) => [s.key, s.config.type]), [
-            ["auto_approval", "line"], ["carriers", "bar"], ["recovered", "bar"], ["latency", "line"], ["accruals", "bar"],
+            ["auto_approval", "bar"], ["carriers", "bar"], ["recovered", "bar"], ["latency", "line"], ["accruals", "bar"],
         ]);
         const auto = specs[0]!;
         assert.deepEqual(auto.config.data.labels, ["Jul 1", "Jul 8"]);
@@ -112,4 +112,11 @@ describe("dashboard drill-down and requests", () => {
         assert.equal(errorMessage(new Error("offline")), "offline");
         assert.equal(errorMessage(undefined), "The dashboard could not be loaded.");
     });
+});
+
+it("a chart with nothing in the period says so", () => {
+    const specs = chartSpecs(answer(true));
+    assert.equal(specs.find((s) => s.key === "auto_approval")?.empty, false);
+    const quiet = { ...answer(true), auto_approval: { series: [{ key: "a", label: "Auto", values: [null, 0], drills: [null, null] }] } };
+    assert.equal(chartSpecs(quiet).find((s) => s.key === "auto_approval")?.empty, true);
 });

@@ -642,13 +642,14 @@ function spec(key, title, type, labels, data, options = {}) {
         scales: { x: { stacked: Boolean(options.stacked) }, y }
       }
     },
-    drills: data.series.map((series) => series.drills)
+    drills: data.series.map((series) => series.drills),
+    empty: !data.series.some((series) => series.values.some((v) => v !== null && v !== 0))
   };
 }
 function chartSpecs(answer) {
   const weeks = answer.weeks.map(weekLabel);
   const specs = [
-    spec("auto_approval", "Auto-approval rate by week", "line", weeks, answer.auto_approval, { percent: true }),
+    spec("auto_approval", "Auto-approval rate by week", "bar", weeks, answer.auto_approval, { percent: true }),
     spec("carriers", "Exception rate and invoice accuracy by carrier", "bar", answer.carriers.labels ?? [], answer.carriers, { percent: true }),
     spec("recovered", "Variance recovered by disputes", "bar", weeks, answer.recovered, { stacked: true })
   ];

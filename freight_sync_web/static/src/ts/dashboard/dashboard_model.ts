@@ -76,6 +76,8 @@ export interface ChartSpec {
     config: ChartConfig;
     /** drills[datasetIndex][pointIndex] */
     drills: (Drill | null)[][];
+    /** nothing to draw in the period: the card says so instead of showing bare axes */
+    empty: boolean;
 }
 
 // a type, not an interface: doAction takes Record<string, unknown>
@@ -181,13 +183,14 @@ function spec(key: string, title: string, type: "bar" | "line", labels: string[]
             },
         },
         drills: data.series.map((series) => series.drills),
+        empty: !data.series.some((series) => series.values.some((v) => v !== null && v !== 0)),
     };
 }
 
 export function chartSpecs(answer: DashboardAnswer): ChartSpec[] {
     const weeks = answer.weeks.map(weekLabel);
     const specs = [
-        spec("auto_approval", "Auto-approval rate by week", "line", weeks, answer.auto_approval, { percent: true }),
+        spec("auto_approval", "Auto-approval rate by week", "bar", weeks, answer.auto_approval, { percent: true }),
         spec("carriers", "Exception rate and invoice accuracy by carrier", "bar", answer.carriers.labels ?? [], answer.carriers, { percent: true }),
         spec("recovered", "Variance recovered by disputes", "bar", weeks, answer.recovered, { stacked: true }),
     ];
