@@ -5,8 +5,15 @@ rights and record rules apply, the routes only translate."""
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools.sql import SQL, create_index
 
-from ..services.workbench import DISPUTE_REASONS, available_actions, explain_line
+from ..services.workbench import (
+    DISPUTE_REASONS,
+    SEARCHED_REFERENCES,
+    available_actions,
+    explain_line,
+)
 
 QUEUE_FIELDS = ["name", "carrier_id", "date", "currency_id", "amount_total", "expected_total",
                 "variance_total", "state"]
@@ -24,14 +31,33 @@ class FreightInvoice(models.Model):
         list(DISPUTE_REASONS.items()), readonly=True, copy=False, tracking=True,
         help="Why payment is held while the carrier answers.")
 
+    def init(self):
+        result = super().init()
+        # Measured with 100,000 invoices (tests/bench/run workbench): the queue sorted by
+        # variance reads the top of this index instead of sorting the 47,000 invoices in
+        # the default states (~40 ms)...
+        create_index(self.env.cr, "freight_invoice__variance_total_id_index", self._table,
+                     ["variance_total", "id"])
+        # ... and a full page's count is an index-only scan over what the filters and the
+        # company rule compare (~7 ms for the default states, <1 ms with a carrier and a
+        # variance), not a heap scan of every match (~30-40 ms)
+        create_index(self.env.cr, "freight_invoice__workbench_count_index", self._table,
+                     ["company_id", "state", "carrier_id", "variance_total"])
+        return result
+
     # ---- reading ------------------------------------------------------------------------
 
     def _workbench_queue(self, query):
-        """One page of the queue: a count, one search_fetch, one grouped count of cases."""
-        domain = query.domain(fields.Date.context_today(self), self.env.uid)
-        total = self.search_count(domain)
+        """One page of the queue: one search_fetch, a count unless the page is the last
+        one (then the page says how many), one grouped count of cases."""
+        domain = query.filter_domain(fields.Date.context_today(self), self.env.uid)
+        domain += self._workbench_search_domain(query.search)
         invoices = self.search_fetch(domain, QUEUE_FIELDS, offset=query.offset,
                                      limit=query.limit, order=query.order)
+        if len(invoices) < query.limit and (invoices or not query.offset):
+            total = query.offset + len(invoices)
+        else:
+            total = self.search_count(domain)
         open_cases = dict(self.env["freight.exception"]._read_group(
             [("invoice_id", "in", invoices.ids), ("is_closed", "=", False)],
             ["invoice_id"], ["__count"]))
@@ -55,6 +81,21 @@ class FreightInvoice(models.Model):
                 "within_tolerance": invoice.state == "audited",
             } for invoice in invoices],
         }
+
+    def _workbench_search_domain(self, text):
+        """``QueueQuery.search_domain`` as one ``id IN (lines' invoices UNION numbers)``,
+        each side through ``_search`` (access rights and record rules as the ORM checks
+        them). The ORM's form, ``name ilike OR id IN (lines)``, leaves PostgreSQL no index
+        to start from: it walked all 100,000 invoices by date (~180 ms), where the union
+        starts from the trigram indexes and joins the few matches (~25 ms)."""
+        if not text:
+            return []
+        lines = self.env["freight.invoice.line"]._search(
+            expression.OR([[(name, "ilike", text)] for name in SEARCHED_REFERENCES]))
+        numbers = self._search([("name", "ilike", text)])
+        invoice_id = SQL.identifier("freight_invoice_line", "invoice_id")
+        return [("id", "in", SQL("(%s UNION %s)", lines.subselect(invoice_id),
+                                 numbers.subselect()))]
 
     def _workbench_detail(self):
         self.ensure_one()

@@ -13,6 +13,8 @@ SORTS = {
     "amount desc": "amount_total desc, id desc",
     "carrier asc": "carrier_id asc, date desc, id desc",
 }
+# line references the search box looks in (besides the invoice number)
+SEARCHED_REFERENCES = ("pro_number", "bol_number", "load_ref", "shipment_ref")
 QUEUE_STATES = ("received", "audited", "exception", "disputed", "approved", "posted", "paid",
                 "rejected", "cancelled")
 DISPUTE_REASONS = {
@@ -51,6 +53,10 @@ class QueueQuery:
     extra: dict = field(default_factory=dict)
 
     def domain(self, today: date, uid: int) -> list:
+        """The whole request as a domain: the filters, then the search."""
+        return self.filter_domain(today, uid) + self.search_domain()
+
+    def filter_domain(self, today: date, uid: int) -> list:
         domain = []
         if self.states:
             domain.append(("state", "in", list(self.states)))
@@ -62,14 +68,14 @@ class QueueQuery:
             domain.append(("date", "<=", today - timedelta(days=self.age_days)))
         if self.mine:
             domain.append(("exception_ids.user_id", "=", uid))
-        if self.search:
-            domain += ["|", "|", "|", "|",
-                       ("name", "ilike", self.search),
-                       ("line_ids.pro_number", "ilike", self.search),
-                       ("line_ids.bol_number", "ilike", self.search),
-                       ("line_ids.load_ref", "ilike", self.search),
-                       ("line_ids.shipment_ref", "ilike", self.search)]
         return domain
+
+    def search_domain(self) -> list:
+        """The invoice number, or a reference on one of its lines, contains the search."""
+        if not self.search:
+            return []
+        return ["|"] * len(SEARCHED_REFERENCES) + [("name", "ilike", self.search)] + [
+            (f"line_ids.{name}", "ilike", self.search) for name in SEARCHED_REFERENCES]
 
 
 def _number(value, name, kind=float, minimum=None):
