@@ -3,21 +3,15 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-DISPUTE_REASONS = [
-    ("rate", "Rate not per contract"),
-    ("accessorial", "Accessorial not approved"),
-    ("duplicate", "Duplicate billing"),
-    ("weight", "Weight or class"),
-    ("service", "Service failure"),
-    ("damage", "Damage or loss claim"),
-    ("other", "Other"),
-]
+from ..services.workbench import DISPUTE_REASONS
 
 
 class FreightException(models.Model):
     _inherit = "freight.exception"
 
-    dispute_reason = fields.Selection(DISPUTE_REASONS, tracking=True, readonly=True)
+    # the same reasons as an invoice's dispute in the workbench
+    dispute_reason = fields.Selection(list(DISPUTE_REASONS.items()), tracking=True,
+                                      readonly=True)
     # tells the kanban whether "Dispute" would move the card anywhere
     is_waiting = fields.Boolean(compute="_compute_is_waiting")
 
@@ -53,6 +47,16 @@ class FreightException(models.Model):
             raise UserError(message)
         return note
 
+    def write(self, vals):
+        # a case is closed with the reason kept: dragging a card to a closing stage is refused,
+        # Resolve on the card (or the invoice's decision) asks for the note
+        if vals.get("stage_id") and not self.env.context.get("freight_case_note"):
+            stage = self.env["freight.exception.stage"].browse(vals["stage_id"])
+            if stage.is_closed and self.filtered(lambda case: not case.is_closed):
+                raise UserError(_("Close a case with a note: use Resolve on its card, so the "
+                                  "reason is kept with the case."))
+        return super().write(vals)
+
     def action_assign_to_me(self):
         self.write({"user_id": self.env.uid})
         return True
@@ -76,7 +80,7 @@ class FreightException(models.Model):
         note = self._required_note(
             note, _("Say how it was resolved: the note is kept with the case."))
         self._check_open()
-        self.write({"stage_id": self._resolved_stage().id})
+        self.with_context(freight_case_note=True).write({"stage_id": self._resolved_stage().id})
         for case in self:
             case.message_post(body=_("Resolved: %s", note))
         return True

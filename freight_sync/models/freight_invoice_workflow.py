@@ -110,6 +110,7 @@ class FreightInvoice(models.Model):
 
     def _move_cases(self, stage, reason):
         open_cases = self.exception_ids.filtered(lambda c: not c.is_closed)
-        open_cases.write({"stage_id": stage.id})
+        # the reason is posted on each case below
+        open_cases.with_context(freight_case_note=True).write({"stage_id": stage.id})
         for case in open_cases:
             case.message_post(body=reason)

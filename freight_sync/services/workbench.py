@@ -23,6 +23,7 @@ DISPUTE_REASONS = {
     "weight": "Weight or class not as shipped",
     "duplicate": "Billed twice",
     "service": "Service failure (late, damaged)",
+    "damage": "Damage or loss claim",
     "other": "Other",
 }
 NEEDS_REASON = {"override", "short_pay", "dispute", "reject"}

@@ -41,7 +41,7 @@ class TestExceptionActions(FreightCase):
         self.assertEqual(self.overbilled.dispute_reason, "rate")
         self.assertTrue(case.is_waiting)
         body = self._last_note(self.overbilled)
-        self.assertIn("Rate not per contract", body)
+        self.assertIn("Rate not as contracted", body)
         # the clerk's text is escaped, never rendered as markup
         self.assertIn("&lt;b&gt;not&lt;/b&gt;", body)
         self.assertEqual(self.overbilled.message_ids.sorted("id")[-1].author_id,
@@ -85,3 +85,11 @@ class TestExceptionActions(FreightCase):
         employee = new_test_user(self.env, login="exc_employee", groups="base.group_user")
         with self.assertRaises(AccessError):
             self.refused.with_user(employee).action_assign_to_me()
+
+    def test_dragging_a_card_to_a_closing_stage_needs_the_note(self):
+        case = self.overbilled.with_user(self.clerk)
+        with self.assertRaisesRegex(UserError, "Close a case with a note"):
+            case.write({"stage_id": self.resolved.id})
+        self.assertFalse(self.overbilled.is_closed)
+        case.write({"stage_id": self.waiting.id})  # other stages move freely
+        self.assertEqual(self.overbilled.stage_id, self.waiting)
