@@ -135,7 +135,8 @@ class FreightInvoice(models.Model):
         where, args = self._invoice_where(date_from, date_to, carrier_id)
         self.env.cr.execute(f"""
             SELECT i.carrier_id, count(*), count(*) FILTER (WHERE {HAS_CASE}),
-                   count(*) FILTER (WHERE abs(i.variance_total) < {ACCURATE})
+                   count(*) FILTER (WHERE abs(i.variance_total) < {ACCURATE}
+                                      AND NOT {HAS_CASE})
               FROM freight_invoice i
              WHERE {where}
              GROUP BY i.carrier_id
@@ -155,7 +156,8 @@ class FreightInvoice(models.Model):
             accurate.append(_drill("freight.invoice", _("%s: invoices billed as expected",
                                                         names[row[0]]),
                                    base + [("variance_total", ">", -ACCURATE),
-                                           ("variance_total", "<", ACCURATE)]))
+                                           ("variance_total", "<", ACCURATE),
+                                           "!", ("exception_ids.category", "=", "billing")]))
         return {
             "labels": [names[row[0]] for row in rows],
             "carrier_ids": [row[0] for row in rows],

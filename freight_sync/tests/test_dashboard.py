@@ -113,6 +113,15 @@ class TestDashboardRoute(AccrualCase, HttpCase):
                          self.inv["C"] | self.inv["D"] | self.inv["E"])
         self.assertEqual(self.records(accuracy["drills"][0]), self.inv["A"] | self.inv["B"])
 
+    def test_an_invoice_with_a_billing_case_is_not_accurate_even_at_zero_variance(self):
+        # an unknown shipment leaves nothing to compare: billed equals "expected", yet the
+        # invoice was not billed right
+        self.env["freight.exception"].create({
+            "name": "case B", "exception_type": "unknown_shipment", "invoice_id": self.inv["B"].id})
+        accuracy = self.call("db_clerk", **JULY)["carriers"]["series"][1]
+        self.assertEqual(accuracy["values"][0], 20.0)
+        self.assertEqual(self.records(accuracy["drills"][0]), self.inv["A"])
+
     def test_open_accruals_by_age(self):
         answer = self.call("db_clerk", carrier_id=self.carrier.id, **JULY)
         chart = answer["accruals"]["series"][0]
