@@ -183,12 +183,35 @@ class FreightInvoice(models.Model):
         } for shipment in shipments]
 
     def _workbench_contract(self):
-        # The audit priced against this carrier's contract valid on the invoice date.
+        """The carrier's contract valid on the invoice date, as the audit priced it: lanes,
+        fuel rule and accessorial tariff, so a clerk can check an expected amount."""
         contract = self.env["freight.rate.contract"].search([
             ("carrier_id", "=", self.carrier_id.id), ("date_start", "<=", self.date),
             "|", ("date_end", "=", False), ("date_end", ">=", self.date),
         ], limit=1, order="date_start desc")
-        return {"id": contract.id, "name": contract.display_name} if contract else None
+        if not contract:
+            return None
+        bases = dict(self.env["freight.rate.line"]._fields["basis"].selection)
+        tariff_bases = dict(self.env["freight.accessorial.rate"]._fields["basis"].selection)
+        if contract.fuel_band_ids:
+            fuel = _("by the fuel index table (index %s)", contract.fuel_index)
+        else:
+            fuel = _("%s %% of the linehaul", contract.fuel_percent)
+        return {
+            "id": contract.id,
+            "name": contract.display_name,
+            "currency": contract.currency_id.name,
+            "fuel": fuel,
+            "lanes": [{"lane": lane.display_name, "basis": bases[lane.basis],
+                       "rate": lane.rate, "minimum": lane.minimum}
+                      for lane in contract.line_ids],
+            "accessorials": [{"code": tariff.charge_code_id.code,
+                              "name": tariff.charge_code_id.name,
+                              "basis": tariff_bases[tariff.basis], "amount": tariff.amount,
+                              "maximum": tariff.maximum,
+                              "needs_approval": tariff.needs_approval}
+                             for tariff in contract.accessorial_ids],
+        }
 
     # ---- acting -------------------------------------------------------------------------
 

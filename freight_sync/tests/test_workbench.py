@@ -101,7 +101,14 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
                          (530.0, 500.0, 30.0))
         self.assertIn("Billed 530.00 USD against 500.00 expected: 30.00 over", first["explanation"])
         self.assertTrue(first["trace"])
-        self.assertEqual(detail["contract"]["name"], "Test LTL")
+        contract = detail["contract"]
+        self.assertEqual((contract["name"], contract["fuel"]),
+                         ("Test LTL", "20.0 % of the linehaul"))
+        self.assertEqual(contract["lanes"][0]["basis"], "Per kg")
+        self.assertEqual((contract["lanes"][0]["rate"], contract["lanes"][0]["minimum"]),
+                         (0.5, 150.0))
+        self.assertEqual([(a["code"], a["amount"]) for a in contract["accessorials"]],
+                         [("LFT", 85.0)])
         shipment = detail["shipments"][0]
         self.assertEqual([m["code"] for m in shipment["milestones"]], ["delivered", "picked_up"])
         self.assertEqual(detail["actions"], ["short_pay", "reject", "dispute"])

@@ -32,7 +32,9 @@ function detail(id, overrides = {}) {
             { code: "delivered", label: "Delivered", event_time: "2024-07-11 15:00:00", location: "Chicago" },
             { code: "picked_up", label: "Picked up", event_time: "2024-07-09 08:00:00", location: "Nashville" },
         ] }],
-        contract: { id: 1, name: "Acme LTL 2024" },
+        contract: { id: 1, name: "Acme LTL 2024", currency: "USD", fuel: "20.0 % of the linehaul",
+            lanes: [{ lane: "US → US (LTL)", basis: "Per kg", rate: 0.5, minimum: 150 }],
+            accessorials: [{ code: "LFT", name: "Lift gate", basis: "Flat", amount: 85, maximum: 0, needs_approval: false }] },
         can_override_any: false, override_threshold: 20,
         actions: r.within_tolerance ? ["approve", "dispute", "reject"] : ["short_pay", "reject", "dispute"],
         dispute_reasons: [["rate", "Rate not as contracted"], ["other", "Other"]],
@@ -92,6 +94,8 @@ QUnit.module("freight_sync_web", (hooks) => {
         assert.strictEqual(target.querySelector(".o_freight_variance").textContent, "over by 30.00 USD");
         assert.ok(/30\.00 over → over the tolerance/.test(target.querySelector(".o_freight_explanation").textContent));
         assert.containsN(target, ".o_freight_milestones li", 2);
+        assert.deepEqual([...target.querySelectorAll(".o_freight_tariff tr")].map((tr) => tr.textContent.replace(/\s+/g, " ").trim()),
+            ["US → US (LTL)Per kg0.50 USDmin. 150.00", "LFT Lift gateFlat85.00 USD"]);
         assert.strictEqual(target.querySelector(".o_freight_pod").textContent, "POD received");
         assert.ok(/Freight Manager above 20\.00 USD/.test(target.querySelector(".o_freight_override_hint").textContent));
         assert.containsNone(target, '[data-action="override"]');

@@ -68,7 +68,11 @@ export interface InvoiceDetail {
         id: number; name: string; status: string | false; pod: boolean;
         milestones: { code: string; label: string; event_time: string; location: string | false }[];
     }[];
-    contract: { id: number; name: string } | null;
+    contract: {
+        id: number; name: string; currency: string; fuel: string;
+        lanes: { lane: string; basis: string; rate: number; minimum: number }[];
+        accessorials: { code: string; name: string; basis: string; amount: number; maximum: number; needs_approval: boolean }[];
+    } | null;
     can_override_any: boolean;
     override_threshold: number;
     actions: ("approve" | "override" | "short_pay" | "dispute" | "reject")[];
