@@ -1,7 +1,7 @@
 /** @odoo-module **/
 // QUnit tests of the freight dashboard client action, on a mock server, in a real Odoo page.
 
-import { click, getFixture, nextTick, patchWithCleanup } from "@web/../tests/helpers/utils";
+import { click, editSelect, getFixture, nextTick, patchWithCleanup } from "@web/../tests/helpers/utils";
 import { makeServerError } from "@web/../tests/helpers/mock_server";
 import { createWebClient, doAction } from "@web/../tests/webclient/helpers";
 import { assets } from "@web/core/assets";
@@ -118,6 +118,27 @@ QUnit.module("freight_sync_web", (hooks) => {
         await click(target, ".o_freight_dashboard_apply");
         assert.strictEqual(calls[1].date_from, "2024-07-08");
         assert.strictEqual(calls[1].date_to, "2024-07-14");
+    });
+
+    QUnit.test("the carrier picker narrows the figures to one carrier", async (assert) => {
+        const calls = [];
+        await openDashboard((route, args) => {
+            if (route === "/freight_sync/ui/v1/carriers") {
+                return [[7, "Acme Freight"], [9, "Blue Ridge"]];
+            }
+            if (route === ROUTE) {
+                calls.push(args);
+                return answer();
+            }
+        });
+        assert.deepEqual([...target.querySelectorAll(".o_freight_dashboard_carrier option")].map((o) => o.textContent),
+            ["All carriers", "Acme Freight", "Blue Ridge"]);
+        await editSelect(target, ".o_freight_dashboard_carrier", "9");
+        await click(target, ".o_freight_dashboard_apply");
+        assert.strictEqual(calls[1].carrier_id, 9);
+        await editSelect(target, ".o_freight_dashboard_carrier", "");
+        await click(target, ".o_freight_dashboard_apply");
+        assert.notOk("carrier_id" in calls[2] && calls[2].carrier_id, "all carriers again");
     });
 
     QUnit.test("a refused request shows the server's message as a notification", async (assert) => {

@@ -696,6 +696,7 @@ function errorMessage2(error) {
 
 // freight_sync_web/static/src/ts/dashboard/freight_dashboard.ts
 var DASHBOARD_ROUTE = "/freight_sync/ui/v1/dashboard";
+var CARRIERS_ROUTE = "/freight_sync/ui/v1/carriers";
 var DashboardChart = class extends Component4 {
   static template = "freight_sync_web.DashboardChart";
   static props = { spec: Object, onPoint: Function };
@@ -740,9 +741,9 @@ var FreightDashboard = class extends Component4 {
     this.notification = useService3("notification");
     this.user = useService3("user");
     const carrier = Number(this.props.action?.context?.carrier_id) || null;
-    this.state = useState3({ view: null, loading: true, dateFrom: "", dateTo: "", carrierId: carrier });
+    this.state = useState3({ view: null, loading: true, dateFrom: "", dateTo: "", carrierId: carrier, carriers: [] });
     onWillStart2(async () => {
-      await loadBundle("web.chartjs_lib");
+      await Promise.all([loadBundle("web.chartjs_lib"), this.loadCarriers()]);
       await this.load();
     });
   }
@@ -761,6 +762,17 @@ var FreightDashboard = class extends Component4 {
     } finally {
       this.state.loading = false;
     }
+  }
+  /** The carrier filter's choices; without them the dashboard still works, for all carriers. */
+  async loadCarriers() {
+    try {
+      this.state.carriers = await this.rpc(CARRIERS_ROUTE, {});
+    } catch {
+      this.state.carriers = [];
+    }
+  }
+  setCarrier(value) {
+    this.state.carrierId = Number(value) || null;
   }
   openDrill(drill) {
     return this.actionService.doAction(drillAction(drill));

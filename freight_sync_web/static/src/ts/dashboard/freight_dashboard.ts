@@ -8,6 +8,7 @@ import {
 } from "./dashboard_model";
 
 export const DASHBOARD_ROUTE = "/freight_sync/ui/v1/dashboard";
+export const CARRIERS_ROUTE = "/freight_sync/ui/v1/carriers";
 
 interface ChartProps {
     spec: ChartSpec;
@@ -66,7 +67,10 @@ export class FreightDashboard extends Component<ClientActionProps> {
     private actionService!: ActionService;
     private notification!: NotificationService;
     private user!: UserService;
-    state!: { view: DashboardView | null; loading: boolean; dateFrom: string; dateTo: string; carrierId: number | null };
+    state!: {
+        view: DashboardView | null; loading: boolean; dateFrom: string; dateTo: string; carrierId: number | null;
+        carriers: [number, string][];
+    };
 
     override setup(): void {
         this.rpc = useService("rpc");
@@ -74,9 +78,9 @@ export class FreightDashboard extends Component<ClientActionProps> {
         this.notification = useService("notification");
         this.user = useService("user");
         const carrier = Number(this.props.action?.context?.carrier_id) || null;
-        this.state = useState({ view: null, loading: true, dateFrom: "", dateTo: "", carrierId: carrier });
+        this.state = useState({ view: null, loading: true, dateFrom: "", dateTo: "", carrierId: carrier, carriers: [] });
         onWillStart(async () => {
-            await loadBundle("web.chartjs_lib");
+            await Promise.all([loadBundle("web.chartjs_lib"), this.loadCarriers()]);
             await this.load();
         });
     }
@@ -97,6 +101,19 @@ export class FreightDashboard extends Component<ClientActionProps> {
         } finally {
             this.state.loading = false;
         }
+    }
+
+    /** The carrier filter's choices; without them the dashboard still works, for all carriers. */
+    async loadCarriers(): Promise<void> {
+        try {
+            this.state.carriers = await this.rpc<[number, string][]>(CARRIERS_ROUTE, {});
+        } catch {
+            this.state.carriers = [];
+        }
+    }
+
+    setCarrier(value: string): void {
+        this.state.carrierId = Number(value) || null;
     }
 
     openDrill(drill: Drill): Promise<void> {
