@@ -3,7 +3,8 @@
 clerk, with Odoo's own list/form reads of the same page timed in the same run.
 
 Scenarios (each N requests, after a warm-up; ours and Odoo's alternate request by request):
-  queue default      states exception/audited/approved, date desc, first page of 40
+  queue 3 states     states exception/audited/approved (47% of the invoices, more than the
+                     UI's default audited/exception/disputed), date desc, first page of 40
   queue variance     same states, variance desc
   queue deep page    same states, date desc, offset 4000
   queue search PRO   same states, search by a line's PRO number (a different one each time)
@@ -151,7 +152,7 @@ def main():
 
     default = {"state": STATES}
     scenarios = [
-        ("queue default (date desc)", lambda i: queue(default)),
+        ("queue 3 states (date desc)", lambda i: queue(default)),
         ("queue sorted by variance", lambda i: queue(default, "variance desc")),
         ("queue deep page (offset 4000)", lambda i: queue(default, offset=4000)),
         ("queue search by PRO", lambda i: queue(dict(default, search=pros[i % len(pros)]))),
