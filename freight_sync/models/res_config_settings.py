@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.tools.misc import formatLang
 
 RELATED = "company_id."
 
@@ -63,6 +64,7 @@ class ResConfigSettings(models.TransientModel):
                 continue
             settings.freight_whatif_summary = _(
                 "With these values, %(ok)s of the last %(n)s invoices (%(days)s days) would "
-                "have been approved automatically; over-billing accepted: %(amount).2f.",
+                "have been approved automatically; over-billing accepted: %(amount)s.",
                 ok=result.would_approve, n=result.invoices, days=days,
-                amount=result.variance_accepted)
+                amount=formatLang(self.env, result.variance_accepted,
+                                  currency_obj=settings.company_id.currency_id))

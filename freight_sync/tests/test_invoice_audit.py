@@ -96,4 +96,4 @@ class TestInvoiceAuditFlow(ContractCase):
         settings.freight_tolerance_percent = 10.0
         settings.freight_tolerance_amount = 50.0
         self.assertIn("1 of the last 1 invoices", settings.freight_whatif_summary)
-        self.assertIn("over-billing accepted: 30.00", settings.freight_whatif_summary)
+        self.assertIn("over-billing accepted: $\xa030.00", settings.freight_whatif_summary)
