@@ -179,9 +179,12 @@ class FreightInvoice(models.Model):
     def _summary(result):
         if result.decision == "cancel":
             return "\n".join(result.trace)
-        lines = [_("%(n)s line(s): billed %(b).2f, expected %(e).2f, %(f)s finding(s).",
-                   n=len(result.lines), b=result.billed_total, e=result.expected_total,
-                   f=len(result.findings))]
+        count, found = len(result.lines), len(result.findings)
+        lines = [_("Billed %(billed)s against %(expected)s expected on %(lines)s; %(findings)s.",
+                   billed=f"{result.billed_total:,.2f}", expected=f"{result.expected_total:,.2f}",
+                   lines=_("1 line") if count == 1 else _("%s lines", count),
+                   findings=_("no finding") if not found else
+                   _("1 finding") if found == 1 else _("%s findings", found))]
         lines += [f"• {finding.message}" for finding in result.findings]
         return "\n".join(lines)
 

@@ -45,6 +45,8 @@ class TestInvoiceAuditFlow(ContractCase):
         self.assertEqual(cases.mapped("category"), ["billing", "billing"])
         self.assertEqual(cases[1].shipment_id, self.shipment)
         self.assertIn("over by 100.00", invoice.audit_summary)
+        self.assertTrue(invoice.audit_summary.startswith("Billed "), invoice.audit_summary)
+        self.assertIn("on 2 lines; 2 findings.", invoice.audit_summary)
 
     def test_pod_gate_and_duplicate_number_across_audits(self):
         first = self.audited(self.canonical(number="DUP"))

@@ -20,7 +20,7 @@ function detail(id, overrides = {}) {
     return {
         id, name: r.name, carrier: r.carrier, date: r.date, currency: "USD", state: r.state,
         state_label: r.state, amount_total: r.amount_total, expected_total: 600, variance_total: r.variance_total,
-        audit_summary: "2 line(s): billed 630.00, expected 600.00, 1 finding(s).", dispute_reason: false, bill: null,
+        audit_summary: "Billed 630.00 against 600.00 expected on 2 lines; 1 finding.", dispute_reason: false, bill: null,
         lines: [{
             id: id * 10, line_no: 1, charge_code: "400", description: "Linehaul", shipment: [3, "SHP/0003"],
             billed: 530, expected: 500, variance: 30, allowance: 10, tolerance_layer: "carrier", decision: "over",
