@@ -180,11 +180,13 @@ class FreightInvoice(models.Model):
         if result.decision == "cancel":
             return "\n".join(result.trace)
         count, found = len(result.lines), len(result.findings)
+        # plain arguments only: the translation extractor evaluates what _() is given
+        line_words = _("1 line") if count == 1 else _("%s lines", count)
+        finding_words = (_("no finding") if not found
+                         else _("1 finding") if found == 1 else _("%s findings", found))
+        billed, expected = f"{result.billed_total:,.2f}", f"{result.expected_total:,.2f}"
         lines = [_("Billed %(billed)s against %(expected)s expected on %(lines)s; %(findings)s.",
-                   billed=f"{result.billed_total:,.2f}", expected=f"{result.expected_total:,.2f}",
-                   lines=_("1 line") if count == 1 else _("%s lines", count),
-                   findings=_("no finding") if not found else
-                   _("1 finding") if found == 1 else _("%s findings", found))]
+                   billed=billed, expected=expected, lines=line_words, findings=finding_words)]
         lines += [f"• {finding.message}" for finding in result.findings]
         return "\n".join(lines)
 
