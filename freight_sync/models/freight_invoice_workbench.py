@@ -260,23 +260,28 @@ class FreightInvoice(models.Model):
         self.message_post(body=text)
 
     def _workbench_bulk_approve(self):
-        """Approve the within-tolerance invoices among these, each on its own savepoint so
-        one that fails (say, no purchase journal) does not undo the others."""
-        results = []
-        for invoice in self:
-            if invoice.state != "audited":
-                results.append({"id": invoice.id, "ok": False, "message": _(
-                    "%(name)s skipped: %(state)s, not within tolerance",
-                    name=invoice.display_name, state=invoice.state)})
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    invoice.action_approve()
-            except UserError as error:
-                results.append({"id": invoice.id, "ok": False,
-                                "message": f"{invoice.display_name}: {error.args[0]}"})
-                continue
-            results.append({"id": invoice.id, "ok": True,
-                            "message": _("%s approved", invoice.display_name)})
-        approved = sum(1 for r in results if r["ok"])
+        """Approve the within-tolerance invoices among these in one batch (one bill create
+        for all); if the batch fails (say, one carrier's bill has no expense account), each
+        goes again on its own savepoint so one bad invoice does not hold back the others."""
+        ready = self.filtered(lambda invoice: invoice.state == "audited")
+        results = [{"id": invoice.id, "ok": False, "message": _(
+            "%(name)s skipped: %(state)s, not within tolerance",
+            name=invoice.display_name, state=invoice.state)} for invoice in self - ready]
+        try:
+            with self.env.cr.savepoint():
+                ready.action_approve()
+            done = ready
+        except UserError:
+            done = self.browse()
+            for invoice in ready:
+                try:
+                    with self.env.cr.savepoint():
+                        invoice.action_approve()
+                    done |= invoice
+                except UserError as error:
+                    results.append({"id": invoice.id, "ok": False,
+                                    "message": f"{invoice.display_name}: {error.args[0]}"})
+        results += [{"id": invoice.id, "ok": True,
+                     "message": _("%s approved", invoice.display_name)} for invoice in done]
+        approved = len(done)
         return {"results": results, "approved": approved, "skipped": len(results) - approved}

@@ -1,7 +1,10 @@
 import json
+from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..models.freight_invoice_workflow import FreightInvoice as InvoiceWorkflow
 from .invoice_common import ContractCase
 
 UI = "/freight_sync/ui/v1"
@@ -163,6 +166,26 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
         self.assertIn("not found", by_id[987654]["message"])
         for bad in ([], ["1"], list(range(1, 300))):
             self.assertIn("ids", self.error("wb_clerk", "/invoices/bulk_approve", {"ids": bad}))
+
+    def test_bulk_approve_falls_back_one_by_one_when_the_batch_fails(self):
+        self.over_small.state = "audited"  # two invoices ready, one whose bill will fail
+        make_bill = InvoiceWorkflow._bill_values
+
+        def bill_values(invoice, *args):
+            if invoice.name == "WB-OVER-15":
+                raise UserError("No expense account for charge 405")
+            return make_bill(invoice, *args)
+
+        clerk = self.env["res.users"].search([("login", "=", "wb_clerk")])
+        invoices = (self.clean | self.over_small).with_user(clerk)
+        with patch.object(InvoiceWorkflow, "_bill_values", bill_values):
+            answer = invoices._workbench_bulk_approve()
+        self.assertEqual((answer["approved"], answer["skipped"]), (1, 1))
+        by_id = {r["id"]: r for r in answer["results"]}
+        self.assertIn("No expense account", by_id[self.over_small.id]["message"])
+        self.assertEqual((self.clean.state, self.over_small.state), ("approved", "audited"))
+        self.assertTrue(self.clean.move_id)
+        self.assertFalse(self.over_small.move_id)
 
     def test_dispatcher_sees_no_invoices(self):
         for route in ("/invoices/queue", f"/invoices/{self.clean.id}", "/carriers"):
