@@ -40,6 +40,16 @@ async function buildBundle() {
     });
 }
 
+// Unit tests run view logic in Node, where Odoo's translation module does not exist.
+const translationStub = {
+    name: "translation-stub",
+    setup(builder) {
+        builder.onResolve({ filter: /^@web\/core\/l10n\/translation$/ }, () => ({
+            path: join(process.cwd(), "tests/unit/stubs/translation.ts"),
+        }));
+    },
+};
+
 async function buildUnitTests() {
     const dir = "tests/unit";
     const entryPoints = readdirSync(dir).filter((f) => f.endsWith(".test.ts")).map((f) => join(dir, f));
@@ -48,6 +58,7 @@ async function buildUnitTests() {
         outdir: ".build/unit",
         outExtension: { ".js": ".mjs" },
         bundle: true,
+        plugins: [translationStub],
         platform: "node",
         format: "esm",
         target: "node20",

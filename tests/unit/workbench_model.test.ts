@@ -1,9 +1,12 @@
 import { strict as assert } from "node:assert";
 import { describe, it, test } from "node:test";
 import {
-    bulkSummary, chunks, commandFor, DEFAULT_STATE, formProblem, fromUrl, moveSelection, pageInfo, percent,
+    bulkSummary, chunks, fill, commandFor, DEFAULT_STATE, formProblem, fromUrl, moveSelection, pageInfo, percent,
     doneMessage, localDate, localTime, queueParams, varianceToneOf, toUrl, urlPatch, varianceLabel, varianceTone,
 } from "../../freight_sync_web/static/src/ts/workbench/workbench_model";
+import { workbenchWords } from "../../freight_sync_web/static/src/ts/workbench/words";
+
+const words = workbenchWords();
 
 describe("workbench state in the URL", () => {
     it("round-trips every filter, the sort, the page and the open invoice", () => {
@@ -62,17 +65,17 @@ describe("workbench numbers", () => {
     });
 
     it("says a variance in words and colours it against the tolerance", () => {
-        assert.equal(varianceLabel(4, "USD"), "over by 4.00 USD");
-        assert.equal(varianceLabel(-1250.5), "under by 1,250.50");
-        assert.equal(varianceLabel(0.001), "as expected");
-        assert.equal(varianceLabel(null), "no expectation");
+        assert.equal(varianceLabel(words, 4, "USD"), "over by 4.00 USD");
+        assert.equal(varianceLabel(words, -1250.5), "under by 1,250.50");
+        assert.equal(varianceLabel(words, 0.001), "as expected");
+        assert.equal(varianceLabel(words, null), "no expectation");
         assert.deepEqual([varianceTone(-3, 2), varianceTone(1.5, 2), varianceTone(2.5, 2), varianceTone(null, 2)],
             ["ok", "warn", "bad", "warn"]);
     });
 
     it("summarizes a bulk approval", () => {
-        assert.equal(bulkSummary([{ id: 1, ok: true, message: "" }, { id: 2, ok: false, message: "over" }]), "1 approved, 1 skipped");
-        assert.equal(bulkSummary([{ id: 1, ok: true, message: "" }]), "1 approved");
+        assert.equal(bulkSummary(words, [{ id: 1, ok: true, message: "" }, { id: 2, ok: false, message: "over" }]), "1 approved, 1 skipped");
+        assert.equal(bulkSummary(words, [{ id: 1, ok: true, message: "" }]), "1 approved");
     });
 });
 
@@ -91,10 +94,10 @@ test("urlPatch clears the keys no longer in use", () => {
 });
 
 test("a decision needs its reason, a dispute its reason code", () => {
-    assert.equal(formProblem("approve", "", ""), null);
-    assert.match(formProblem("dispute", "late", "") ?? "", /why you dispute/);
-    assert.match(formProblem("override", "  ", "") ?? "", /Say why/);
-    assert.equal(formProblem("dispute", "late", "service"), null);
+    assert.equal(formProblem(words, "approve", "", ""), null);
+    assert.match(formProblem(words, "dispute", "late", "") ?? "", /why you dispute/);
+    assert.match(formProblem(words, "override", "  ", "") ?? "", /Say why/);
+    assert.equal(formProblem(words, "dispute", "late", "service"), null);
 });
 
 test("bulk work is chunked and its progress counted", () => {
@@ -110,11 +113,21 @@ test("milestone times are shown in the reader's zone", () => {
 });
 
 test("clerk words for states, outcomes and dates", () => {
-    assert.equal(doneMessage("BR-1", "dispute"), "BR-1 disputed: waiting on the carrier.");
-    assert.equal(doneMessage("BR-1", "approve"), "BR-1 approved.");
+    assert.equal(doneMessage(words, "BR-1", "dispute"), "BR-1 disputed: waiting on the carrier.");
+    assert.equal(doneMessage(words, "BR-1", "approve"), "BR-1 approved.");
     assert.equal(localDate("2026-11-29"), "Nov 29, 2026");
     assert.equal(localDate(false), "");
     assert.equal(varianceToneOf(8, true), "warn");
     assert.equal(varianceToneOf(8, false), "bad");
     assert.equal(varianceToneOf(0, false), "ok");
+});
+
+test("phrases come from the (translated) words, values filled in order", () => {
+    assert.equal(fill("%s approved, %s skipped", 4, 1), "4 approved, 1 skipped");
+    assert.equal(fill("no value %s"), "no value ");
+    const french = { ...words, overBy: "%s de trop", approvedAndSkipped: "%s approuvées, %s ignorées" };
+    assert.equal(varianceLabel(french, 4, "EUR"), "4.00 EUR de trop");
+    assert.equal(bulkSummary(french, [{ id: 1, ok: true, message: "" }, { id: 2, ok: false, message: "" }]), "1 approuvées, 1 ignorées");
+    assert.equal(words.states.disputed, "Disputed");
+    assert.equal(words.shortcuts.length, 6);
 });

@@ -329,7 +329,11 @@ registry2.category("fields").add("freight_upload_progress", uploadProgressField)
 import { Component as Component3, useState as useState2 } from "@odoo/owl";
 import { getCurrency } from "@web/core/currency";
 import { Dialog } from "@web/core/dialog/dialog";
+
+// freight_sync_web/static/src/ts/i18n.ts
 import { _t } from "@web/core/l10n/translation";
+
+// freight_sync_web/static/src/ts/exceptions/exception_kanban.ts
 import { localization } from "@web/core/l10n/localization";
 import { registry as registry3 } from "@web/core/registry";
 import { useService as useService2 } from "@web/core/utils/hooks";
@@ -795,7 +799,75 @@ var ROUTES = {
   carriers: "/freight_sync/ui/v1/carriers"
 };
 
+// freight_sync_web/static/src/ts/workbench/words.ts
+function workbenchWords() {
+  return {
+    states: {
+      received: _t("Received"),
+      audited: _t("Audited"),
+      exception: _t("Exception"),
+      disputed: _t("Disputed"),
+      approved: _t("Approved"),
+      posted: _t("Posted"),
+      paid: _t("Paid"),
+      rejected: _t("Rejected"),
+      cancelled: _t("Cancelled")
+    },
+    sorts: {
+      "date desc": _t("Newest first"),
+      "date asc": _t("Oldest first"),
+      "variance desc": _t("Largest variance"),
+      "amount desc": _t("Largest amount"),
+      "carrier asc": _t("Carrier")
+    },
+    decisions: {
+      ok: _t("Within policy"),
+      under: _t("Under-billed"),
+      over: _t("Over tolerance"),
+      review: _t("To review"),
+      unmatched: _t("Not matched")
+    },
+    actions: {
+      approve: _t("Approve"),
+      override: _t("Approve with override"),
+      short_pay: _t("Short-pay"),
+      dispute: _t("Dispute"),
+      reject: _t("Reject")
+    },
+    done: {
+      approve: _t("%s approved."),
+      override: _t("%s approved with override."),
+      short_pay: _t("%s short-paid: the bill is for the expected amount."),
+      dispute: _t("%s disputed: waiting on the carrier."),
+      reject: _t("%s rejected.")
+    },
+    shortcuts: [
+      ["j / k", _t("next / previous invoice")],
+      ["a", _t("approve the selected invoice")],
+      ["d", _t("dispute the selected invoice")],
+      ["/", _t("search by invoice number or any reference")],
+      ["?", _t("show these shortcuts")],
+      ["Esc", _t("close this help, leave the search field")]
+    ],
+    chooseReason: _t("Choose why you dispute it."),
+    sayWhy: _t("Say why: the reason is kept with the invoice."),
+    noExpectation: _t("no expectation"),
+    asExpected: _t("as expected"),
+    overBy: _t("over by %s"),
+    underBy: _t("under by %s"),
+    approvedCount: _t("%s approved"),
+    approvedAndSkipped: _t("%s approved, %s skipped"),
+    bulkDone: _t("Bulk approval: %s."),
+    notSent: _t("%s: not sent"),
+    title: _t("Workbench")
+  };
+}
+
 // freight_sync_web/static/src/ts/workbench/workbench_model.ts
+function fill(template, ...values) {
+  let index = 0;
+  return String(template).replace(/%s/g, () => String(values[index++] ?? ""));
+}
 var PAGE_SIZE = 40;
 var INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "rejected", "cancelled"];
 var URL_KEYS = ["invoice", "states", "carrier", "over", "age", "mine", "q", "sort", "offset"];
@@ -865,14 +937,6 @@ function commandFor(key, inField, modifiers = false) {
   const map = { j: "next", k: "previous", a: "approve", d: "dispute", "/": "search", "?": "help" };
   return map[key] ?? null;
 }
-var SHORTCUTS = [
-  ["j / k", "next / previous invoice"],
-  ["a", "approve the selected invoice"],
-  ["d", "dispute the selected invoice"],
-  ["/", "search by invoice number or any reference"],
-  ["?", "show these shortcuts"],
-  ["Esc", "close this help, leave the search field"]
-];
 function moveSelection(ids, current, step) {
   if (!ids.length) return null;
   const index = current === null ? -1 : ids.indexOf(current);
@@ -893,38 +957,31 @@ function money(amount, currency = "") {
   const text2 = Math.abs(amount).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   return "".concat(amount < 0 ? "−" : "").concat(text2).concat(currency ? " ".concat(currency) : "");
 }
-function varianceLabel(variance, currency = "") {
-  if (variance === null || variance === void 0) return "no expectation";
-  if (Math.abs(variance) < 5e-3) return "as expected";
-  return variance > 0 ? "over by ".concat(money(variance, currency)) : "under by ".concat(money(-variance, currency));
+function varianceLabel(words, variance, currency = "") {
+  if (variance === null || variance === void 0) return words.noExpectation;
+  if (Math.abs(variance) < 5e-3) return words.asExpected;
+  return variance > 0 ? fill(words.overBy, money(variance, currency)) : fill(words.underBy, money(-variance, currency));
 }
 function varianceTone(variance, allowance) {
   if (variance === null || variance === void 0) return "warn";
   if (variance <= 5e-3) return "ok";
   return allowance !== null && allowance !== void 0 && variance <= allowance + 5e-3 ? "warn" : "bad";
 }
-function bulkSummary(results) {
+function bulkSummary(words, results) {
   const approved = results.filter((r) => r.ok).length;
   const skipped = results.length - approved;
-  return skipped ? "".concat(approved, " approved, ").concat(skipped, " skipped") : "".concat(approved, " approved");
+  return skipped ? fill(words.approvedAndSkipped, approved, skipped) : fill(words.approvedCount, approved);
 }
 function urlPatch(state) {
   const patch = Object.fromEntries(URL_KEYS.map((k) => [k, void 0]));
   return Object.assign(patch, toUrl(state));
 }
-var ACTION_LABELS = {
-  approve: "Approve",
-  override: "Approve with override",
-  short_pay: "Short-pay",
-  dispute: "Dispute",
-  reject: "Reject"
-};
 function needsReason(action) {
   return action !== "approve";
 }
-function formProblem(action, reason, reasonCode) {
-  if (action === "dispute" && !reasonCode) return "Choose why you dispute it.";
-  if (needsReason(action) && !reason.trim()) return "Say why: the reason is kept with the invoice.";
+function formProblem(words, action, reason, reasonCode) {
+  if (action === "dispute" && !reasonCode) return words.chooseReason;
+  if (needsReason(action) && !reason.trim()) return words.sayWhy;
   return null;
 }
 function chunks(items, size) {
@@ -946,44 +1003,12 @@ function localTime(utc, zone) {
     minute: "2-digit"
   });
 }
-var STATE_LABELS = {
-  received: "Received",
-  audited: "Audited",
-  exception: "Exception",
-  disputed: "Disputed",
-  approved: "Approved",
-  posted: "Posted",
-  paid: "Paid",
-  rejected: "Rejected",
-  cancelled: "Cancelled"
-};
-var SORT_LABELS = {
-  "date desc": "Newest first",
-  "date asc": "Oldest first",
-  "variance desc": "Largest variance",
-  "amount desc": "Largest amount",
-  "carrier asc": "Carrier"
-};
-var DECISION_LABELS = {
-  ok: "Within policy",
-  under: "Under-billed",
-  over: "Over tolerance",
-  review: "To review",
-  unmatched: "Not matched"
-};
 function varianceToneOf(variance, withinTolerance) {
   if (variance <= 5e-3) return "ok";
   return withinTolerance ? "warn" : "bad";
 }
-var DONE_WORDS = {
-  approve: "approved",
-  override: "approved with override",
-  short_pay: "short-paid: the bill is for the expected amount",
-  dispute: "disputed: waiting on the carrier",
-  reject: "rejected"
-};
-function doneMessage(invoice, action) {
-  return invoice + " " + DONE_WORDS[action] + ".";
+function doneMessage(words, invoice, action) {
+  return fill(words.done[action], invoice);
 }
 function localDate(iso) {
   if (!iso) return "";
@@ -1001,15 +1026,10 @@ var Workbench = class extends Component5 {
   localTime = localTime;
   localDate = localDate;
   varianceToneOf = varianceToneOf;
-  stateLabels = STATE_LABELS;
-  sortLabels = SORT_LABELS;
-  decisionLabels = DECISION_LABELS;
-  varianceLabel = varianceLabel;
   varianceTone = varianceTone;
-  shortcuts = SHORTCUTS;
   sorts = SORTS;
   allStates = INVOICE_STATES;
-  actionLabels = ACTION_LABELS;
+  words;
   rpc;
   notification;
   router;
@@ -1020,6 +1040,7 @@ var Workbench = class extends Component5 {
   detailRequest = 0;
   state;
   setup() {
+    this.words = workbenchWords();
     this.rpc = useService4("rpc");
     this.notification = useService4("notification");
     this.router = useService4("router");
@@ -1055,7 +1076,7 @@ var Workbench = class extends Component5 {
     }, () => [this.state.form.action]);
     useEffect2(() => {
       const { action, reason, reasonCode } = this.state.form;
-      if (action && this.state.form.problem) this.state.form.problem = formProblem(action, reason, reasonCode);
+      if (action && this.state.form.problem) this.state.form.problem = formProblem(this.words, action, reason, reasonCode);
     }, () => [this.state.form.reason, this.state.form.reasonCode]);
   }
   // ---- server -------------------------------------------------------------------------
@@ -1064,7 +1085,7 @@ var Workbench = class extends Component5 {
     try {
       return await this.rpc(route, params);
     } catch (error) {
-      this.notification.add(errorMessage3(error), { type: "danger", title: "Workbench" });
+      this.notification.add(errorMessage3(error), { type: "danger", title: this.words.title });
       return null;
     }
   }
@@ -1172,7 +1193,7 @@ var Workbench = class extends Component5 {
   async submitForm() {
     const { action, reason, reasonCode } = this.state.form;
     if (!action) return;
-    this.state.form.problem = formProblem(action, reason, reasonCode);
+    this.state.form.problem = formProblem(this.words, action, reason, reasonCode);
     if (!this.state.form.problem) await this.decide(action, reason, reasonCode);
   }
   async decide(action, reason = "", reasonCode = "") {
@@ -1186,7 +1207,7 @@ var Workbench = class extends Component5 {
     if (!updated) return;
     this.state.detail = updated;
     this.resetForm();
-    this.notification.add(doneMessage(updated.name, action), { type: "success" });
+    this.notification.add(doneMessage(this.words, updated.name, action), { type: "success" });
     await this.loadQueue();
   }
   async bulkApprove() {
@@ -1197,17 +1218,20 @@ var Workbench = class extends Component5 {
     const results = [];
     for (const chunk of chunks(ids, BULK_CHUNK)) {
       const answer = await this.call(ROUTES.bulkApprove, { ids: chunk });
-      const chunkResults = answer?.results ?? chunk.map((id) => ({ id, ok: false, message: "".concat(id, ": not sent") }));
+      const chunkResults = answer?.results ?? chunk.map((id) => ({ id, ok: false, message: fill(this.words.notSent, id) }));
       results.push(...chunkResults);
       bulk.done += chunk.length;
     }
     bulk.running = false;
-    bulk.summary = bulkSummary(results);
+    bulk.summary = bulkSummary(this.words, results);
     bulk.failures = results.filter((r) => !r.ok).map((r) => r.message);
     this.state.selected = /* @__PURE__ */ new Set();
-    this.notification.add("Bulk approval: ".concat(bulk.summary, "."), { type: bulk.failures.length ? "warning" : "success" });
+    this.notification.add(fill(this.words.bulkDone, bulk.summary), { type: bulk.failures.length ? "warning" : "success" });
     await this.loadQueue();
     if (this.state.view.invoiceId) await this.loadDetail(this.state.view.invoiceId);
+  }
+  varianceText(variance, currency) {
+    return varianceLabel(this.words, variance, currency);
   }
   get bulkPercent() {
     return percent(this.state.bulk.done, this.state.bulk.total);

@@ -1,7 +1,7 @@
 import { Component, useState } from "@odoo/owl";
 import { getCurrency } from "@web/core/currency";
 import { Dialog } from "@web/core/dialog/dialog";
-import { _t } from "@web/core/l10n/translation";
+import { _t } from "../i18n";
 import { localization } from "@web/core/l10n/localization";
 import { registry } from "@web/core/registry";
 import { useService, type OrmService } from "@web/core/utils/hooks";

@@ -3,10 +3,11 @@ import { registry } from "@web/core/registry";
 import { useService, type ActionService, type NotificationService, type Rpc, type RouterService } from "@web/core/utils/hooks";
 import { useSetupAction } from "@web/webclient/actions/action_hook";
 import { ROUTES, type BulkAnswer, type InvoiceDetail, type QueuePage, type QueueRow, type Ref } from "./api";
+import { workbenchWords, type Words } from "./words";
 import {
-    ACTION_LABELS, bulkSummary, chunks, commandFor, DECISION_LABELS, doneMessage, formProblem, fromUrl, INVOICE_STATES,
-    localDate, localTime, money, SORT_LABELS, STATE_LABELS, varianceToneOf,
-    moveSelection, pageInfo, PAGE_SIZE, percent, queueParams, SHORTCUTS, SORTS, urlPatch, varianceLabel,
+    bulkSummary, chunks, commandFor, doneMessage, fill, formProblem, fromUrl, INVOICE_STATES,
+    localDate, localTime, money, varianceToneOf,
+    moveSelection, pageInfo, PAGE_SIZE, percent, queueParams, SORTS, urlPatch, varianceLabel,
     varianceTone, type ActionName, type PageInfo, type WorkbenchState,
 } from "./workbench_model";
 
@@ -45,16 +46,11 @@ export class Workbench extends Component<ClientActionProps> {
     readonly localTime = localTime;
     readonly localDate = localDate;
     readonly varianceToneOf = varianceToneOf;
-    readonly stateLabels = STATE_LABELS;
-    readonly sortLabels = SORT_LABELS;
-    readonly decisionLabels = DECISION_LABELS;
-    readonly varianceLabel = varianceLabel;
     readonly varianceTone = varianceTone;
-    readonly shortcuts = SHORTCUTS;
     readonly sorts = SORTS;
     readonly allStates = INVOICE_STATES;
-    readonly actionLabels = ACTION_LABELS;
 
+    words!: Words;
     private rpc!: Rpc;
     private notification!: NotificationService;
     private router!: RouterService;
@@ -80,6 +76,7 @@ export class Workbench extends Component<ClientActionProps> {
     };
 
     override setup(): void {
+        this.words = workbenchWords();
         this.rpc = useService("rpc");
         this.notification = useService("notification");
         this.router = useService("router");
@@ -118,7 +115,7 @@ export class Workbench extends Component<ClientActionProps> {
         // a stale "say why" must not stay on screen once the clerk fixed it
         useEffect(() => {
             const { action, reason, reasonCode } = this.state.form;
-            if (action && this.state.form.problem) this.state.form.problem = formProblem(action, reason, reasonCode);
+            if (action && this.state.form.problem) this.state.form.problem = formProblem(this.words, action, reason, reasonCode);
         }, () => [this.state.form.reason, this.state.form.reasonCode]);
     }
 
@@ -129,7 +126,7 @@ export class Workbench extends Component<ClientActionProps> {
         try {
             return await this.rpc<T>(route, params);
         } catch (error) {
-            this.notification.add(errorMessage(error), { type: "danger", title: "Workbench" });
+            this.notification.add(errorMessage(error), { type: "danger", title: this.words.title });
             return null;
         }
     }
@@ -257,7 +254,7 @@ export class Workbench extends Component<ClientActionProps> {
     async submitForm(): Promise<void> {
         const { action, reason, reasonCode } = this.state.form;
         if (!action) return;
-        this.state.form.problem = formProblem(action, reason, reasonCode);
+        this.state.form.problem = formProblem(this.words, action, reason, reasonCode);
         if (!this.state.form.problem) await this.decide(action, reason, reasonCode);
     }
 
@@ -272,7 +269,7 @@ export class Workbench extends Component<ClientActionProps> {
         if (!updated) return;
         this.state.detail = updated;
         this.resetForm();
-        this.notification.add(doneMessage(updated.name, action), { type: "success" });
+        this.notification.add(doneMessage(this.words, updated.name, action), { type: "success" });
         await this.loadQueue();
     }
 
@@ -284,17 +281,21 @@ export class Workbench extends Component<ClientActionProps> {
         const results: BulkAnswer["results"] = [];
         for (const chunk of chunks(ids, BULK_CHUNK)) {
             const answer = await this.call<BulkAnswer>(ROUTES.bulkApprove, { ids: chunk });
-            const chunkResults = answer?.results ?? chunk.map((id) => ({ id, ok: false, message: `${id}: not sent` }));
+            const chunkResults = answer?.results ?? chunk.map((id) => ({ id, ok: false, message: fill(this.words.notSent, id) }));
             results.push(...chunkResults);
             bulk.done += chunk.length;
         }
         bulk.running = false;
-        bulk.summary = bulkSummary(results);
+        bulk.summary = bulkSummary(this.words, results);
         bulk.failures = results.filter((r) => !r.ok).map((r) => r.message);
         this.state.selected = new Set();
-        this.notification.add(`Bulk approval: ${bulk.summary}.`, { type: bulk.failures.length ? "warning" : "success" });
+        this.notification.add(fill(this.words.bulkDone, bulk.summary), { type: bulk.failures.length ? "warning" : "success" });
         await this.loadQueue();
         if (this.state.view.invoiceId) await this.loadDetail(this.state.view.invoiceId);
+    }
+
+    varianceText(variance: number, currency: string): string {
+        return varianceLabel(this.words, variance, currency);
     }
 
     get bulkPercent(): number {

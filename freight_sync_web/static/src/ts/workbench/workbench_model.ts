@@ -1,5 +1,13 @@
-/** The reconciliation workbench's view logic: pure, tested in Node. */
+/** The reconciliation workbench's view logic: pure, tested in Node. Phrases come in as
+ * `words` (words.ts, translated), so nothing here is English-only. */
 import { toDateTime } from "../timeline/timeline_model";
+import type { Words } from "./words";
+
+/** A translated phrase with its `%s` filled in, in order. */
+export function fill(template: string, ...values: (string | number)[]): string {
+    let index = 0;
+    return String(template).replace(/%s/g, () => String(values[index++] ?? ""));
+}
 
 export const PAGE_SIZE = 40;
 export const INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "rejected", "cancelled"] as const;
@@ -101,15 +109,6 @@ export function commandFor(key: string, inField: boolean, modifiers = false): Co
     return map[key] ?? null;
 }
 
-export const SHORTCUTS: readonly [string, string][] = [
-    ["j / k", "next / previous invoice"],
-    ["a", "approve the selected invoice"],
-    ["d", "dispute the selected invoice"],
-    ["/", "search by invoice number or any reference"],
-    ["?", "show these shortcuts"],
-    ["Esc", "close this help, leave the search field"],
-];
-
 /** The row after (or before) the selected one; stays in bounds. */
 export function moveSelection(ids: readonly number[], current: number | null, step: 1 | -1): number | null {
     if (!ids.length) return null;
@@ -143,10 +142,10 @@ export function money(amount: number | null | undefined, currency = ""): string 
 }
 
 /** A variance in words a clerk reads at a glance. */
-export function varianceLabel(variance: number | null | undefined, currency = ""): string {
-    if (variance === null || variance === undefined) return "no expectation";
-    if (Math.abs(variance) < 0.005) return "as expected";
-    return variance > 0 ? `over by ${money(variance, currency)}` : `under by ${money(-variance, currency)}`;
+export function varianceLabel(words: Words, variance: number | null | undefined, currency = ""): string {
+    if (variance === null || variance === undefined) return words.noExpectation;
+    if (Math.abs(variance) < 0.005) return words.asExpected;
+    return variance > 0 ? fill(words.overBy, money(variance, currency)) : fill(words.underBy, money(-variance, currency));
 }
 
 export function varianceTone(variance: number | null | undefined, allowance: number | null | undefined): "ok" | "warn" | "bad" {
@@ -161,10 +160,10 @@ export interface BulkResult {
     message: string;
 }
 
-export function bulkSummary(results: readonly BulkResult[]): string {
+export function bulkSummary(words: Words, results: readonly BulkResult[]): string {
     const approved = results.filter((r) => r.ok).length;
     const skipped = results.length - approved;
-    return skipped ? `${approved} approved, ${skipped} skipped` : `${approved} approved`;
+    return skipped ? fill(words.approvedAndSkipped, approved, skipped) : fill(words.approvedCount, approved);
 }
 
 /** The URL keys of this state, with the ones not in use cleared (undefined removes a key). */
@@ -175,23 +174,15 @@ export function urlPatch(state: WorkbenchState): Record<string, string | undefin
 
 export type ActionName = "approve" | "override" | "short_pay" | "dispute" | "reject";
 
-export const ACTION_LABELS: Record<ActionName, string> = {
-    approve: "Approve",
-    override: "Approve with override",
-    short_pay: "Short-pay",
-    dispute: "Dispute",
-    reject: "Reject",
-};
-
 /** Every decision but a plain approval is kept with its reason. */
 export function needsReason(action: ActionName): boolean {
     return action !== "approve";
 }
 
 /** What stops the clerk's form from being sent, or null when it can go. */
-export function formProblem(action: ActionName, reason: string, reasonCode: string): string | null {
-    if (action === "dispute" && !reasonCode) return "Choose why you dispute it.";
-    if (needsReason(action) && !reason.trim()) return "Say why: the reason is kept with the invoice.";
+export function formProblem(words: Words, action: ActionName, reason: string, reasonCode: string): string | null {
+    if (action === "dispute" && !reasonCode) return words.chooseReason;
+    if (needsReason(action) && !reason.trim()) return words.sayWhy;
     return null;
 }
 
@@ -216,33 +207,14 @@ export function localTime(utc: string | false | null | undefined, zone?: string)
     });
 }
 
-export const STATE_LABELS: Record<string, string> = {
-    received: "Received", audited: "Audited", exception: "Exception", disputed: "Disputed",
-    approved: "Approved", posted: "Posted", paid: "Paid", rejected: "Rejected", cancelled: "Cancelled",
-};
-
-export const SORT_LABELS: Record<string, string> = {
-    "date desc": "Newest first", "date asc": "Oldest first", "variance desc": "Largest variance",
-    "amount desc": "Largest amount", "carrier asc": "Carrier",
-};
-
-export const DECISION_LABELS: Record<string, string> = {
-    ok: "Within policy", under: "Under-billed", over: "Over tolerance", review: "To review", unmatched: "Not matched",
-};
-
 /** The variance's colour: within the tolerance it is a warning, beyond it a problem. */
 export function varianceToneOf(variance: number, withinTolerance: boolean): "ok" | "warn" | "bad" {
     if (variance <= 0.005) return "ok";
     return withinTolerance ? "warn" : "bad";
 }
 
-const DONE_WORDS: Record<ActionName, string> = {
-    approve: "approved", override: "approved with override", short_pay: "short-paid: the bill is for the expected amount",
-    dispute: "disputed: waiting on the carrier", reject: "rejected",
-};
-
-export function doneMessage(invoice: string, action: ActionName): string {
-    return invoice + " " + DONE_WORDS[action] + ".";
+export function doneMessage(words: Words, invoice: string, action: ActionName): string {
+    return fill(words.done[action], invoice);
 }
 
 /** An ISO date (YYYY-MM-DD) as the reader's locale writes it. */

@@ -1,0 +1,55 @@
+import { _t } from "../i18n";
+
+/**
+ * Every phrase the workbench shows, in the user's language. Called when the screen opens
+ * (translations are loaded by then); `%s` marks where workbench_model.fill() puts a value.
+ * Node unit tests run it with an identity _t, so they read the English source.
+ */
+export function workbenchWords() {
+    return {
+        states: {
+            received: _t("Received"), audited: _t("Audited"), exception: _t("Exception"),
+            disputed: _t("Disputed"), approved: _t("Approved"), posted: _t("Posted"),
+            paid: _t("Paid"), rejected: _t("Rejected"), cancelled: _t("Cancelled"),
+        } as Record<string, string>,
+        sorts: {
+            "date desc": _t("Newest first"), "date asc": _t("Oldest first"),
+            "variance desc": _t("Largest variance"), "amount desc": _t("Largest amount"),
+            "carrier asc": _t("Carrier"),
+        } as Record<string, string>,
+        decisions: {
+            ok: _t("Within policy"), under: _t("Under-billed"), over: _t("Over tolerance"),
+            review: _t("To review"), unmatched: _t("Not matched"),
+        } as Record<string, string>,
+        actions: {
+            approve: _t("Approve"), override: _t("Approve with override"), short_pay: _t("Short-pay"),
+            dispute: _t("Dispute"), reject: _t("Reject"),
+        },
+        done: {
+            approve: _t("%s approved."), override: _t("%s approved with override."),
+            short_pay: _t("%s short-paid: the bill is for the expected amount."),
+            dispute: _t("%s disputed: waiting on the carrier."), reject: _t("%s rejected."),
+        },
+        shortcuts: [
+            ["j / k", _t("next / previous invoice")],
+            ["a", _t("approve the selected invoice")],
+            ["d", _t("dispute the selected invoice")],
+            ["/", _t("search by invoice number or any reference")],
+            ["?", _t("show these shortcuts")],
+            ["Esc", _t("close this help, leave the search field")],
+        ] as [string, string][],
+        chooseReason: _t("Choose why you dispute it."),
+        sayWhy: _t("Say why: the reason is kept with the invoice."),
+        noExpectation: _t("no expectation"),
+        asExpected: _t("as expected"),
+        overBy: _t("over by %s"),
+        underBy: _t("under by %s"),
+        approvedCount: _t("%s approved"),
+        approvedAndSkipped: _t("%s approved, %s skipped"),
+        bulkDone: _t("Bulk approval: %s."),
+        notSent: _t("%s: not sent"),
+        title: _t("Workbench"),
+    };
+}
+
+export type Words = ReturnType<typeof workbenchWords>;
