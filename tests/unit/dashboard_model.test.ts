@@ -4,6 +4,9 @@ import {
     chartSpecs, drillAction, drillAt, errorMessage, formatSeconds, kpiCards, routeParams, weekLabel,
     type DashboardAnswer, type Drill,
 } from "../../freight_sync_web/static/src/ts/dashboard/dashboard_model";
+import { dashboardWords } from "../../freight_sync_web/static/src/ts/dashboard/words";
+
+const words = dashboardWords();
 
 const drill = (name: string, domain: unknown[] = [["id", ">", 0]], model = "freight.invoice"): Drill => ({ model, name, domain });
 
@@ -46,7 +49,7 @@ function answer(withInbox = true): DashboardAnswer {
 
 describe("dashboard KPI cards", () => {
     it("shows the rates, the queue and the money a manager asked for", () => {
-        const cards = kpiCards(answer());
+        const cards = kpiCards(words, answer());
         assert.deepEqual(cards.map((c) => [c.key, c.value]), [
             ["auto_approval_rate", "40.0 %"], ["dead_letters", "1"], ["latency_p50", "6.0 s"],
             ["latency_p95", "1.4 min"], ["open_accruals", "1,200.00"], ["recovered", "750.00"],
@@ -56,7 +59,7 @@ describe("dashboard KPI cards", () => {
     });
 
     it("leaves the inbox out for a clerk who may not read it", () => {
-        assert.deepEqual(kpiCards(answer(false)).map((c) => c.key), ["auto_approval_rate", "open_accruals", "recovered"]);
+        assert.deepEqual(kpiCards(words, answer(false)).map((c) => c.key), ["auto_approval_rate", "open_accruals", "recovered"]);
     });
 
     it("says seconds, minutes or hours, and a dash for nothing measured", () => {
@@ -66,7 +69,7 @@ describe("dashboard KPI cards", () => {
 
 describe("dashboard charts", () => {
     it("one chart per question, weeks as short dates, percent axes capped at 100", () => {
-        const specs = chartSpecs(answer());
+        const specs = chartSpecs(words, answer());
         assert.deepEqual(specs.map((s) => [s.key, s.config.type]), [
             ["auto_approval", "bar"], ["carriers", "bar"], ["recovered", "bar"], ["latency", "line"], ["accruals", "bar"],
         ]);
@@ -80,11 +83,11 @@ describe("dashboard charts", () => {
     });
 
     it("has no latency chart without the inbox", () => {
-        assert.ok(!chartSpecs(answer(false)).some((s) => s.key === "latency"));
+        assert.ok(!chartSpecs(words, answer(false)).some((s) => s.key === "latency"));
     });
 
     it("a clicked point finds its drill-down, a click beside the data finds none", () => {
-        const recovered = chartSpecs(answer())[2]!;
+        const recovered = chartSpecs(words, answer())[2]!;
         assert.equal(drillAt(recovered, 1, 1)?.name, "r2");
         assert.equal(drillAt(recovered, 2, 0), null);
         assert.equal(drillAt(recovered, 0, 5), null);
@@ -108,15 +111,15 @@ describe("dashboard drill-down and requests", () => {
     });
 
     it("shows Odoo's own message when the route refuses", () => {
-        assert.equal(errorMessage({ data: { message: "date_from must be a date" } }), "date_from must be a date");
-        assert.equal(errorMessage(new Error("offline")), "offline");
-        assert.equal(errorMessage(undefined), "The dashboard could not be loaded.");
+        assert.equal(errorMessage(words, { data: { message: "date_from must be a date" } }), "date_from must be a date");
+        assert.equal(errorMessage(words, new Error("offline")), "offline");
+        assert.equal(errorMessage(words, undefined), "The dashboard could not be loaded.");
     });
 });
 
 it("a chart with nothing in the period says so", () => {
-    const specs = chartSpecs(answer(true));
+    const specs = chartSpecs(words, answer(true));
     assert.equal(specs.find((s) => s.key === "auto_approval")?.empty, false);
     const quiet = { ...answer(true), auto_approval: { series: [{ key: "a", label: "Auto", values: [null, 0], drills: [null, null] }] } };
-    assert.equal(chartSpecs(quiet).find((s) => s.key === "auto_approval")?.empty, true);
+    assert.equal(chartSpecs(words, quiet).find((s) => s.key === "auto_approval")?.empty, true);
 });

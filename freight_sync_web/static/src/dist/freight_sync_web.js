@@ -545,13 +545,18 @@ import { loadBundle } from "@web/core/assets";
 import { registry as registry4 } from "@web/core/registry";
 import { useService as useService3 } from "@web/core/utils/hooks";
 
+// freight_sync_web/static/src/ts/fill.ts
+function fill(template, ...values) {
+  let index = 0;
+  return String(template).replace(/%s/g, () => String(values[index++] ?? ""));
+}
+
 // freight_sync_web/static/src/ts/dashboard/dashboard_model.ts
 var COLORS = ["#1f77b4", "#ff7f0e", "#aec7e8", "#ffbb78", "#2ca02c", "#98df8a"];
-var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 var LIST_ONLY = /* @__PURE__ */ new Set(["freight.accrual.report"]);
-function weekLabel(isoDate) {
-  const [, month, day] = isoDate.split("-").map(Number);
-  return "".concat(MONTHS[(month ?? 1) - 1], " ").concat(day);
+function weekLabel(isoDate, locale = "en-US") {
+  const [year, month, day] = isoDate.split("-").map(Number);
+  return new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1)).toLocaleDateString(locale, { month: "short", day: "numeric", timeZone: "UTC" });
 }
 function formatSeconds(seconds) {
   if (seconds === null) {
@@ -568,15 +573,15 @@ function formatAmount2(amount) {
 function formatRate(rate) {
   return rate === null ? "–" : "".concat(rate.toFixed(1), " %");
 }
-function kpiCards(answer) {
+function kpiCards(words, answer) {
   const { kpis, latency } = answer;
   const auto = kpis.auto_approval_rate;
   const cards = [
     {
       key: "auto_approval_rate",
-      label: "Auto-approval rate",
+      label: words.autoApprovalRate,
       value: formatRate(auto.value),
-      hint: "".concat(auto.count, " of ").concat(auto.of, " audited invoices"),
+      hint: fill(words.auditedOf, auto.count, auto.of),
       tone: "success",
       drill: auto.drill
     }
@@ -585,35 +590,35 @@ function kpiCards(answer) {
     const dead = kpis.dead_letters;
     cards.push({
       key: "dead_letters",
-      label: "Dead letters",
+      label: words.deadLetters,
       value: String(dead.value),
-      hint: "waiting for a replay",
+      hint: words.waitingReplay,
       tone: dead.value ? "danger" : "success",
       drill: dead.drill
     });
   }
   if (latency) {
-    const hint = "".concat(latency.count, " messages processed");
+    const hint = fill(words.messagesProcessed, latency.count);
     cards.push(
-      { key: "latency_p50", label: "Ingestion p50", value: formatSeconds(latency.p50), hint, tone: "info", drill: latency.drill },
-      { key: "latency_p95", label: "Ingestion p95", value: formatSeconds(latency.p95), hint, tone: "info", drill: latency.drill }
+      { key: "latency_p50", label: words.latencyP50, value: formatSeconds(latency.p50), hint, tone: "info", drill: latency.drill },
+      { key: "latency_p95", label: words.latencyP95, value: formatSeconds(latency.p95), hint, tone: "info", drill: latency.drill }
     );
   }
   const accruals = kpis.open_accruals;
   cards.push(
     {
       key: "open_accruals",
-      label: "Open accruals",
+      label: words.openAccruals,
       value: formatAmount2(accruals.value),
-      hint: "".concat(accruals.count, " shipments"),
+      hint: fill(words.shipments, accruals.count),
       tone: "warning",
       drill: accruals.drill
     },
     {
       key: "recovered",
-      label: "Recovered by disputes",
+      label: words.recovered,
       value: formatAmount2(kpis.recovered.value),
-      hint: "billed minus paid",
+      hint: words.billedMinusPaid,
       tone: "success",
       drill: kpis.recovered.drill
     }
@@ -650,17 +655,17 @@ function spec(key, title, type, labels, data, options = {}) {
     empty: !data.series.some((series) => series.values.some((v) => v !== null && v !== 0))
   };
 }
-function chartSpecs(answer) {
-  const weeks = answer.weeks.map(weekLabel);
+function chartSpecs(words, answer, locale = "en-US") {
+  const weeks = answer.weeks.map((week) => weekLabel(week, locale));
   const specs = [
-    spec("auto_approval", "Auto-approval rate by week", "bar", weeks, answer.auto_approval, { percent: true }),
-    spec("carriers", "Exception rate and invoice accuracy by carrier", "bar", answer.carriers.labels ?? [], answer.carriers, { percent: true }),
-    spec("recovered", "Variance recovered by disputes", "bar", weeks, answer.recovered, { stacked: true })
+    spec("auto_approval", words.chartAutoApproval, "bar", weeks, answer.auto_approval, { percent: true }),
+    spec("carriers", words.chartCarriers, "bar", answer.carriers.labels ?? [], answer.carriers, { percent: true }),
+    spec("recovered", words.chartRecovered, "bar", weeks, answer.recovered, { stacked: true })
   ];
   if (answer.latency) {
-    specs.push(spec("latency", "Ingestion latency (seconds)", "line", weeks, answer.latency));
+    specs.push(spec("latency", words.chartLatency, "line", weeks, answer.latency));
   }
-  specs.push(spec("accruals", "Open accruals by age", "bar", answer.accruals.labels ?? [], answer.accruals));
+  specs.push(spec("accruals", words.chartAccruals, "bar", answer.accruals.labels ?? [], answer.accruals));
   return specs;
 }
 function drillAt(chart, datasetIndex, index) {
@@ -690,12 +695,36 @@ function routeParams(filters) {
   }
   return params;
 }
-function errorMessage2(error) {
+function errorMessage2(words, error) {
   const data = error?.data;
   if (data && typeof data.message === "string" && data.message) {
     return data.message;
   }
-  return error instanceof Error && error.message ? error.message : "The dashboard could not be loaded.";
+  return error instanceof Error && error.message ? error.message : words.notLoaded;
+}
+
+// freight_sync_web/static/src/ts/dashboard/words.ts
+function dashboardWords() {
+  return {
+    autoApprovalRate: _t("Auto-approval rate"),
+    auditedOf: _t("%s of %s audited invoices"),
+    deadLetters: _t("Dead letters"),
+    waitingReplay: _t("waiting for a replay"),
+    latencyP50: _t("Ingestion p50"),
+    latencyP95: _t("Ingestion p95"),
+    messagesProcessed: _t("%s messages processed"),
+    openAccruals: _t("Open accruals"),
+    shipments: _t("%s shipments"),
+    recovered: _t("Recovered by disputes"),
+    billedMinusPaid: _t("billed minus paid"),
+    chartAutoApproval: _t("Auto-approval rate by week"),
+    chartCarriers: _t("Exception rate and invoice accuracy by carrier"),
+    chartRecovered: _t("Variance recovered by disputes"),
+    chartLatency: _t("Ingestion latency (seconds)"),
+    chartAccruals: _t("Open accruals by age"),
+    notLoaded: _t("The dashboard could not be loaded."),
+    title: _t("Freight dashboard")
+  };
 }
 
 // freight_sync_web/static/src/ts/dashboard/freight_dashboard.ts
@@ -738,12 +767,14 @@ var FreightDashboard = class extends Component4 {
   actionService;
   notification;
   user;
+  words;
   state;
   setup() {
     this.rpc = useService3("rpc");
     this.actionService = useService3("action");
     this.notification = useService3("notification");
     this.user = useService3("user");
+    this.words = dashboardWords();
     const carrier = Number(this.props.action?.context?.carrier_id) || null;
     this.state = useState3({ view: null, loading: true, dateFrom: "", dateTo: "", carrierId: carrier, carriers: [] });
     onWillStart2(async () => {
@@ -758,11 +789,16 @@ var FreightDashboard = class extends Component4 {
         ...routeParams(this.state),
         context: this.user.context
       });
-      this.state.view = markRaw({ answer, cards: kpiCards(answer), charts: chartSpecs(answer) });
+      const locale = (this.user.lang || "en_US").replace("_", "-");
+      this.state.view = markRaw({
+        answer,
+        cards: kpiCards(this.words, answer),
+        charts: chartSpecs(this.words, answer, locale)
+      });
       this.state.dateFrom = answer.period.date_from;
       this.state.dateTo = answer.period.date_to;
     } catch (error) {
-      this.notification.add(errorMessage2(error), { type: "danger", title: "Freight dashboard" });
+      this.notification.add(errorMessage2(this.words, error), { type: "danger", title: this.words.title });
     } finally {
       this.state.loading = false;
     }
@@ -864,10 +900,6 @@ function workbenchWords() {
 }
 
 // freight_sync_web/static/src/ts/workbench/workbench_model.ts
-function fill(template, ...values) {
-  let index = 0;
-  return String(template).replace(/%s/g, () => String(values[index++] ?? ""));
-}
 var PAGE_SIZE = 40;
 var INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "rejected", "cancelled"];
 var URL_KEYS = ["invoice", "states", "carrier", "over", "age", "mine", "q", "sort", "offset"];

@@ -1,6 +1,8 @@
 // The freight dashboard's view logic, free of OWL and Chart.js so Node can test it: the
 // route's answer turned into KPI cards and chart configurations, a clicked point into the
 // window action that lists the records behind it.
+import { fill } from "../fill";
+import type { DashboardWords } from "./words";
 
 export type Domain = unknown[];
 
@@ -92,13 +94,14 @@ export type WindowAction = {
 
 // Odoo's graph view palette, first colours
 const COLORS = ["#1f77b4", "#ff7f0e", "#aec7e8", "#ffbb78", "#2ca02c", "#98df8a"];
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 // only the report has no form view worth opening
 const LIST_ONLY = new Set(["freight.accrual.report"]);
 
-export function weekLabel(isoDate: string): string {
-    const [, month, day] = isoDate.split("-").map(Number);
-    return `${MONTHS[(month ?? 1) - 1]} ${day}`;
+/** A week's Monday as the reader's locale writes a short date ("Dec 30", "30 déc."). */
+export function weekLabel(isoDate: string, locale = "en-US"): string {
+    const [year, month, day] = isoDate.split("-").map(Number);
+    return new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1))
+        .toLocaleDateString(locale, { month: "short", day: "numeric", timeZone: "UTC" });
 }
 
 export function formatSeconds(seconds: number | null): string {
@@ -119,38 +122,38 @@ export function formatRate(rate: number | null): string {
     return rate === null ? "–" : `${rate.toFixed(1)} %`;
 }
 
-export function kpiCards(answer: DashboardAnswer): KpiCard[] {
+export function kpiCards(words: DashboardWords, answer: DashboardAnswer): KpiCard[] {
     const { kpis, latency } = answer;
     const auto = kpis.auto_approval_rate;
     const cards: KpiCard[] = [
         {
-            key: "auto_approval_rate", label: "Auto-approval rate", value: formatRate(auto.value),
-            hint: `${auto.count} of ${auto.of} audited invoices`, tone: "success", drill: auto.drill,
+            key: "auto_approval_rate", label: words.autoApprovalRate, value: formatRate(auto.value),
+            hint: fill(words.auditedOf, auto.count, auto.of), tone: "success", drill: auto.drill,
         },
     ];
     if (kpis.dead_letters) {
         const dead = kpis.dead_letters;
         cards.push({
-            key: "dead_letters", label: "Dead letters", value: String(dead.value),
-            hint: "waiting for a replay", tone: dead.value ? "danger" : "success", drill: dead.drill,
+            key: "dead_letters", label: words.deadLetters, value: String(dead.value),
+            hint: words.waitingReplay, tone: dead.value ? "danger" : "success", drill: dead.drill,
         });
     }
     if (latency) {
-        const hint = `${latency.count} messages processed`;
+        const hint = fill(words.messagesProcessed, latency.count);
         cards.push(
-            { key: "latency_p50", label: "Ingestion p50", value: formatSeconds(latency.p50), hint, tone: "info", drill: latency.drill },
-            { key: "latency_p95", label: "Ingestion p95", value: formatSeconds(latency.p95), hint, tone: "info", drill: latency.drill },
+            { key: "latency_p50", label: words.latencyP50, value: formatSeconds(latency.p50), hint, tone: "info", drill: latency.drill },
+            { key: "latency_p95", label: words.latencyP95, value: formatSeconds(latency.p95), hint, tone: "info", drill: latency.drill },
         );
     }
     const accruals = kpis.open_accruals;
     cards.push(
         {
-            key: "open_accruals", label: "Open accruals", value: formatAmount(accruals.value),
-            hint: `${accruals.count} shipments`, tone: "warning", drill: accruals.drill,
+            key: "open_accruals", label: words.openAccruals, value: formatAmount(accruals.value),
+            hint: fill(words.shipments, accruals.count), tone: "warning", drill: accruals.drill,
         },
         {
-            key: "recovered", label: "Recovered by disputes", value: formatAmount(kpis.recovered.value),
-            hint: "billed minus paid", tone: "success", drill: kpis.recovered.drill,
+            key: "recovered", label: words.recovered, value: formatAmount(kpis.recovered.value),
+            hint: words.billedMinusPaid, tone: "success", drill: kpis.recovered.drill,
         },
     );
     return cards;
@@ -187,17 +190,17 @@ function spec(key: string, title: string, type: "bar" | "line", labels: string[]
     };
 }
 
-export function chartSpecs(answer: DashboardAnswer): ChartSpec[] {
-    const weeks = answer.weeks.map(weekLabel);
+export function chartSpecs(words: DashboardWords, answer: DashboardAnswer, locale = "en-US"): ChartSpec[] {
+    const weeks = answer.weeks.map((week) => weekLabel(week, locale));
     const specs = [
-        spec("auto_approval", "Auto-approval rate by week", "bar", weeks, answer.auto_approval, { percent: true }),
-        spec("carriers", "Exception rate and invoice accuracy by carrier", "bar", answer.carriers.labels ?? [], answer.carriers, { percent: true }),
-        spec("recovered", "Variance recovered by disputes", "bar", weeks, answer.recovered, { stacked: true }),
+        spec("auto_approval", words.chartAutoApproval, "bar", weeks, answer.auto_approval, { percent: true }),
+        spec("carriers", words.chartCarriers, "bar", answer.carriers.labels ?? [], answer.carriers, { percent: true }),
+        spec("recovered", words.chartRecovered, "bar", weeks, answer.recovered, { stacked: true }),
     ];
     if (answer.latency) {
-        specs.push(spec("latency", "Ingestion latency (seconds)", "line", weeks, answer.latency));
+        specs.push(spec("latency", words.chartLatency, "line", weeks, answer.latency));
     }
-    specs.push(spec("accruals", "Open accruals by age", "bar", answer.accruals.labels ?? [], answer.accruals));
+    specs.push(spec("accruals", words.chartAccruals, "bar", answer.accruals.labels ?? [], answer.accruals));
     return specs;
 }
 
@@ -233,10 +236,10 @@ export function routeParams(filters: { dateFrom: string; dateTo: string; carrier
 }
 
 /** The sentence to show when the route fails: Odoo's message when it sent one. */
-export function errorMessage(error: unknown): string {
+export function errorMessage(words: DashboardWords, error: unknown): string {
     const data = (error as { data?: { message?: unknown } } | null)?.data;
     if (data && typeof data.message === "string" && data.message) {
         return data.message;
     }
-    return error instanceof Error && error.message ? error.message : "The dashboard could not be loaded.";
+    return error instanceof Error && error.message ? error.message : words.notLoaded;
 }

@@ -6,6 +6,7 @@ import {
     chartSpecs, drillAction, drillAt, errorMessage, kpiCards, routeParams,
     type ChartSpec, type DashboardAnswer, type Drill, type KpiCard,
 } from "./dashboard_model";
+import { dashboardWords, type DashboardWords } from "./words";
 
 export const DASHBOARD_ROUTE = "/freight_sync/ui/v1/dashboard";
 export const CARRIERS_ROUTE = "/freight_sync/ui/v1/carriers";
@@ -67,6 +68,7 @@ export class FreightDashboard extends Component<ClientActionProps> {
     private actionService!: ActionService;
     private notification!: NotificationService;
     private user!: UserService;
+    words!: DashboardWords;
     state!: {
         view: DashboardView | null; loading: boolean; dateFrom: string; dateTo: string; carrierId: number | null;
         carriers: [number, string][];
@@ -77,6 +79,7 @@ export class FreightDashboard extends Component<ClientActionProps> {
         this.actionService = useService("action");
         this.notification = useService("notification");
         this.user = useService("user");
+        this.words = dashboardWords();
         const carrier = Number(this.props.action?.context?.carrier_id) || null;
         this.state = useState({ view: null, loading: true, dateFrom: "", dateTo: "", carrierId: carrier, carriers: [] });
         onWillStart(async () => {
@@ -93,11 +96,14 @@ export class FreightDashboard extends Component<ClientActionProps> {
                 context: this.user.context,
             });
             // raw: Chart.js writes into its configuration, which must not re-render the action
-            this.state.view = markRaw({ answer, cards: kpiCards(answer), charts: chartSpecs(answer) });
+            const locale = (this.user.lang || "en_US").replace("_", "-");
+            this.state.view = markRaw({
+                answer, cards: kpiCards(this.words, answer), charts: chartSpecs(this.words, answer, locale),
+            });
             this.state.dateFrom = answer.period.date_from;
             this.state.dateTo = answer.period.date_to;
         } catch (error) {
-            this.notification.add(errorMessage(error), { type: "danger", title: "Freight dashboard" });
+            this.notification.add(errorMessage(this.words, error), { type: "danger", title: this.words.title });
         } finally {
             this.state.loading = false;
         }

@@ -8,6 +8,7 @@ declare module "@web/core/assets" {
 declare module "@web/core/utils/hooks" {
     export interface UserService {
         context: Record<string, unknown>;
+        lang: string;
     }
 }
 

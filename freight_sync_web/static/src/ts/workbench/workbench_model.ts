@@ -1,13 +1,10 @@
 /** The reconciliation workbench's view logic: pure, tested in Node. Phrases come in as
  * `words` (words.ts, translated), so nothing here is English-only. */
 import { toDateTime } from "../timeline/timeline_model";
+import { fill } from "../fill";
 import type { Words } from "./words";
 
-/** A translated phrase with its `%s` filled in, in order. */
-export function fill(template: string, ...values: (string | number)[]): string {
-    let index = 0;
-    return String(template).replace(/%s/g, () => String(values[index++] ?? ""));
-}
+export { fill };
 
 export const PAGE_SIZE = 40;
 export const INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "rejected", "cancelled"] as const;

@@ -1,0 +1,28 @@
+import { _t } from "../i18n";
+
+/** The dashboard's own phrases, in the user's language; `%s` is filled by fill(). Series
+ * labels and drill-down names come translated from the server. */
+export function dashboardWords() {
+    return {
+        autoApprovalRate: _t("Auto-approval rate"),
+        auditedOf: _t("%s of %s audited invoices"),
+        deadLetters: _t("Dead letters"),
+        waitingReplay: _t("waiting for a replay"),
+        latencyP50: _t("Ingestion p50"),
+        latencyP95: _t("Ingestion p95"),
+        messagesProcessed: _t("%s messages processed"),
+        openAccruals: _t("Open accruals"),
+        shipments: _t("%s shipments"),
+        recovered: _t("Recovered by disputes"),
+        billedMinusPaid: _t("billed minus paid"),
+        chartAutoApproval: _t("Auto-approval rate by week"),
+        chartCarriers: _t("Exception rate and invoice accuracy by carrier"),
+        chartRecovered: _t("Variance recovered by disputes"),
+        chartLatency: _t("Ingestion latency (seconds)"),
+        chartAccruals: _t("Open accruals by age"),
+        notLoaded: _t("The dashboard could not be loaded."),
+        title: _t("Freight dashboard"),
+    };
+}
+
+export type DashboardWords = ReturnType<typeof dashboardWords>;
