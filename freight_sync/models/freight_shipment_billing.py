@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from odoo import Command, _, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare
 
 from ..services.accrual import pass_through_lines
 
@@ -47,8 +48,9 @@ class FreightShipment(models.Model):
             if extra:
                 invoices |= shipment._freight_add_pass_through(invoices[:1], extra, charges)
             if not invoices:
-                shipment.billing_note = _("Nothing to invoice: the delivered quantities are "
-                                          "already invoiced and nothing is rebilled.")
+                shipment.billing_note = shipment.billing_note or _(
+                    "Nothing to invoice: the delivered quantities are already invoiced and "
+                    "nothing is rebilled.")
                 continue
             invoices.write({"freight_shipment_id": shipment.id,
                             "freight_move_role": "customer_invoice"})
@@ -57,13 +59,27 @@ class FreightShipment(models.Model):
             shipment.write({"billing_state": "invoiced", "billing_note": False})
 
     def _freight_sale_invoices(self):
-        orders = self.sale_order_ids.filtered(lambda o: o.state == "sale")
-        if not orders:
+        """One customer invoice per confirmed sale order for what was delivered and not yet
+        invoiced, whatever the products' invoicing policy: an "ordered quantities" product
+        would otherwise bill the whole order when only part of it travelled."""
+        values = []
+        for order in self.sale_order_ids.filtered(lambda o: o.state == "sale"):
+            todo = [(line, line.qty_delivered - line.qty_invoiced) for line in order.order_line
+                    if not line.display_type and not line.is_downpayment]
+            todo = [(line, qty) for line, qty in todo
+                    if float_compare(qty, 0.0, precision_rounding=line.product_uom.rounding) > 0]
+            if todo:
+                invoice = order.with_company(self.company_id)._prepare_invoice()
+                invoice["invoice_line_ids"] = [
+                    Command.create(line._prepare_invoice_line(quantity=qty)) for line, qty in todo]
+                values.append(invoice)
+        if not values:
             return self.env["account.move"]
         try:
             with self.env.cr.savepoint():
-                return orders.with_company(self.company_id)._create_invoices()
-        except UserError:  # nothing invoiceable left: only the rebilled charges, if any
+                return self.env["account.move"].with_company(self.company_id).create(values)
+        except UserError as error:  # e.g. no sales journal: say so, bill nothing by halves
+            self.billing_note = str(error.args[0])[:250]
             return self.env["account.move"]
 
     def _freight_add_pass_through(self, invoice, extra, charges):

@@ -53,6 +53,16 @@ class TestCustomerBilling(AccrualCase):
                                  ("Freight rebill", "Lift gate"): (1.0, 93.5)})
         self.assertEqual((invoice.amount_untaxed, shipment.billing_state), (693.5, "invoiced"))
 
+    def test_ordered_quantity_products_are_billed_for_what_was_delivered(self):
+        # Odoo's own invoicing would bill all 10 of an "ordered quantities" product
+        self.product.invoice_policy = "order"
+        order, shipment = self.delivered_sale(ordered=10.0, delivered=4.0)
+        self.add(shipment, "pod_received", 6)
+        product_lines = order.invoice_ids.invoice_line_ids.filtered(
+            lambda line: line.product_id == self.product)
+        self.assertEqual(product_lines.mapped("quantity"), [4.0])
+        self.assertEqual(order.order_line.qty_invoiced, 4.0)
+
     def test_replay_makes_no_second_invoice(self):
         order, shipment = self.delivered_sale()
         pod = self.add(shipment, "pod_received", 6)
