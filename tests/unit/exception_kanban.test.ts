@@ -3,11 +3,14 @@ import { describe, it } from "node:test";
 import {
     agingBadge, avatarUrl, errorMessage, formatAmount, quickActions, shortDuration, type CardState,
 } from "../../freight_sync_web/static/src/ts/exceptions/kanban_model";
+import { kanbanWords } from "../../freight_sync_web/static/src/ts/exceptions/words";
+
+const words = kanbanWords();
 
 const NOW = new Date("2024-07-12T12:00:00Z");
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3600e3);
 const badge = (createdHoursAgo: number, deadlineHoursAgo: number | null = null, closed = false) =>
-    agingBadge({
+    agingBadge(words, {
         created: hoursAgo(createdHoursAgo),
         deadline: deadlineHoursAgo === null ? null : hoursAgo(deadlineHoursAgo),
         closed,
@@ -30,7 +33,7 @@ describe("exception kanban: aging badge", () => {
 
     it("greys out closed cases and tolerates missing or future dates", () => {
         assert.deepEqual(badge(24 * 30, 24 * 20, true), { bucket: "closed", tone: "secondary", label: "30d", ageDays: 30 });
-        assert.deepEqual(agingBadge({ created: null, deadline: null, closed: false, now: NOW }).label, "<1h");
+        assert.deepEqual(agingBadge(words, { created: null, deadline: null, closed: false, now: NOW }).label, "<1h");
         assert.equal(badge(-2).ageDays, 0, "clock skew never gives a negative age");
         assert.deepEqual([shortDuration(0), shortDuration(59 * 60e3), shortDuration(-5)], ["<1h", "<1h", "<1h"]);
     });
@@ -57,7 +60,7 @@ describe("exception kanban: amount at stake", () => {
 
 describe("exception kanban: quick actions", () => {
     const card = (over: Partial<CardState> = {}): string[] =>
-        quickActions({ closed: false, waiting: false, assigneeId: false, currentUserId: 7, readonly: false, ...over })
+        quickActions(words, { closed: false, waiting: false, assigneeId: false, currentUserId: 7, readonly: false, ...over })
             .map((a) => a.name);
 
     it("offers what would change something", () => {
@@ -72,7 +75,7 @@ describe("exception kanban: quick actions", () => {
     });
 
     it("maps each button to its server method, notes only where the server wants one", () => {
-        const actions = quickActions({ closed: false, waiting: false, assigneeId: false, currentUserId: 1, readonly: false });
+        const actions = quickActions(words, { closed: false, waiting: false, assigneeId: false, currentUserId: 1, readonly: false });
         assert.deepEqual(actions.map((a) => [a.method, a.needsNote]), [
             ["action_assign_to_me", false], ["action_dispute", true], ["action_resolve", true],
         ]);
@@ -86,8 +89,8 @@ describe("exception kanban: helpers", () => {
     });
 
     it("prefers the server's message", () => {
-        assert.equal(errorMessage({ message: "RPC_ERROR", data: { message: "Say why you dispute" } }), "Say why you dispute");
-        assert.equal(errorMessage(new Error("offline")), "offline");
-        assert.equal(errorMessage(undefined), "Something went wrong.");
+        assert.equal(errorMessage(words, { message: "RPC_ERROR", data: { message: "Say why you dispute" } }), "Say why you dispute");
+        assert.equal(errorMessage(words, new Error("offline")), "offline");
+        assert.equal(errorMessage(words, undefined), "Something went wrong.");
     });
 });

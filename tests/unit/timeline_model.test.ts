@@ -2,6 +2,9 @@ import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import { DateTime, Settings } from "luxon";
 import { buildTimeline, toDateTime, type MilestoneInput, type TimeInput } from "../../freight_sync_web/static/src/ts/timeline/timeline_model";
+import { timelineWords } from "../../freight_sync_web/static/src/ts/timeline/words";
+
+const words = timelineWords();
 
 Settings.defaultZone = "America/Chicago";
 const now = DateTime.fromISO("2024-07-10T12:00:00Z");
@@ -19,14 +22,14 @@ describe("buildTimeline ordering", () => {
                 milestone(1, "picked_up", "2024-07-09T08:00:00Z"),
                 milestone(2, "in_transit", "2024-07-09T20:00:00Z"),
             ],
-            { now },
+            { words, now },
         );
         assert.deepEqual(timeline.entries.map((e) => e.code), ["picked_up", "in_transit", "delivered"]);
     });
 
     it("breaks ties on equal times by id", () => {
         const same = "2024-07-09T08:00:00Z";
-        const timeline = buildTimeline([milestone(9, "accepted", same), milestone(4, "tendered", same)], { now });
+        const timeline = buildTimeline([milestone(9, "accepted", same), milestone(4, "tendered", same)], { words, now });
         assert.deepEqual(timeline.entries.map((e) => e.id), [4, 9]);
     });
 
@@ -36,7 +39,7 @@ describe("buildTimeline ordering", () => {
                 { id: 1, code: "tendered", eventTime: "2024-07-09 13:00:00" },
                 { id: 2, code: "accepted", eventTime: "2024-07-09T08:30:00-05:00" },
             ],
-            { now },
+            { words, now },
         );
         assert.deepEqual(timeline.entries.map((e) => e.code), ["tendered", "accepted"]);
         assert.equal(timeline.entries[0].when.toUTC().toISO(), "2024-07-09T13:00:00.000Z");
@@ -49,14 +52,14 @@ describe("buildTimeline ordering", () => {
                 { id: 2, code: "accepted", eventTime: false },
                 milestone(3, "picked_up", "2024-07-09T08:00:00Z"),
             ],
-            { now },
+            { words, now },
         );
         assert.equal(timeline.entries.length, 1);
         assert.equal(timeline.skipped, 2);
     });
 
     it("is empty without milestones", () => {
-        const timeline = buildTimeline([], { now, plannedDelivery: at("2024-07-11T00:00:00Z") });
+        const timeline = buildTimeline([], { words, now, plannedDelivery: at("2024-07-11T00:00:00Z") });
         assert.deepEqual([timeline.entries, timeline.isLate, timeline.skipped], [[], false, 0]);
     });
 });
@@ -65,13 +68,13 @@ describe("buildTimeline labels and times", () => {
     it("gives clerk-readable labels and keeps unknown codes visible", () => {
         const timeline = buildTimeline(
             [milestone(1, "pod_received", "2024-07-10T11:00:00Z"), milestone(2, "teleported", "2024-07-10T11:30:00Z")],
-            { now },
+            { words, now },
         );
         assert.deepEqual(timeline.entries.map((e) => e.label), ["Proof of delivery received", "teleported"]);
     });
 
     it("says how long ago, relative to now", () => {
-        const timeline = buildTimeline([milestone(1, "picked_up", "2024-07-09T12:00:00Z")], { now });
+        const timeline = buildTimeline([milestone(1, "picked_up", "2024-07-09T12:00:00Z")], { words, now });
         assert.equal(timeline.entries[0].relative, "1 day ago");
         assert.match(timeline.entries[0].absolute, /^Tue 09 Jul 2024, 07:00$/);
     });
@@ -79,7 +82,7 @@ describe("buildTimeline labels and times", () => {
     it("puts raw code, source and receipt time in the tooltip", () => {
         const timeline = buildTimeline(
             [milestone(1, "picked_up", "2024-07-09T12:00:00Z", { rawCode: "AF", reasonCode: "NS", source: "edi", receivedAt: at("2024-07-09T12:05:00Z") })],
-            { now },
+            { words, now },
         );
         const [entry] = timeline.entries;
         assert.equal(entry.sourceLabel, "EDI 214");
@@ -93,13 +96,14 @@ describe("buildTimeline flags", () => {
             ["tendered", "rejected", "exception", "cancelled", "delivered"].map((code, i) =>
                 milestone(i, code, `2024-07-09T0${i}:00:00Z`),
             ),
-            { now },
+            { words, now },
         );
         assert.deepEqual(timeline.entries.map((e) => e.isException), [false, true, true, true, false]);
     });
 
     it("marks a delivery after the planned time as late, with the delay", () => {
         const timeline = buildTimeline([milestone(1, "delivered", "2024-07-10T10:00:00Z")], {
+            words,
             now,
             plannedDelivery: at("2024-07-10T06:00:00Z"),
         });
@@ -110,7 +114,7 @@ describe("buildTimeline flags", () => {
     it("marks a late pickup against the planned pickup only", () => {
         const timeline = buildTimeline(
             [milestone(1, "picked_up", "2024-07-09T10:00:00Z"), milestone(2, "in_transit", "2024-07-09T11:00:00Z")],
-            { now, plannedPickup: at("2024-07-09T09:00:00Z"), plannedDelivery: at("2024-07-11T09:00:00Z") },
+            { words, now, plannedPickup: at("2024-07-09T09:00:00Z"), plannedDelivery: at("2024-07-11T09:00:00Z") },
         );
         assert.deepEqual(timeline.entries.map((e) => e.isLate), [true, false]);
         assert.equal(timeline.isLate, false, "delivery is still ahead");
@@ -118,6 +122,7 @@ describe("buildTimeline flags", () => {
 
     it("calls an undelivered shipment past its planned delivery late", () => {
         const timeline = buildTimeline([milestone(1, "in_transit", "2024-07-08T10:00:00Z")], {
+            words,
             now,
             plannedDelivery: at("2024-07-08T12:00:00Z"),
         });
@@ -126,8 +131,9 @@ describe("buildTimeline flags", () => {
 
     it("never calls an on-time or cancelled shipment late", () => {
         const planned = at("2024-07-10T06:00:00Z");
-        const onTime = buildTimeline([milestone(1, "delivered", "2024-07-10T05:00:00Z")], { now, plannedDelivery: planned });
+        const onTime = buildTimeline([milestone(1, "delivered", "2024-07-10T05:00:00Z")], { words, now, plannedDelivery: planned });
         const cancelled = buildTimeline([milestone(1, "cancelled", "2024-07-09T05:00:00Z")], {
+            words,
             now,
             plannedDelivery: planned,
             status: "cancelled",
@@ -142,7 +148,7 @@ describe("buildTimeline flags", () => {
                 milestone(2, "at_terminal", "2024-07-09T20:00:00Z", { receivedAt: at("2024-07-09T20:01:00Z") }),
                 milestone(3, "in_transit", "2024-07-09T14:00:00Z", { receivedAt: at("2024-07-10T09:00:00Z") }),
             ],
-            { now },
+            { words, now },
         );
         assert.deepEqual(
             timeline.entries.map((e) => [e.code, e.isOutOfOrder]),
@@ -155,7 +161,7 @@ describe("buildTimeline plan rows", () => {
     it("compares planned and actual pickup and delivery", () => {
         const timeline = buildTimeline(
             [milestone(1, "picked_up", "2024-07-09T10:00:00Z"), milestone(2, "delivered", "2024-07-10T05:00:00Z")],
-            { now, plannedPickup: at("2024-07-09T08:00:00Z"), plannedDelivery: at("2024-07-10T06:00:00Z") },
+            { words, now, plannedPickup: at("2024-07-09T08:00:00Z"), plannedDelivery: at("2024-07-10T06:00:00Z") },
         );
         assert.deepEqual(
             timeline.plan.map((row) => [row.key, row.actualKind, row.isLate, row.delay]),
@@ -166,7 +172,7 @@ describe("buildTimeline plan rows", () => {
     });
 
     it("shows the carrier ETA until the delivery happens, late if after the plan", () => {
-        const options = { now, plannedDelivery: at("2024-07-11T06:00:00Z"), carrierEta: at("2024-07-11T09:00:00Z") };
+        const options = { words, now, plannedDelivery: at("2024-07-11T06:00:00Z"), carrierEta: at("2024-07-11T09:00:00Z") };
         const [row] = buildTimeline([milestone(1, "in_transit", "2024-07-09T10:00:00Z")], options).plan;
         assert.deepEqual([row.key, row.actualKind, row.isLate, row.delay], ["delivery", "estimate", true, "3 h"]);
         const delivered = buildTimeline([milestone(2, "delivered", "2024-07-11T05:00:00Z")], options).plan[0];
@@ -174,8 +180,8 @@ describe("buildTimeline plan rows", () => {
     });
 
     it("has no rows without plans or actuals, and a missed plan is late", () => {
-        assert.deepEqual(buildTimeline([milestone(1, "tendered", "2024-07-09T10:00:00Z")], { now }).plan, []);
-        const [row] = buildTimeline([], { now, plannedPickup: at("2024-07-10T08:00:00Z") }).plan;
+        assert.deepEqual(buildTimeline([milestone(1, "tendered", "2024-07-09T10:00:00Z")], { words, now }).plan, []);
+        const [row] = buildTimeline([], { words, now, plannedPickup: at("2024-07-10T08:00:00Z") }).plan;
         assert.deepEqual([row.key, row.actual, row.isLate, row.delay], ["pickup", "", true, "4 h"]);
     });
 });

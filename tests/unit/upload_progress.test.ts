@@ -1,6 +1,9 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { isImporting, progressView } from "../../freight_sync_web/static/src/ts/upload/progress";
+import { isImporting, progressView as view, type UploadState } from "../../freight_sync_web/static/src/ts/upload/progress";
+import { uploadWords } from "../../freight_sync_web/static/src/ts/upload/words";
+
+const progressView = (upload: UploadState) => view(uploadWords(), upload);
 
 describe("upload progress", () => {
     it("polls only while the import moves", () => {

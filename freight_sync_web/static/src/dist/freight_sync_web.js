@@ -11,30 +11,6 @@ import { standardFieldProps } from "@web/views/fields/standard_field_props";
 // odoo-global:luxon
 var { DateTime, Duration, Interval, Info, Settings } = globalThis.luxon;
 
-// freight_sync_web/static/src/ts/timeline/labels.ts
-var MILESTONE_LABELS = {
-  tendered: "Tendered",
-  rejected: "Tender rejected",
-  accepted: "Tender accepted",
-  pickup_arrived: "Arrived at pickup",
-  picked_up: "Picked up",
-  in_transit: "In transit",
-  at_terminal: "At terminal",
-  out_for_delivery: "Out for delivery",
-  delivered: "Delivered",
-  pod_received: "Proof of delivery received",
-  exception: "Exception",
-  cancelled: "Cancelled"
-};
-var SOURCE_LABELS = {
-  manual: "entered by hand",
-  tms: "TMS",
-  carrier: "carrier API",
-  edi: "EDI 214",
-  api: "API"
-};
-var EXCEPTION_CODES = /* @__PURE__ */ new Set(["exception", "rejected", "cancelled"]);
-
 // freight_sync_web/static/src/ts/timeline/refresh.ts
 var REFRESH_MS = 5e3;
 function shownVersion(ids) {
@@ -44,6 +20,15 @@ function shownVersion(ids) {
 function needsReload(server, shown) {
   return server.count !== shown.count || server.last_id !== shown.last_id;
 }
+
+// freight_sync_web/static/src/ts/fill.ts
+function fill(template, ...values) {
+  let index = 0;
+  return String(template).replace(/%s/g, () => String(values[index++] ?? ""));
+}
+
+// freight_sync_web/static/src/ts/timeline/labels.ts
+var EXCEPTION_CODES = /* @__PURE__ */ new Set(["exception", "rejected", "cancelled"]);
 
 // freight_sync_web/static/src/ts/timeline/timeline_model.ts
 var PLANNED_BY_CODE = {
@@ -64,16 +49,16 @@ function toDateTime(value) {
 function text(value) {
   return value ? String(value) : "";
 }
-function tooltipOf(entry, receivedAt) {
+function tooltipOf(words, entry, receivedAt) {
   const parts = ["".concat(entry.label, ": ").concat(entry.absolute)];
   if (entry.rawCode) {
-    parts.push("carrier code ".concat(entry.rawCode).concat(entry.reasonCode ? " / ".concat(entry.reasonCode) : ""));
+    parts.push(fill(words.carrierCode, entry.rawCode + (entry.reasonCode ? " / ".concat(entry.reasonCode) : "")));
   }
   if (entry.sourceLabel) {
-    parts.push("via ".concat(entry.sourceLabel));
+    parts.push(fill(words.via, entry.sourceLabel));
   }
   if (receivedAt) {
-    parts.push("received ".concat(receivedAt.toLocal().toFormat("yyyy-LL-dd HH:mm")));
+    parts.push(fill(words.received, receivedAt.toLocal().toFormat("yyyy-LL-dd HH:mm")));
   }
   return parts.join(" · ");
 }
@@ -104,21 +89,21 @@ function buildTimeline(milestones, options) {
     const base = {
       id: m.id,
       code: m.code,
-      label: MILESTONE_LABELS[m.code] ?? m.code,
+      label: options.words.milestones[m.code] ?? m.code,
       when,
       relative: when.toRelative({ base: options.now }) ?? "",
       absolute: when.toLocal().toFormat("ccc dd LLL yyyy, HH:mm"),
       location: text(m.location),
       rawCode: text(m.rawCode),
       reasonCode: text(m.reasonCode),
-      sourceLabel: SOURCE_LABELS[text(m.source)] ?? text(m.source),
+      sourceLabel: options.words.sources[text(m.source)] ?? text(m.source),
       note: text(m.note),
       messageId: m.messageId || 0,
       isException: EXCEPTION_CODES.has(m.code),
       isLate: Boolean(plannedAt && when > plannedAt),
       isOutOfOrder: outOfOrder.has(index)
     };
-    return { ...base, tooltip: tooltipOf(base, received) };
+    return { ...base, tooltip: tooltipOf(options.words, base, received) };
   });
   const late = lateness(entries, planned.plannedDelivery, options);
   const plan = planRows(entries, planned.plannedPickup, planned.plannedDelivery, options);
@@ -140,12 +125,12 @@ function planRows(entries, pickup, delivery, options) {
       planned: planned ? planned.toLocal().toFormat(SHORT) : "",
       actual: shown ? shown.toLocal().toFormat(SHORT) : "",
       actualKind: actual ? "actual" : shown ? "estimate" : "",
-      delay: planned && isLate ? describeDelay(shown ?? options.now, planned) : "",
+      delay: planned && isLate ? describeDelay(options.words, shown ?? options.now, planned) : "",
       isLate: isLate && options.status !== "cancelled"
     });
   };
-  add("pickup", "Pickup", pickup, firstOf("picked_up"), null);
-  add("delivery", "Delivery", delivery, firstOf("delivered"), toDateTime(options.carrierEta));
+  add("pickup", options.words.pickup, pickup, firstOf("picked_up"), null);
+  add("delivery", options.words.delivery, delivery, firstOf("delivered"), toDateTime(options.carrierEta));
   return rows;
 }
 function lateness(entries, plannedDelivery, options) {
@@ -154,22 +139,62 @@ function lateness(entries, plannedDelivery, options) {
   }
   const delivered = entries.find((entry) => entry.code === "delivered");
   if (delivered) {
-    return delivered.isLate ? { isLate: true, lateReason: "Delivered ".concat(describeDelay(delivered.when, plannedDelivery), " late") } : { isLate: false, lateReason: "" };
+    return delivered.isLate ? { isLate: true, lateReason: fill(options.words.deliveredLate, describeDelay(options.words, delivered.when, plannedDelivery)) } : { isLate: false, lateReason: "" };
   }
   if (options.now > plannedDelivery) {
-    return { isLate: true, lateReason: "Not delivered, ".concat(describeDelay(options.now, plannedDelivery), " past the planned delivery") };
+    return { isLate: true, lateReason: fill(options.words.notDelivered, describeDelay(options.words, options.now, plannedDelivery)) };
   }
   return { isLate: false, lateReason: "" };
 }
-function describeDelay(actual, planned) {
+function describeDelay(words, actual, planned) {
   const hours = actual.diff(planned, "hours").hours;
-  return hours >= 48 ? "".concat(Math.floor(hours / 24), " days") : "".concat(Math.max(1, Math.round(hours)), " h");
+  return hours >= 48 ? fill(words.days, Math.floor(hours / 24)) : fill(words.hours, Math.max(1, Math.round(hours)));
 }
 function compareIds(a, b) {
   return typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b));
 }
 
+// freight_sync_web/static/src/ts/i18n.ts
+import { _t } from "@web/core/l10n/translation";
+
+// freight_sync_web/static/src/ts/timeline/words.ts
+function timelineWords() {
+  return {
+    milestones: {
+      tendered: _t("Tendered"),
+      rejected: _t("Tender rejected"),
+      accepted: _t("Tender accepted"),
+      pickup_arrived: _t("Arrived at pickup"),
+      picked_up: _t("Picked up"),
+      in_transit: _t("In transit"),
+      at_terminal: _t("At terminal"),
+      out_for_delivery: _t("Out for delivery"),
+      delivered: _t("Delivered"),
+      pod_received: _t("Proof of delivery received"),
+      exception: _t("Exception"),
+      cancelled: _t("Cancelled")
+    },
+    sources: {
+      manual: _t("entered by hand"),
+      tms: _t("TMS"),
+      carrier: _t("carrier API"),
+      edi: _t("EDI 214"),
+      api: _t("API")
+    },
+    carrierCode: _t("carrier code %s"),
+    via: _t("via %s"),
+    received: _t("received %s"),
+    pickup: _t("Pickup"),
+    delivery: _t("Delivery"),
+    deliveredLate: _t("Delivered %s late"),
+    notDelivered: _t("Not delivered, %s past the planned delivery"),
+    days: _t("%s days"),
+    hours: _t("%s h")
+  };
+}
+
 // freight_sync_web/static/src/ts/timeline/milestone_timeline.ts
+var DECLARED = timelineWords();
 function toInput(record) {
   const data = record.data;
   return {
@@ -192,7 +217,9 @@ var MilestoneTimeline = class extends Component {
   timer = 0;
   polling = false;
   state;
+  words;
   setup() {
+    this.words = timelineWords();
     this.orm = useService("orm");
     const user = useService("user");
     this.state = useState({ canOpenMessages: false });
@@ -225,6 +252,7 @@ var MilestoneTimeline = class extends Component {
     const { record, name } = this.props;
     const list = record.data[name];
     return buildTimeline(list.records.map(toInput), {
+      words: this.words,
       now: DateTime.now(),
       plannedPickup: record.data.planned_pickup_date,
       plannedDelivery: record.data.planned_delivery_date,
@@ -238,13 +266,13 @@ var milestoneTimelineField = {
   displayName: "Milestone timeline",
   supportedTypes: ["one2many"],
   relatedFields: [
-    { name: "code", type: "selection", selection: Object.entries(MILESTONE_LABELS) },
+    { name: "code", type: "selection", selection: Object.entries(DECLARED.milestones) },
     { name: "event_time", type: "datetime" },
     { name: "received_at", type: "datetime" },
     { name: "location", type: "char" },
     { name: "raw_code", type: "char" },
     { name: "reason_code", type: "char" },
-    { name: "source", type: "selection", selection: Object.entries(SOURCE_LABELS) },
+    { name: "source", type: "selection", selection: Object.entries(DECLARED.sources) },
     { name: "note", type: "char" },
     { name: "source_message_ref", type: "integer" }
   ]
@@ -262,21 +290,33 @@ var UPLOAD_REFRESH_MS = 2e3;
 function isImporting(state) {
   return state === "queued" || state === "running";
 }
-function progressView({ state, done, total }) {
+function progressView(words, { state, done, total }) {
   const safeTotal = Math.max(total, 0);
   const safeDone = Math.min(Math.max(done, 0), safeTotal);
   const percent2 = state === "done" ? 100 : safeTotal ? Math.floor(100 * safeDone / safeTotal) : 0;
-  const count = "".concat(safeDone.toLocaleString("en-US"), " of ").concat(safeTotal.toLocaleString("en-US"), " invoices");
+  const all = safeTotal.toLocaleString("en-US");
+  const count = fill(words.count, safeDone.toLocaleString("en-US"), all);
   switch (state) {
     case "queued":
-      return { percent: percent2, label: "Waiting to start: ".concat(safeTotal.toLocaleString("en-US"), " invoices"), active: true, tone: "info" };
+      return { percent: percent2, label: fill(words.waiting, all), active: true, tone: "info" };
     case "running":
-      return { percent: percent2, label: "".concat(count, " (").concat(percent2, " %)"), active: true, tone: "info" };
+      return { percent: percent2, label: fill(words.running, count, percent2), active: true, tone: "info" };
     case "failed":
-      return { percent: percent2, label: "Stopped after ".concat(count), active: false, tone: "danger" };
+      return { percent: percent2, label: fill(words.stopped, count), active: false, tone: "danger" };
     default:
-      return { percent: percent2, label: "".concat(safeTotal.toLocaleString("en-US"), " invoices processed"), active: false, tone: "success" };
+      return { percent: percent2, label: fill(words.processed, all), active: false, tone: "success" };
   }
+}
+
+// freight_sync_web/static/src/ts/upload/words.ts
+function uploadWords() {
+  return {
+    waiting: _t("Waiting to start: %s invoices"),
+    count: _t("%s of %s invoices"),
+    running: _t("%s (%s %)"),
+    stopped: _t("Stopped after %s"),
+    processed: _t("%s invoices processed")
+  };
 }
 
 // freight_sync_web/static/src/ts/upload/upload_progress.ts
@@ -285,7 +325,9 @@ var UploadProgress = class extends Component2 {
   static props = { ...standardFieldProps2 };
   timer = 0;
   loading = false;
+  words;
   setup() {
+    this.words = uploadWords();
     onMounted2(() => {
       this.timer = browser2.setInterval(() => void this.refresh(), UPLOAD_REFRESH_MS);
     });
@@ -306,7 +348,7 @@ var UploadProgress = class extends Component2 {
   }
   get view() {
     const data = this.props.record.data;
-    return progressView({
+    return progressView(this.words, {
       state: String(data.state),
       done: Number(data.invoice_done) || 0,
       total: Number(data.invoice_total) || 0
@@ -329,11 +371,6 @@ registry2.category("fields").add("freight_upload_progress", uploadProgressField)
 import { Component as Component3, useState as useState2 } from "@odoo/owl";
 import { getCurrency } from "@web/core/currency";
 import { Dialog } from "@web/core/dialog/dialog";
-
-// freight_sync_web/static/src/ts/i18n.ts
-import { _t } from "@web/core/l10n/translation";
-
-// freight_sync_web/static/src/ts/exceptions/exception_kanban.ts
 import { localization } from "@web/core/l10n/localization";
 import { registry as registry3 } from "@web/core/registry";
 import { useService as useService2 } from "@web/core/utils/hooks";
@@ -354,7 +391,7 @@ function shortDuration(ms) {
   }
   return safe < DAY ? "".concat(Math.floor(safe / HOUR), "h") : "".concat(Math.floor(safe / DAY), "d");
 }
-function agingBadge({ created, deadline, closed, now }) {
+function agingBadge(words, { created, deadline, closed, now }) {
   const ageMs = created ? now.getTime() - created.getTime() : 0;
   const ageDays = Math.max(Math.floor(ageMs / DAY), 0);
   const age = shortDuration(ageMs);
@@ -364,10 +401,10 @@ function agingBadge({ created, deadline, closed, now }) {
   if (deadline) {
     const left = deadline.getTime() - now.getTime();
     if (left < 0) {
-      return { bucket: "overdue", tone: "danger", label: "Overdue ".concat(shortDuration(-left)), ageDays };
+      return { bucket: "overdue", tone: "danger", label: fill(words.overdue, shortDuration(-left)), ageDays };
     }
     if (left < DUE_SOON_MS) {
-      return { bucket: "due_soon", tone: "warning", label: "Due in ".concat(shortDuration(left)), ageDays };
+      return { bucket: "due_soon", tone: "warning", label: fill(words.dueIn, shortDuration(left)), ageDays };
     }
   }
   if (ageDays >= STALE_DAYS) {
@@ -395,12 +432,14 @@ function formatAmount(amount, currency, numbers = { thousandsSep: ",", decimalPo
   }
   return currency.position === "after" ? "".concat(sign).concat(digits).concat(NBSP).concat(currency.symbol) : "".concat(sign).concat(currency.symbol).concat(NBSP).concat(digits);
 }
-var ACTIONS = {
-  assign_to_me: { name: "assign_to_me", method: "action_assign_to_me", label: "Assign to me", icon: "fa-user-plus", needsNote: false },
-  dispute: { name: "dispute", method: "action_dispute", label: "Dispute with the carrier", icon: "fa-gavel", needsNote: true },
-  resolve: { name: "resolve", method: "action_resolve", label: "Resolve", icon: "fa-check", needsNote: true }
-};
-function quickActions(card) {
+function actions(words) {
+  return {
+    assign_to_me: { name: "assign_to_me", method: "action_assign_to_me", label: words.assignToMe, icon: "fa-user-plus", needsNote: false },
+    dispute: { name: "dispute", method: "action_dispute", label: words.dispute, icon: "fa-gavel", needsNote: true },
+    resolve: { name: "resolve", method: "action_resolve", label: words.resolve, icon: "fa-check", needsNote: true }
+  };
+}
+function quickActions(words, card) {
   if (card.readonly || card.closed) {
     return [];
   }
@@ -412,12 +451,13 @@ function quickActions(card) {
     names.push("dispute");
   }
   names.push("resolve");
-  return names.map((name) => ACTIONS[name]);
+  const all = actions(words);
+  return names.map((name) => all[name]);
 }
 function avatarUrl(userId) {
   return userId ? "/web/image/res.users/".concat(userId, "/avatar_128") : null;
 }
-function errorMessage(error) {
+function errorMessage(words, error) {
   if (error && typeof error === "object") {
     const { data, message } = error;
     if (typeof data?.message === "string" && data.message) {
@@ -427,7 +467,19 @@ function errorMessage(error) {
       return message;
     }
   }
-  return typeof error === "string" && error ? error : "Something went wrong.";
+  return typeof error === "string" && error ? error : words.failed;
+}
+
+// freight_sync_web/static/src/ts/exceptions/words.ts
+function kanbanWords() {
+  return {
+    overdue: _t("Overdue %s"),
+    dueIn: _t("Due in %s"),
+    assignToMe: _t("Assign to me"),
+    dispute: _t("Dispute with the carrier"),
+    resolve: _t("Resolve"),
+    failed: _t("Something went wrong.")
+  };
 }
 
 // freight_sync_web/static/src/ts/exceptions/exception_kanban.ts
@@ -471,10 +523,12 @@ var ExceptionKanbanRecord = class extends KanbanRecord {
   static template = "freight_sync_web.ExceptionKanbanRecord";
   orm;
   quick;
+  words;
   setup() {
     super.setup();
     this.orm = useService2("orm");
     this.quick = useState2({ busy: false });
+    this.words = kanbanWords();
   }
   // the record is a flex row: stack the card strip under the kanban-box, not beside it
   getRecordClasses() {
@@ -488,10 +542,10 @@ var ExceptionKanbanRecord = class extends KanbanRecord {
     const closed = Boolean(data.is_closed);
     const url = user ? avatarUrl(user[0]) : null;
     return {
-      aging: agingBadge({ created: toDate(data.create_date), deadline: toDate(data.deadline), closed, now: /* @__PURE__ */ new Date() }),
+      aging: agingBadge(this.words, { created: toDate(data.create_date), deadline: toDate(data.deadline), closed, now: /* @__PURE__ */ new Date() }),
       amount: formatAmount(data.amount_at_stake, currency ? getCurrency(currency[0]) : null, localization),
       assignee: user && url ? { name: user[1], url } : null,
-      actions: quickActions({
+      actions: quickActions(this.words, {
         closed,
         waiting: Boolean(data.is_waiting),
         assigneeId: user ? user[0] : false,
@@ -524,7 +578,7 @@ var ExceptionKanbanRecord = class extends KanbanRecord {
     try {
       await this.orm.call("freight.exception", action.method, [[record.resId], ...args]);
     } catch (error) {
-      this.notification.add(errorMessage(error), { type: "danger", title: _t("%s: not done", action.label) });
+      this.notification.add(errorMessage(this.words, error), { type: "danger", title: _t("%s: not done", action.label) });
       return false;
     } finally {
       this.quick.busy = false;
@@ -544,12 +598,6 @@ import { Component as Component4, markRaw, onWillStart as onWillStart2, useEffec
 import { loadBundle } from "@web/core/assets";
 import { registry as registry4 } from "@web/core/registry";
 import { useService as useService3 } from "@web/core/utils/hooks";
-
-// freight_sync_web/static/src/ts/fill.ts
-function fill(template, ...values) {
-  let index = 0;
-  return String(template).replace(/%s/g, () => String(values[index++] ?? ""));
-}
 
 // freight_sync_web/static/src/ts/dashboard/dashboard_model.ts
 var COLORS = ["#1f77b4", "#ff7f0e", "#aec7e8", "#ffbb78", "#2ca02c", "#98df8a"];

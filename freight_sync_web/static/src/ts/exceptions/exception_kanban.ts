@@ -13,6 +13,7 @@ import {
     agingBadge, avatarUrl, errorMessage, formatAmount, quickActions,
     type AgingBadge, type QuickAction,
 } from "./kanban_model";
+import { kanbanWords, type KanbanWords } from "./words";
 
 interface NoteDialogProps {
     title: string;
@@ -77,11 +78,13 @@ export class ExceptionKanbanRecord extends KanbanRecord {
 
     orm!: OrmService;
     quick!: { busy: boolean };
+    words!: KanbanWords;
 
     override setup(): void {
         super.setup();
         this.orm = useService("orm");
         this.quick = useState({ busy: false });
+        this.words = kanbanWords();
     }
 
     // the record is a flex row: stack the card strip under the kanban-box, not beside it
@@ -97,10 +100,10 @@ export class ExceptionKanbanRecord extends KanbanRecord {
         const closed = Boolean(data.is_closed);
         const url = user ? avatarUrl(user[0]) : null;
         return {
-            aging: agingBadge({ created: toDate(data.create_date), deadline: toDate(data.deadline), closed, now: new Date() }),
+            aging: agingBadge(this.words, { created: toDate(data.create_date), deadline: toDate(data.deadline), closed, now: new Date() }),
             amount: formatAmount(data.amount_at_stake as number, currency ? getCurrency(currency[0]) : null, localization),
             assignee: user && url ? { name: user[1], url } : null,
-            actions: quickActions({
+            actions: quickActions(this.words, {
                 closed,
                 waiting: Boolean(data.is_waiting),
                 assigneeId: user ? user[0] : false,
@@ -135,7 +138,7 @@ export class ExceptionKanbanRecord extends KanbanRecord {
         try {
             await this.orm.call("freight.exception", action.method, [[record.resId], ...args]);
         } catch (error) {
-            this.notification.add(errorMessage(error), { type: "danger", title: _t("%s: not done", action.label) });
+            this.notification.add(errorMessage(this.words, error), { type: "danger", title: _t("%s: not done", action.label) });
             return false;
         } finally {
             this.quick.busy = false;

@@ -1,4 +1,6 @@
 /** What a freight.exception card shows and offers: pure, tested in Node. */
+import { fill } from "../fill";
+import type { KanbanWords } from "./words";
 
 export type Tone = "info" | "success" | "warning" | "danger" | "secondary";
 export type AgingBucket = "closed" | "overdue" | "due_soon" | "fresh" | "aging" | "stale";
@@ -36,7 +38,7 @@ export function shortDuration(ms: number): string {
 }
 
 /** The deadline wins over the age: an overdue case is red however young it is. */
-export function agingBadge({ created, deadline, closed, now }: AgingInput): AgingBadge {
+export function agingBadge(words: KanbanWords, { created, deadline, closed, now }: AgingInput): AgingBadge {
     const ageMs = created ? now.getTime() - created.getTime() : 0;
     const ageDays = Math.max(Math.floor(ageMs / DAY), 0);
     const age = shortDuration(ageMs);
@@ -46,10 +48,10 @@ export function agingBadge({ created, deadline, closed, now }: AgingInput): Agin
     if (deadline) {
         const left = deadline.getTime() - now.getTime();
         if (left < 0) {
-            return { bucket: "overdue", tone: "danger", label: `Overdue ${shortDuration(-left)}`, ageDays };
+            return { bucket: "overdue", tone: "danger", label: fill(words.overdue, shortDuration(-left)), ageDays };
         }
         if (left < DUE_SOON_MS) {
-            return { bucket: "due_soon", tone: "warning", label: `Due in ${shortDuration(left)}`, ageDays };
+            return { bucket: "due_soon", tone: "warning", label: fill(words.dueIn, shortDuration(left)), ageDays };
         }
     }
     if (ageDays >= STALE_DAYS) {
@@ -112,11 +114,13 @@ export interface QuickAction {
     needsNote: boolean;
 }
 
-const ACTIONS: Record<QuickActionName, QuickAction> = {
-    assign_to_me: { name: "assign_to_me", method: "action_assign_to_me", label: "Assign to me", icon: "fa-user-plus", needsNote: false },
-    dispute: { name: "dispute", method: "action_dispute", label: "Dispute with the carrier", icon: "fa-gavel", needsNote: true },
-    resolve: { name: "resolve", method: "action_resolve", label: "Resolve", icon: "fa-check", needsNote: true },
-};
+function actions(words: KanbanWords): Record<QuickActionName, QuickAction> {
+    return {
+        assign_to_me: { name: "assign_to_me", method: "action_assign_to_me", label: words.assignToMe, icon: "fa-user-plus", needsNote: false },
+        dispute: { name: "dispute", method: "action_dispute", label: words.dispute, icon: "fa-gavel", needsNote: true },
+        resolve: { name: "resolve", method: "action_resolve", label: words.resolve, icon: "fa-check", needsNote: true },
+    };
+}
 
 export interface CardState {
     closed: boolean;
@@ -128,7 +132,7 @@ export interface CardState {
     readonly: boolean;
 }
 
-export function quickActions(card: CardState): QuickAction[] {
+export function quickActions(words: KanbanWords, card: CardState): QuickAction[] {
     if (card.readonly || card.closed) {
         return [];
     }
@@ -140,7 +144,8 @@ export function quickActions(card: CardState): QuickAction[] {
         names.push("dispute");
     }
     names.push("resolve");
-    return names.map((name) => ACTIONS[name]);
+    const all = actions(words);
+    return names.map((name) => all[name]);
 }
 
 export function avatarUrl(userId: number | false): string | null {
@@ -148,7 +153,7 @@ export function avatarUrl(userId: number | false): string | null {
 }
 
 /** The server's own words (a UserError's message) when there are some. */
-export function errorMessage(error: unknown): string {
+export function errorMessage(words: KanbanWords, error: unknown): string {
     if (error && typeof error === "object") {
         const { data, message } = error as { data?: { message?: unknown }; message?: unknown };
         if (typeof data?.message === "string" && data.message) {
@@ -158,5 +163,5 @@ export function errorMessage(error: unknown): string {
             return message;
         }
     }
-    return typeof error === "string" && error ? error : "Something went wrong.";
+    return typeof error === "string" && error ? error : words.failed;
 }

@@ -5,9 +5,12 @@ import { useService, type OrmService } from "@web/core/utils/hooks";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 import { DateTime } from "luxon";
 import type { FieldProps, OdooRecord, OdooStaticList } from "../types/odoo-record";
-import { MILESTONE_LABELS, SOURCE_LABELS } from "./labels";
 import { needsReload, REFRESH_MS, shownVersion, type TimelineVersion } from "./refresh";
 import { buildTimeline, type MilestoneInput, type Timeline, type TimeInput } from "./timeline_model";
+import { timelineWords, type TimelineWords } from "./words";
+
+// field declarations only (the widget shows words from buildTimeline): lazy _t is fine here
+const DECLARED = timelineWords();
 
 function toInput(record: OdooRecord): MilestoneInput {
     const data = record.data as Record<string, TimeInput | string | number>;
@@ -38,8 +41,10 @@ export class MilestoneTimeline extends Component<FieldProps> {
     private timer = 0;
     private polling = false;
     state!: { canOpenMessages: boolean };
+    private words!: TimelineWords;
 
     override setup(): void {
+        this.words = timelineWords();
         this.orm = useService("orm");
         const user = useService("user");
         this.state = useState({ canOpenMessages: false });
@@ -75,6 +80,7 @@ export class MilestoneTimeline extends Component<FieldProps> {
         const { record, name } = this.props;
         const list = record.data[name] as OdooStaticList;
         return buildTimeline(list.records.map(toInput), {
+            words: this.words,
             now: DateTime.now(),
             plannedPickup: record.data.planned_pickup_date as TimeInput,
             plannedDelivery: record.data.planned_delivery_date as TimeInput,
@@ -89,13 +95,13 @@ export const milestoneTimelineField = {
     displayName: "Milestone timeline",
     supportedTypes: ["one2many"],
     relatedFields: [
-        { name: "code", type: "selection", selection: Object.entries(MILESTONE_LABELS) },
+        { name: "code", type: "selection", selection: Object.entries(DECLARED.milestones) },
         { name: "event_time", type: "datetime" },
         { name: "received_at", type: "datetime" },
         { name: "location", type: "char" },
         { name: "raw_code", type: "char" },
         { name: "reason_code", type: "char" },
-        { name: "source", type: "selection", selection: Object.entries(SOURCE_LABELS) },
+        { name: "source", type: "selection", selection: Object.entries(DECLARED.sources) },
         { name: "note", type: "char" },
         { name: "source_message_ref", type: "integer" },
     ],

@@ -3,7 +3,9 @@
  * The component hands it plain milestones and gets back what to draw.
  */
 import { DateTime } from "luxon";
-import { EXCEPTION_CODES, MILESTONE_LABELS, SOURCE_LABELS } from "./labels";
+import { fill } from "../fill";
+import { EXCEPTION_CODES } from "./labels";
+import type { TimelineWords } from "./words";
 
 /** A point in time as Odoo gives it: luxon object, ISO string, or "YYYY-MM-DD HH:mm:ss" UTC. */
 export type TimeInput = DateTime | string | null | undefined | false;
@@ -22,6 +24,8 @@ export interface MilestoneInput {
 }
 
 export interface TimelineOptions {
+    /** the phrases, translated (words.ts) */
+    words: TimelineWords;
     now: DateTime;
     plannedPickup?: TimeInput;
     plannedDelivery?: TimeInput;
@@ -97,16 +101,16 @@ function text(value: string | false | null | undefined): string {
     return value ? String(value) : "";
 }
 
-function tooltipOf(entry: Omit<TimelineEntry, "tooltip">, receivedAt: DateTime | null): string {
+function tooltipOf(words: TimelineWords, entry: Omit<TimelineEntry, "tooltip">, receivedAt: DateTime | null): string {
     const parts = [`${entry.label}: ${entry.absolute}`];
     if (entry.rawCode) {
-        parts.push(`carrier code ${entry.rawCode}${entry.reasonCode ? ` / ${entry.reasonCode}` : ""}`);
+        parts.push(fill(words.carrierCode, entry.rawCode + (entry.reasonCode ? ` / ${entry.reasonCode}` : "")));
     }
     if (entry.sourceLabel) {
-        parts.push(`via ${entry.sourceLabel}`);
+        parts.push(fill(words.via, entry.sourceLabel));
     }
     if (receivedAt) {
-        parts.push(`received ${receivedAt.toLocal().toFormat("yyyy-LL-dd HH:mm")}`);
+        parts.push(fill(words.received, receivedAt.toLocal().toFormat("yyyy-LL-dd HH:mm")));
     }
     return parts.join(" · ");
 }
@@ -145,21 +149,21 @@ export function buildTimeline(milestones: readonly MilestoneInput[], options: Ti
         const base = {
             id: m.id,
             code: m.code,
-            label: MILESTONE_LABELS[m.code] ?? m.code,
+            label: options.words.milestones[m.code] ?? m.code,
             when,
             relative: when.toRelative({ base: options.now }) ?? "",
             absolute: when.toLocal().toFormat("ccc dd LLL yyyy, HH:mm"),
             location: text(m.location),
             rawCode: text(m.rawCode),
             reasonCode: text(m.reasonCode),
-            sourceLabel: SOURCE_LABELS[text(m.source)] ?? text(m.source),
+            sourceLabel: options.words.sources[text(m.source)] ?? text(m.source),
             note: text(m.note),
             messageId: m.messageId || 0,
             isException: EXCEPTION_CODES.has(m.code),
             isLate: Boolean(plannedAt && when > plannedAt),
             isOutOfOrder: outOfOrder.has(index),
         };
-        return { ...base, tooltip: tooltipOf(base, received) };
+        return { ...base, tooltip: tooltipOf(options.words, base, received) };
     });
     const late = lateness(entries, planned.plannedDelivery, options);
     const plan = planRows(entries, planned.plannedPickup, planned.plannedDelivery, options);
@@ -185,12 +189,12 @@ function planRows(entries: TimelineEntry[], pickup: DateTime | null, delivery: D
             planned: planned ? planned.toLocal().toFormat(SHORT) : "",
             actual: shown ? shown.toLocal().toFormat(SHORT) : "",
             actualKind: actual ? "actual" : shown ? "estimate" : "",
-            delay: planned && isLate ? describeDelay(shown ?? options.now, planned) : "",
+            delay: planned && isLate ? describeDelay(options.words, shown ?? options.now, planned) : "",
             isLate: isLate && options.status !== "cancelled",
         });
     };
-    add("pickup", "Pickup", pickup, firstOf("picked_up"), null);
-    add("delivery", "Delivery", delivery, firstOf("delivered"), toDateTime(options.carrierEta));
+    add("pickup", options.words.pickup, pickup, firstOf("picked_up"), null);
+    add("delivery", options.words.delivery, delivery, firstOf("delivered"), toDateTime(options.carrierEta));
     return rows;
 }
 
@@ -201,18 +205,18 @@ function lateness(entries: TimelineEntry[], plannedDelivery: DateTime | null, op
     const delivered = entries.find((entry) => entry.code === "delivered");
     if (delivered) {
         return delivered.isLate
-            ? { isLate: true, lateReason: `Delivered ${describeDelay(delivered.when, plannedDelivery)} late` }
+            ? { isLate: true, lateReason: fill(options.words.deliveredLate, describeDelay(options.words, delivered.when, plannedDelivery)) }
             : { isLate: false, lateReason: "" };
     }
     if (options.now > plannedDelivery) {
-        return { isLate: true, lateReason: `Not delivered, ${describeDelay(options.now, plannedDelivery)} past the planned delivery` };
+        return { isLate: true, lateReason: fill(options.words.notDelivered, describeDelay(options.words, options.now, plannedDelivery)) };
     }
     return { isLate: false, lateReason: "" };
 }
 
-function describeDelay(actual: DateTime, planned: DateTime): string {
+function describeDelay(words: TimelineWords, actual: DateTime, planned: DateTime): string {
     const hours = actual.diff(planned, "hours").hours;
-    return hours >= 48 ? `${Math.floor(hours / 24)} days` : `${Math.max(1, Math.round(hours))} h`;
+    return hours >= 48 ? fill(words.days, Math.floor(hours / 24)) : fill(words.hours, Math.max(1, Math.round(hours)));
 }
 
 function compareIds(a: number | string, b: number | string): number {

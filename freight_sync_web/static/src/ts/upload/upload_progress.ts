@@ -4,6 +4,7 @@ import { registry } from "@web/core/registry";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 import type { FieldProps } from "../types/odoo-record";
 import { isImporting, progressView, UPLOAD_REFRESH_MS, type ProgressView } from "./progress";
+import { uploadWords, type UploadWords } from "./words";
 
 /**
  * Field widget for freight.invoice.upload.progress: a progress bar that follows the
@@ -15,8 +16,10 @@ export class UploadProgress extends Component<FieldProps> {
 
     private timer = 0;
     private loading = false;
+    private words!: UploadWords;
 
     override setup(): void {
+        this.words = uploadWords();
         onMounted(() => {
             this.timer = browser.setInterval(() => void this.refresh(), UPLOAD_REFRESH_MS);
         });
@@ -40,7 +43,7 @@ export class UploadProgress extends Component<FieldProps> {
 
     get view(): ProgressView {
         const data = this.props.record.data;
-        return progressView({
+        return progressView(this.words, {
             state: String(data.state),
             done: Number(data.invoice_done) || 0,
             total: Number(data.invoice_total) || 0,
