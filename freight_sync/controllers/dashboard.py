@@ -6,9 +6,8 @@ from odoo import fields, http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..services.dashboard import BadParams, parse_params
-
-UI = "/freight_sync/ui/v1"
+from ..services.dashboard import parse_params
+from .ui import UI, checked
 
 
 class FreightDashboard(http.Controller):
@@ -22,9 +21,6 @@ class FreightDashboard(http.Controller):
             raise UserError("context.allowed_company_ids must be a list of company ids")
         env = request.env(context=dict(request.env.context, allowed_company_ids=companies)) \
             if companies else request.env
-        try:
-            date_from, date_to, carrier_id = parse_params(
-                params, fields.Date.context_today(env.user))
-        except BadParams as error:
-            raise UserError(str(error)) from None
+        date_from, date_to, carrier_id = checked(
+            parse_params, params, fields.Date.context_today(env.user))
         return env["freight.invoice"]._dashboard(date_from, date_to, carrier_id)

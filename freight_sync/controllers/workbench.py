@@ -3,19 +3,11 @@ user: the ORM's access rights and record rules decide what is seen and done; bad
 UserError, which Odoo's JSON-RPC answers as an error the client shows as a notification."""
 
 from odoo import _, http
-from odoo.exceptions import MissingError, UserError
+from odoo.exceptions import MissingError
 from odoo.http import request
 
-from ..services.workbench import BadRequest, parse_action, parse_ids, parse_queue
-
-UI = "/freight_sync/ui/v1"
-
-
-def _checked(parse, *args):
-    try:
-        return parse(*args)
-    except BadRequest as error:
-        raise UserError(str(error)) from None
+from ..services.workbench import parse_action, parse_ids, parse_queue
+from .ui import UI, checked
 
 
 def _invoice(invoice_id):
@@ -29,7 +21,7 @@ def _invoice(invoice_id):
 class FreightWorkbench(http.Controller):
     @http.route(f"{UI}/invoices/queue", type="json", auth="user", methods=["POST"])
     def queue(self, **params):
-        query = _checked(parse_queue, params)
+        query = checked(parse_queue, params)
         return request.env["freight.invoice"]._workbench_queue(query)
 
     @http.route(f"{UI}/invoices/<int:invoice_id>", type="json", auth="user", methods=["POST"])
@@ -39,7 +31,7 @@ class FreightWorkbench(http.Controller):
     @http.route(f"{UI}/invoices/<int:invoice_id>/act", type="json", auth="user",
                 methods=["POST"])
     def act(self, invoice_id, **params):
-        action, reason, code = _checked(parse_action, params)
+        action, reason, code = checked(parse_action, params)
         invoice = _invoice(invoice_id)
         invoice.check_access_rights("write")
         invoice.check_access_rule("write")
@@ -48,7 +40,7 @@ class FreightWorkbench(http.Controller):
 
     @http.route(f"{UI}/invoices/bulk_approve", type="json", auth="user", methods=["POST"])
     def bulk_approve(self, ids=None):
-        ids = _checked(parse_ids, ids)
+        ids = checked(parse_ids, ids)
         Invoice = request.env["freight.invoice"]
         Invoice.check_access_rights("write")
         invoices = Invoice.search([("id", "in", ids)])  # record rules drop the others

@@ -31,6 +31,10 @@ CASE_RESPONSE = timedelta(days=3)
 class FreightInvoice(models.Model):
     _inherit = "freight.invoice"
 
+    approved_by_rule = fields.Boolean(
+        string="Approved Automatically", readonly=True, copy=False,
+        help="The audit approved it (every line within policy), not a person.")
+
     def _audit(self):
         """Audit received invoices in batches: load, match, persist, then approve or
         open cases. A fixed number of queries per batch, whatever its size."""
@@ -173,6 +177,7 @@ class FreightInvoice(models.Model):
         if company.freight_auto_approve:
             clean = self.filtered(lambda i: i.state == "audited")
             if clean:
+                clean.approved_by_rule = True
                 clean._approve(_("Approved automatically: every line within policy."))
 
     @staticmethod

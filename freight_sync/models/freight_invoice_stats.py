@@ -35,16 +35,6 @@ def _drill(model, name, domain):
 class FreightInvoice(models.Model):
     _inherit = "freight.invoice"
 
-    approved_by_rule = fields.Boolean(
-        string="Approved Automatically", readonly=True, copy=False,
-        help="The audit approved it (every line within policy), not a person.")
-
-    def _store_audit(self, results, company):
-        result = super()._store_audit(results, company)
-        # only the auto-approval can move a just-audited invoice on to approved or posted
-        self.filtered(lambda i: i.state in ("approved", "posted")).approved_by_rule = True
-        return result
-
     @api.model
     def _dashboard(self, date_from, date_to, carrier_id):
         self.check_access_rights("read")

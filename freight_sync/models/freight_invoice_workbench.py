@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools.sql import SQL, create_index
 
+from ..services.expected_cost import pick_contract
 from ..services.workbench import (
     DISPUTE_REASONS,
     SEARCHED_REFERENCES,
@@ -83,7 +84,8 @@ class FreightInvoice(models.Model):
         }
 
     def _workbench_search_domain(self, text):
-        """``QueueQuery.search_domain`` as one ``id IN (lines' invoices UNION numbers)``,
+        """The invoice number or a line reference contains ``text``, as one
+        ``id IN (lines' invoices UNION numbers)``,
         each side through ``_search`` (access rights and record rules as the ORM checks
         them). The ORM's form, ``name ilike OR id IN (lines)``, leaves PostgreSQL no index
         to start from: it walked all 100,000 invoices by date (~180 ms), where the union
@@ -185,12 +187,13 @@ class FreightInvoice(models.Model):
     def _workbench_contract(self):
         """The carrier's contract valid on the invoice date, as the audit priced it: lanes,
         fuel rule and accessorial tariff, so a clerk can check an expected amount."""
-        contract = self.env["freight.rate.contract"].search([
-            ("carrier_id", "=", self.carrier_id.id), ("date_start", "<=", self.date),
-            "|", ("date_end", "=", False), ("date_end", ">=", self.date),
-        ], limit=1, order="date_start desc")
-        if not contract:
+        # the audit's own choice among the carrier's contracts, not a second rule for it
+        contracts = self.env["freight.rate.contract"].search(
+            [("carrier_id", "=", self.carrier_id.id)])
+        terms = pick_contract([c._as_terms() for c in contracts], self.carrier_id.id, self.date)
+        if not terms:
             return None
+        contract = contracts.browse(terms.id)
         bases = dict(self.env["freight.rate.line"]._fields["basis"].selection)
         tariff_bases = dict(self.env["freight.accessorial.rate"]._fields["basis"].selection)
         if contract.fuel_band_ids:
@@ -226,10 +229,6 @@ class FreightInvoice(models.Model):
             self.action_approve()
         elif action == "dispute":
             self._dispute(reason_code, reason)
-        elif action == "reject" and self.state == "audited":
-            self.write({"state": "rejected"})
-            self.message_post(body=_("Rejected — %(reason)s (%(user)s)",
-                                     reason=reason, user=self.env.user.name))
         else:
             self.env["freight.invoice.resolve"].create({
                 "invoice_id": self.id, "resolution": action, "reason": reason,
@@ -241,7 +240,6 @@ class FreightInvoice(models.Model):
             raise UserError(_("Only audited invoices or invoices in exception can be "
                               "disputed; %(name)s is %(state)s.", name=self.display_name,
                               state=self.state))
-        waiting = self.env.ref("freight_sync.exception_stage_waiting")
         text = _("Disputed: %(why)s — %(note)s (%(user)s)", why=DISPUTE_REASONS[reason_code],
                  note=note, user=self.env.user.name)
         if not self.exception_ids.filtered(lambda c: not c.is_closed):
@@ -255,7 +253,8 @@ class FreightInvoice(models.Model):
                 "amount_at_stake": max(self.variance_total, 0.0),
                 "user_id": self.env.uid,
             })
-        self._move_cases(waiting, text)
+        # the board's own dispute: each case waits on the carrier with the reason and note
+        self.exception_ids.filtered(lambda c: not c.is_closed).action_dispute(reason_code, note)
         self.write({"state": "disputed", "dispute_reason": reason_code})
         self.message_post(body=text)
 

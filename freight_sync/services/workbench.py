@@ -1,7 +1,7 @@
 """The reconciliation workbench's rules, kept free of the ORM: what a queue request may ask
 for, which actions an invoice offers, and an audit line said in a clerk's words."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 MAX_PAGE = 200
@@ -51,13 +51,9 @@ class QueueQuery:
     order: str = SORTS["date desc"]
     offset: int = 0
     limit: int = 40
-    extra: dict = field(default_factory=dict)
-
-    def domain(self, today: date, uid: int) -> list:
-        """The whole request as a domain: the filters, then the search."""
-        return self.filter_domain(today, uid) + self.search_domain()
 
     def filter_domain(self, today: date, uid: int) -> list:
+        """The filters as a domain (the search is the model's _workbench_search_domain)."""
         domain = []
         if self.states:
             domain.append(("state", "in", list(self.states)))
@@ -70,13 +66,6 @@ class QueueQuery:
         if self.mine:
             domain.append(("exception_ids.user_id", "=", uid))
         return domain
-
-    def search_domain(self) -> list:
-        """The invoice number, or a reference on one of its lines, contains the search."""
-        if not self.search:
-            return []
-        return ["|"] * len(SEARCHED_REFERENCES) + [("name", "ilike", self.search)] + [
-            (f"line_ids.{name}", "ilike", self.search) for name in SEARCHED_REFERENCES]
 
 
 def _number(value, name, kind=float, minimum=None):

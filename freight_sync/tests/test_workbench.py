@@ -156,6 +156,13 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
         self.assertEqual(done["state"], "approved")
         self.assertEqual(self.clean.move_id.amount_total, 600.0)
 
+    def test_an_audited_invoice_can_be_rejected_with_a_reason(self):
+        done = self.call("wb_clerk", f"/invoices/{self.clean.id}/act",
+                         {"action": "reject", "reason": "not our shipment"})
+        self.assertEqual(done["state"], "rejected")
+        self.assertFalse(self.clean.move_id)
+        self.assertIn("not our shipment", "".join(self.clean.message_ids.mapped("body")))
+
     def test_bulk_approve_approves_the_clean_and_says_why_it_skipped_the_rest(self):
         ids = [self.clean.id, self.over_small.id, 987654]
         answer = self.call("wb_clerk", "/invoices/bulk_approve", {"ids": ids})

@@ -29,7 +29,9 @@ class FreightInvoiceResolve(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         invoice = self.invoice_id
-        if invoice.state not in ("exception", "disputed"):
+        # an audited invoice needs no resolution, but may still be refused outright
+        if invoice.state not in ("exception", "disputed") and not (
+                invoice.state == "audited" and self.resolution == "reject"):
             raise UserError(_("Only invoices in exception or disputed are resolved here."))
         label = dict(RESOLUTIONS)[self.resolution]
         note = _("%(what)s — %(reason)s (%(user)s)", what=label, reason=self.reason.strip(),

@@ -378,6 +378,20 @@ import { KanbanRecord } from "@web/views/kanban/kanban_record";
 import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
 import { kanbanView } from "@web/views/kanban/kanban_view";
 
+// freight_sync_web/static/src/ts/server_error.ts
+function serverMessage(error, fallback) {
+  if (error && typeof error === "object") {
+    const { data, message } = error;
+    if (typeof data?.message === "string" && data.message) {
+      return data.message;
+    }
+    if (typeof message === "string" && message) {
+      return message;
+    }
+  }
+  return typeof error === "string" && error ? error : fallback;
+}
+
 // freight_sync_web/static/src/ts/exceptions/kanban_model.ts
 var HOUR = 3600 * 1e3;
 var DAY = 24 * HOUR;
@@ -458,16 +472,7 @@ function avatarUrl(userId) {
   return userId ? "/web/image/res.users/".concat(userId, "/avatar_128") : null;
 }
 function errorMessage(words, error) {
-  if (error && typeof error === "object") {
-    const { data, message } = error;
-    if (typeof data?.message === "string" && data.message) {
-      return data.message;
-    }
-    if (typeof message === "string" && message) {
-      return message;
-    }
-  }
-  return typeof error === "string" && error ? error : words.failed;
+  return serverMessage(error, words.failed);
 }
 
 // freight_sync_web/static/src/ts/exceptions/words.ts
@@ -744,11 +749,7 @@ function routeParams(filters) {
   return params;
 }
 function errorMessage2(words, error) {
-  const data = error?.data;
-  if (data && typeof data.message === "string" && data.message) {
-    return data.message;
-  }
-  return error instanceof Error && error.message ? error.message : words.notLoaded;
+  return serverMessage(error, words.notLoaded);
 }
 
 // freight_sync_web/static/src/ts/dashboard/words.ts
@@ -1165,7 +1166,7 @@ var Workbench = class extends Component5 {
     try {
       return await this.rpc(route, params);
     } catch (error) {
-      this.notification.add(errorMessage3(error), { type: "danger", title: this.words.title });
+      this.notification.add(serverMessage(error, String(error)), { type: "danger", title: this.words.title });
       return null;
     }
   }
@@ -1359,11 +1360,6 @@ var Workbench = class extends Component5 {
     }
   }
 };
-function errorMessage3(error) {
-  const data = error?.data;
-  if (data?.message) return data.message;
-  return error instanceof Error ? error.message : String(error);
-}
 registry5.category("actions").add("freight_sync_web.workbench", Workbench);
 export {
   ExceptionKanbanRecord,

@@ -2,6 +2,7 @@
 // route's answer turned into KPI cards and chart configurations, a clicked point into the
 // window action that lists the records behind it.
 import { fill } from "../fill";
+import { serverMessage } from "../server_error";
 import type { DashboardWords } from "./words";
 
 export type Domain = unknown[];
@@ -237,9 +238,5 @@ export function routeParams(filters: { dateFrom: string; dateTo: string; carrier
 
 /** The sentence to show when the route fails: Odoo's message when it sent one. */
 export function errorMessage(words: DashboardWords, error: unknown): string {
-    const data = (error as { data?: { message?: unknown } } | null)?.data;
-    if (data && typeof data.message === "string" && data.message) {
-        return data.message;
-    }
-    return error instanceof Error && error.message ? error.message : words.notLoaded;
+    return serverMessage(error, words.notLoaded);
 }

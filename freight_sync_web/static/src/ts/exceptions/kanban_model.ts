@@ -1,5 +1,6 @@
 /** What a freight.exception card shows and offers: pure, tested in Node. */
 import { fill } from "../fill";
+import { serverMessage } from "../server_error";
 import type { KanbanWords } from "./words";
 
 export type Tone = "info" | "success" | "warning" | "danger" | "secondary";
@@ -152,16 +153,6 @@ export function avatarUrl(userId: number | false): string | null {
     return userId ? `/web/image/res.users/${userId}/avatar_128` : null;
 }
 
-/** The server's own words (a UserError's message) when there are some. */
 export function errorMessage(words: KanbanWords, error: unknown): string {
-    if (error && typeof error === "object") {
-        const { data, message } = error as { data?: { message?: unknown }; message?: unknown };
-        if (typeof data?.message === "string" && data.message) {
-            return data.message;
-        }
-        if (typeof message === "string" && message) {
-            return message;
-        }
-    }
-    return typeof error === "string" && error ? error : words.failed;
+    return serverMessage(error, words.failed);
 }

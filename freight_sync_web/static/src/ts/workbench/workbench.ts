@@ -3,6 +3,7 @@ import { registry } from "@web/core/registry";
 import { useService, type ActionService, type NotificationService, type Rpc, type RouterService } from "@web/core/utils/hooks";
 import { useSetupAction } from "@web/webclient/actions/action_hook";
 import { ROUTES, type BulkAnswer, type InvoiceDetail, type QueuePage, type QueueRow, type Ref } from "./api";
+import { serverMessage } from "../server_error";
 import { workbenchWords, type Words } from "./words";
 import {
     bulkSummary, chunks, commandFor, doneMessage, fill, formProblem, fromUrl, INVOICE_STATES,
@@ -126,7 +127,7 @@ export class Workbench extends Component<ClientActionProps> {
         try {
             return await this.rpc<T>(route, params);
         } catch (error) {
-            this.notification.add(errorMessage(error), { type: "danger", title: this.words.title });
+            this.notification.add(serverMessage(error, String(error)), { type: "danger", title: this.words.title });
             return null;
         }
     }
@@ -336,12 +337,6 @@ export class Workbench extends Component<ClientActionProps> {
                 break;
         }
     }
-}
-
-function errorMessage(error: unknown): string {
-    const data = (error as { data?: { message?: string } })?.data;
-    if (data?.message) return data.message;
-    return error instanceof Error ? error.message : String(error);
 }
 
 registry.category("actions").add("freight_sync_web.workbench", Workbench);
