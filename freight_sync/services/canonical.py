@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from .milestones import CODES
+from .references import SHIPMENT_REFERENCES
 
 MAX_TEXT = 256
 
@@ -96,7 +97,7 @@ def parse_milestones(items) -> tuple[list[dict], list[PayloadError]]:
     return parsed, errors
 
 
-REFERENCE_KEYS = ("name", "load_ref", "pro_number", "bol_number", "carrier_ref")
+REFERENCE_KEYS = SHIPMENT_REFERENCES
 MAX_EVENTS = 1000
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from .canonical import PayloadError
 from .invoice_payload import parse_invoice
+from .references import SHIPMENT_REFERENCES
 
 FIELDS = ("number", "date", "currency", "scac", "pro_number", "bol_number", "charge_code",
           "description", "quantity", "amount", "billed_weight_kg")
@@ -117,7 +118,7 @@ def _line(values, mapping, date_format):
     except ValueError:
         raise ValueError(mapping["date"], f"{values.get('date')!r} is not a "
                          f"{date_format.upper()} date") from None
-    references = {key: values[key] for key in ("pro_number", "bol_number") if values.get(key)}
+    references = {key: values[key] for key in SHIPMENT_REFERENCES if values.get(key)}
     return {"charge_code": values.get("charge_code") or "400", "amount": number("amount", True),
             "quantity": number("quantity") or 1.0, "description": values.get("description"),
             "billed_weight_kg": number("billed_weight_kg"),

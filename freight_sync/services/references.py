@@ -1,8 +1,31 @@
-"""Shipment references (load number, PRO, bill of lading, carrier reference)."""
+"""Shipment references: the one map of the keys that name a shipment, where each intake
+(JSON events and invoices, X12 214/990/210, CSV) and the invoice line keep them, and how they
+are normalized. Pure."""
 
 import re
 
 _NOISE = re.compile(r"[\s\-_./]+")
+
+# The shipment's own references, in the order a person reads them: what every intake may
+# send and what the matcher compares (`freight.shipment` fields of the same names).
+SHIPMENT_REFERENCES = ("name", "load_ref", "pro_number", "bol_number", "carrier_ref")
+
+# An invoice line keeps the shipment's number as ``shipment_ref`` (its own ``name`` is not
+# a reference); the other keys are the line's fields of the same name.
+INVOICE_LINE_FIELDS = {key: "shipment_ref" if key == "name" else key
+                       for key in SHIPMENT_REFERENCES}
+
+# X12 reference qualifiers (L11 on a 214, N9 on a 990 or 210) -> reference keys. The first
+# three feed the matcher; the others are kept for people and for later matching rules.
+X12_QUALIFIERS = {
+    "BM": "bol_number",  # Bill of Lading Number
+    "CN": "pro_number",  # Carrier's Reference Number (PRO/Invoice)
+    "SI": "load_ref",  # Shipper's Identifying Number for Shipment (SID): the load
+    "PO": "po_number",  # Purchase Order Number
+    "CR": "customer_ref",  # Customer Reference Number
+    "BN": "booking_number",  # Booking Number
+    "P8": "pickup_ref",  # Pickup Reference Number
+}
 
 
 def normalize_reference(value: str | None) -> str | None:
@@ -15,6 +38,31 @@ def normalize_reference(value: str | None) -> str | None:
         return None
     normalized = _NOISE.sub("", str(value)).upper()
     return normalized or None
+
+
+def match_keys(references: dict) -> dict:
+    """The shipment references among ``references``, each in its stored form (the
+    shipment's own number is a sequence, kept as written); empty values dropped."""
+    keys = {}
+    for key in SHIPMENT_REFERENCES:
+        value = references.get(key)
+        value = value if key == "name" else normalize_reference(value)
+        if value:
+            keys[key] = value
+    return keys
+
+
+def add_x12_reference(references: dict, others: dict, qualifier: str, value: str) -> None:
+    """Store one qualified X12 reference; the first value of a key wins (header before
+    loop); an unknown qualifier is kept in ``others`` under its own code."""
+    qualifier, value = (qualifier or "").strip().upper(), (value or "").strip()
+    if not value:
+        return
+    key = X12_QUALIFIERS.get(qualifier)
+    if key:
+        references.setdefault(key, value)
+    elif qualifier:
+        others.setdefault(qualifier, value)
 
 
 SCAC_PATTERN = re.compile(r"^[A-Z]{2,4}$")

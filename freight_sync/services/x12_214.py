@@ -13,35 +13,9 @@ element (``/ST0002/LX3/AT705``), so one bad status does not hide the good ones.
 from datetime import datetime, timezone
 
 from .canonical import PayloadError
-from .references import is_valid_scac, normalize_reference
+from .references import add_x12_reference, is_valid_scac, normalize_reference
 from .timezones import to_iso
 from .x12 import Interchange, TransactionSet, element
-
-# L11 (214) and N9 (990) qualifiers -> reference keys. The first four are the shipment
-# references the matcher knows (``canonical.REFERENCE_KEYS``); the others are kept for
-# people and for later matching rules.
-REFERENCE_QUALIFIERS = {
-    "BM": "bol_number",  # Bill of Lading Number
-    "CN": "pro_number",  # Carrier's Reference Number (PRO/Invoice)
-    "PO": "po_number",  # Purchase Order Number
-    "CR": "customer_ref",  # Customer Reference Number
-    "SI": "shipper_ref",  # Shipper's Identifying Number for Shipment (SID)
-    "BN": "booking_number",  # Booking Number
-    "P8": "pickup_ref",  # Pickup Reference Number
-}
-
-
-def add_reference(references: dict, others: dict, qualifier: str, value: str) -> None:
-    """Store one qualified reference; the first value of a key wins (header before loop)."""
-    qualifier, value = qualifier.strip().upper(), value.strip()
-    if not value:
-        return
-    key = REFERENCE_QUALIFIERS.get(qualifier)
-    if key:
-        references.setdefault(key, value)
-    elif qualifier:
-        others.setdefault(qualifier, value)
-
 
 def _location(ms1: list[str] | None) -> tuple[str | None, dict]:
     """MS1 as text ("ATLANTA, GA, USA" or coordinates) and its parts for the time zone."""
@@ -99,7 +73,7 @@ def map_214(tset: TransactionSet) -> tuple[list[dict], list[PayloadError]]:
             current_event[tag.lower()] = current_event[tag.lower()] or segment
         elif tag == "L11":
             target = loops[-1] if loops else header
-            add_reference(target["references"], target["others"],
+            add_x12_reference(target["references"], target["others"],
                           element(segment, 2), element(segment, 1))
         elif tag == "K1" and loops:
             loops[-1]["remarks"].extend(

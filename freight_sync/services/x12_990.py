@@ -8,9 +8,8 @@ needs a dispatcher, so those codes are errors naming B104, never a guess.
 from datetime import datetime
 
 from .canonical import PayloadError
-from .references import is_valid_scac
+from .references import add_x12_reference, is_valid_scac
 from .x12 import Interchange, TransactionSet, element
-from .x12_214 import add_reference
 
 DECISIONS = {
     "A": "accepted",  # Reservation Accepted
@@ -70,7 +69,7 @@ def map_990(tset: TransactionSet) -> dict:
     references, others, remarks = {"load_ref": shipment_id}, {}, []
     for segment in tset.segments:
         if segment[0] == "N9":
-            add_reference(references, others, element(segment, 1), element(segment, 2))
+            add_x12_reference(references, others, element(segment, 1), element(segment, 2))
         elif segment[0] == "K1":
             remarks.extend(text for text in (element(segment, 1).strip(),
                                              element(segment, 2).strip()) if text)

@@ -5,11 +5,10 @@ a value written with a point is read as it is. Weights in pounds (L011 "L") beco
 """
 
 from .canonical import PayloadError
+from .references import SHIPMENT_REFERENCES, add_x12_reference
 from .x12 import TransactionSet, element
 
 LB_TO_KG = 0.45359237
-REFERENCE_QUALIFIERS = {"BM": "bol_number", "CN": "pro_number", "PO": "load_ref",
-                        "CR": "carrier_ref", "SI": "load_ref"}
 
 
 def _n2(value: str, pointer: str) -> float:
@@ -45,6 +44,7 @@ def map_210(tset: TransactionSet) -> tuple[dict | None, list[PayloadError]]:
 def _scan(tset: TransactionSet, base: str):
     """B3, L1 lines with their loop's weight and description, references, currency, L3."""
     header, lines, references, currency, l3_total = None, [], {}, "USD", None
+    others = {}  # qualifiers that name no shipment reference: not kept on a 210
     current = None
     for segment in tset.segments:
         tag = segment[0]
@@ -52,9 +52,8 @@ def _scan(tset: TransactionSet, base: str):
             header = segment
         elif tag == "C3" and element(segment, 1).strip():
             currency = element(segment, 1).strip().upper()
-        elif tag == "N9" and element(segment, 1).strip().upper() in REFERENCE_QUALIFIERS:
-            references[REFERENCE_QUALIFIERS[element(segment, 1).strip().upper()]] = (
-                element(segment, 2).strip())
+        elif tag == "N9":
+            add_x12_reference(references, others, element(segment, 1), element(segment, 2))
         elif tag == "LX":
             current = {"weight": None, "description": None}
         elif tag == "L5" and current is not None:
@@ -78,7 +77,7 @@ def _invoice(tset: TransactionSet, base: str) -> dict:
     pro = element(header, 3).strip()
     if pro:
         references.setdefault("pro_number", pro)
-    if not references:
+    if not any(key in SHIPMENT_REFERENCES for key in references):
         raise PayloadError(f"{base}/B303", "a shipment reference (B303 or N9) is required")
     day = element(header, 6).strip()
     if len(day) != 8 or not day.isdigit():
