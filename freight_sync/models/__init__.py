@@ -11,9 +11,8 @@ from . import freight_endpoint
 from . import freight_message
 from . import freight_message_event
 from . import freight_message_processing
+from . import freight_exception_stage
 from . import freight_exception
-from . import freight_exception_actions
-from . import freight_shipment_inbound
 from . import res_company
 from . import res_config_settings
 from . import freight_charge_code
@@ -27,8 +26,8 @@ from . import freight_invoice_workbench
 from . import freight_invoice_demo
 from . import freight_invoice_upload
 from . import ir_attachment
-from . import freight_shipment_accrual
+from . import freight_accrual_booking
 from . import stock_landed_cost
-from . import freight_shipment_billing
+from . import freight_customer_billing
 from . import freight_invoice_stats
 from . import freight_message_stats

@@ -12,6 +12,8 @@ SOURCE_SELECTION = [
     ("edi", "EDI (X12 214)"),
     ("api", "API"),
 ]
+# who reported a milestone received through an endpoint, by the endpoint's kind (X12 is "edi")
+SOURCE_BY_KIND = {"tms": "tms", "carrier": "carrier", "audit": "api"}
 # A clock skew allowance: scans stamped a little ahead of our clock are real.
 FUTURE_TOLERANCE = timedelta(hours=1)
 
@@ -22,6 +24,7 @@ class FreightMilestone(models.Model):
     _order = "event_time desc, id desc"
     _rec_name = "code"
 
+    # ---- fields ----
     shipment_id = fields.Many2one(
         "freight.shipment", required=True, ondelete="cascade", index=True
     )
@@ -53,6 +56,7 @@ class FreightMilestone(models.Model):
     # the id alone, readable by everyone: the timeline links it for those who may open it
     source_message_ref = fields.Integer(related="message_id.id", string="Source Message ID")
 
+    # ---- constraints ----
     _sql_constraints = [
         (
             "external_id_shipment_unique",
@@ -60,20 +64,6 @@ class FreightMilestone(models.Model):
             "This shipment already has a milestone with this external ID.",
         ),
     ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        milestones = super().create(vals_list)
-        # whoever reports a problem (carrier, TMS or dispatcher), somebody must handle it
-        self.env["freight.exception"].sudo()._open_for_milestones(milestones)
-        # accruals and customer invoices are the books' business, not the reporter's rights
-        milestones.shipment_id.sudo()._freight_on_milestones(milestones.sudo())
-        return milestones
-
-    @api.depends("code")
-    def _compute_rank(self):
-        for milestone in self:
-            milestone.rank = RANKS.get(milestone.code, 0)
 
     @api.constrains("event_time")
     def _check_event_time(self):
@@ -85,8 +75,24 @@ class FreightMilestone(models.Model):
                       "what already happened.", code=milestone.code, when=milestone.event_time)
                 )
 
+    # ---- compute ----
+    @api.depends("code")
+    def _compute_rank(self):
+        for milestone in self:
+            milestone.rank = RANKS.get(milestone.code, 0)
+
     @api.depends("code", "event_time")
     def _compute_display_name(self):
         labels = dict(self._fields["code"]._description_selection(self.env))
         for milestone in self:
             milestone.display_name = labels.get(milestone.code) or _("Milestone")
+
+    # ---- CRUD ----
+    @api.model_create_multi
+    def create(self, vals_list):
+        milestones = super().create(vals_list)
+        # whoever reports a problem (carrier, TMS or dispatcher), somebody must handle it
+        self.env["freight.exception"].sudo()._open_for_milestones(milestones)
+        # accruals and customer invoices are the books' business, not the reporter's rights
+        milestones.shipment_id.sudo()._freight_on_milestones(milestones.sudo())
+        return milestones

@@ -1,16 +1,30 @@
+"""Freight shipments: references, lane, milestones and the status derived from them.
+
+The shipment keeps its cost and billing facts (accrual, billed amount, billing state); the
+entries are booked by explicit collaborators called from one place, the `reactions` section
+at the end: `freight.accrual.booking`, `freight.customer.billing` and `stock.landed.cost`.
+"""
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 
 from ..services.canonical import parse_milestones
+from ..services.codemap import NotAMilestoneError, UnknownCodeError, resolve
+from ..services.expected_cost import Address
+from ..services.invoice_audit import ShipmentFacts
 from ..services.milestones import (
     STATUS_SELECTION,
     derive_status,
     first_event_time,
     has_open_exception,
 )
-from ..services.references import normalize_reference
+from ..services.references import SHIPMENT_REFERENCES, match_keys, normalize_reference
+from .freight_milestone import SOURCE_BY_KIND
 
-REFERENCE_FIELDS = ("load_ref", "pro_number", "bol_number", "carrier_ref")
+# the references stored normalized (the shipment's own number is a sequence, kept as written)
+NORMALIZED_REFERENCES = tuple(key for key in SHIPMENT_REFERENCES if key != "name")
 MODE_SELECTION = [
     ("ltl", "LTL"),
     ("ftl", "FTL"),
@@ -19,6 +33,12 @@ MODE_SELECTION = [
     ("ocean", "Ocean"),
     ("air", "Air"),
 ]
+ACCRUAL_STATES = [("none", "Not accrued"), ("accrued", "Accrued"), ("reversed", "Reversed")]
+BILLING_STATES = [("none", "Not invoiced"), ("invoiced", "Invoiced"), ("manual", "Manual")]
+# a change of these fields can change what the carrier is expected to charge
+COST_FIELDS = {"carrier_id", "mode", "weight", "distance_km", "pallet_count",
+               "origin_partner_id", "destination_partner_id", "approved_accessorial_ids",
+               "confirmed_rate", "confirmed_rate_currency_id"}
 
 
 class FreightShipment(models.Model):
@@ -28,6 +48,7 @@ class FreightShipment(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
+    # ---- fields ----
     name = fields.Char(
         string="Shipment", required=True, copy=False, readonly=True, index="trigram", default="/"
     )
@@ -116,7 +137,44 @@ class FreightShipment(models.Model):
         "delivery): the audit accepts them when the tariff needs an approval.")
     milestone_count = fields.Integer(compute="_compute_milestone_count")
     note = fields.Html()
+    # what the carrier is expected to charge, what was accrued and what it billed
+    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    confirmed_rate = fields.Monetary(
+        string="Confirmed Linehaul", currency_field="confirmed_rate_currency_id", tracking=True,
+        copy=False, help="The linehaul the carrier or TMS confirmed for this load; it "
+        "replaces the contract lane in the expected cost.")
+    confirmed_rate_currency_id = fields.Many2one(
+        "res.currency", default=lambda self: self.env.company.currency_id)
+    accrual_state = fields.Selection(ACCRUAL_STATES, default="none", required=True,
+                                     readonly=True, copy=False, tracking=True)
+    # journal entries are shown to those who may read them (Invoicing / Billing and up)
+    accrual_move_id = fields.Many2one("account.move", string="Open Accrual", readonly=True,
+                                      copy=False, groups="account.group_account_invoice")
+    expected_cost = fields.Monetary(currency_field="company_currency_id", readonly=True,
+                                    copy=False, help="Contract linehaul, fuel and approved "
+                                    "accessorials, in company currency, as last accrued.")
+    accrued_amount = fields.Monetary(string="Accrued", currency_field="company_currency_id",
+                                     readonly=True, copy=False,
+                                     help="Amount of the latest accrual, open or reversed.")
+    billed_amount = fields.Monetary(string="Billed", currency_field="company_currency_id",
+                                    readonly=True, copy=False,
+                                    help="Posted carrier bills for this shipment.")
+    cost_variance = fields.Monetary(string="Billed − Accrued",
+                                    currency_field="company_currency_id",
+                                    compute="_compute_cost_variance", store=True)
+    accrual_note = fields.Char(readonly=True, copy=False,
+                               help="Why the last accrual attempt posted nothing.")
+    freight_move_ids = fields.One2many("account.move", "freight_shipment_id",
+                                       string="Journal Entries",
+                                       groups="account.group_account_invoice")
+    # the customer's side: invoices of the sale orders, landed costs of the purchases
+    billing_state = fields.Selection(BILLING_STATES, default="none", required=True,
+                                     readonly=True, copy=False, tracking=True)
+    billing_note = fields.Char(readonly=True, copy=False)
+    landed_cost_ids = fields.One2many("stock.landed.cost", "freight_shipment_id",
+                                      string="Landed Costs", groups="stock.group_stock_manager")
 
+    # ---- constraints ----
     _sql_constraints = [
         (
             "pro_number_carrier_unique",
@@ -130,6 +188,16 @@ class FreightShipment(models.Model):
         ),
     ]
 
+    @api.constrains("carrier_id")
+    def _check_carrier_is_carrier(self):
+        for shipment in self.filtered("carrier_id"):
+            if not shipment.carrier_id.is_freight_carrier:
+                raise ValidationError(
+                    _("%(partner)s is not flagged as a freight carrier.",
+                      partner=shipment.carrier_id.display_name)
+                )
+
+    # ---- compute ----
     @api.depends("picking_ids.picking_type_code")
     def _compute_direction(self):
         for shipment in self:
@@ -197,22 +265,6 @@ class FreightShipment(models.Model):
         wants_late = (operator == "=") == value
         return [("id", "in" if wants_late else "not in", late_ids)]
 
-    def timeline_version(self):
-        """What the timeline compares to decide to reload: count and last milestone id.
-
-        Cheap enough to be polled every few seconds by every open shipment form.
-        """
-        self.ensure_one()
-        # raw SQL below bypasses record rules: check them first
-        self.check_access_rights("read")
-        self.check_access_rule("read")
-        self.env.cr.execute(
-            "SELECT count(*), coalesce(max(id), 0) FROM freight_milestone WHERE shipment_id = %s",
-            [self.id],
-        )
-        count, last_id = self.env.cr.fetchone()
-        return {"count": count, "last_id": last_id}
-
     def _compute_any_reference(self):
         for shipment in self:
             shipment.any_reference = shipment.name
@@ -223,16 +275,9 @@ class FreightShipment(models.Model):
         # references are stored normalized: normalize what the user typed the same way
         normalized = normalize_reference(value) or value
         domain = [("name", operator, value)]
-        for field_name in REFERENCE_FIELDS:
+        for field_name in NORMALIZED_REFERENCES:
             domain = ["|", *domain, (field_name, operator, normalized)]
         return domain
-
-    @api.model
-    def _name_search(self, name, domain=None, operator="ilike", limit=None, order=None):
-        if name and operator in ("=", "ilike", "like", "=ilike"):
-            domain = [*(domain or []), ("any_reference", operator, name)]
-            return self._search(domain, limit=limit, order=order)
-        return super()._name_search(name, domain, operator, limit, order)
 
     def _compute_milestone_count(self):
         counts = dict(
@@ -243,6 +288,14 @@ class FreightShipment(models.Model):
         for shipment in self:
             shipment.milestone_count = counts.get(shipment, 0)
 
+    @api.depends("billed_amount", "accrued_amount")
+    def _compute_cost_variance(self):
+        for shipment in self:
+            # before the carrier bills there is nothing to compare the accrual with
+            shipment.cost_variance = (shipment.billed_amount - shipment.accrued_amount
+                                      if shipment.billed_amount else 0.0)
+
+    # ---- CRUD ----
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -255,47 +308,28 @@ class FreightShipment(models.Model):
 
     def write(self, vals):
         self._normalize_references(vals)
-        return super().write(vals)
+        result = super().write(vals)
+        if COST_FIELDS & set(vals) and not self.env.context.get("freight_accruing"):
+            accrued = self.filtered(lambda s: s.accrual_state == "accrued").sudo()
+            if accrued:
+                # a dispatcher corrects the weight; the books follow with the app's rights
+                accrued.env["freight.accrual.booking"]._accrue(accrued, fields.Datetime.now())
+        return result
 
     @staticmethod
     def _normalize_references(vals):
-        for field_name in REFERENCE_FIELDS:
+        for field_name in NORMALIZED_REFERENCES:
             if field_name in vals:
                 vals[field_name] = normalize_reference(vals[field_name])
 
-    @api.constrains("carrier_id")
-    def _check_carrier_is_carrier(self):
-        for shipment in self.filtered("carrier_id"):
-            if not shipment.carrier_id.is_freight_carrier:
-                raise ValidationError(
-                    _("%(partner)s is not flagged as a freight carrier.",
-                      partner=shipment.carrier_id.display_name)
-                )
+    @api.model
+    def _name_search(self, name, domain=None, operator="ilike", limit=None, order=None):
+        if name and operator in ("=", "ilike", "like", "=ilike"):
+            domain = [*(domain or []), ("any_reference", operator, name)]
+            return self._search(domain, limit=limit, order=order)
+        return super()._name_search(name, domain, operator, limit, order)
 
-    def record_milestones(self, events, source="api"):
-        """Validate and store milestone events for this shipment, all or nothing.
-
-        ``events`` are canonical dicts (see services.canonical.parse_milestone). An
-        event whose ``external_id`` this shipment already has is skipped, so a resent
-        batch stores nothing twice. Returns the created milestones.
-        """
-        self.ensure_one()
-        parsed, errors = parse_milestones(events)
-        if errors:
-            raise ValidationError(
-                _("Milestones refused, nothing was stored:\n%s", "\n".join(map(str, errors)))
-            )
-        known = set(self.milestone_ids.mapped("external_id")) - {False}
-        fresh = []
-        for event in parsed:
-            if event["external_id"] and event["external_id"] in known:
-                continue
-            known.add(event["external_id"])
-            fresh.append({**event, "shipment_id": self.id, "source": source})
-        # a savepoint keeps "all or nothing" for callers that catch the error
-        with self.env.cr.savepoint():
-            return self.env["freight.milestone"].create(fresh)
-
+    # ---- actions ----
     def action_add_milestone(self):
         self.ensure_one()
         return {
@@ -341,3 +375,196 @@ class FreightShipment(models.Model):
 
     def action_view_purchase_orders(self):
         return self._action_open_records(self.purchase_order_ids, _("Purchase Orders"))
+
+    def timeline_version(self):
+        """What the timeline compares to decide to reload: count and last milestone id.
+
+        Cheap enough to be polled every few seconds by every open shipment form.
+        """
+        self.ensure_one()
+        # raw SQL below bypasses record rules: check them first
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        self.env.cr.execute(
+            "SELECT count(*), coalesce(max(id), 0) FROM freight_milestone WHERE shipment_id = %s",
+            [self.id],
+        )
+        count, last_id = self.env.cr.fetchone()
+        return {"count": count, "last_id": last_id}
+
+    # ---- inbound events and audit facts ----
+    def record_milestones(self, events, source="api"):
+        """Validate and store milestone events for this shipment, all or nothing.
+
+        ``events`` are canonical dicts (see services.canonical.parse_milestone). An
+        event whose ``external_id`` this shipment already has is skipped, so a resent
+        batch stores nothing twice. Returns the created milestones.
+        """
+        self.ensure_one()
+        parsed, errors = parse_milestones(events)
+        if errors:
+            raise ValidationError(
+                _("Milestones refused, nothing was stored:\n%s", "\n".join(map(str, errors)))
+            )
+        known = set(self.milestone_ids.mapped("external_id")) - {False}
+        fresh = []
+        for event in parsed:
+            if event["external_id"] and event["external_id"] in known:
+                continue
+            known.add(event["external_id"])
+            fresh.append({**event, "shipment_id": self.id, "source": source})
+        # a savepoint keeps "all or nothing" for callers that catch the error
+        with self.env.cr.savepoint():
+            return self.env["freight.milestone"].create(fresh)
+
+    @api.model
+    def _resolve_references(self, reference_sets, carrier=None):
+        """One shipment (or an error text) per dict of references, in one query.
+
+        A reference set matches when all the shipments its references point to are one
+        and the same; ambiguity is an error, never a guess.
+        """
+        wanted = defaultdict(set)
+        normalized_sets = [match_keys(references) for references in reference_sets]
+        for normalized in normalized_sets:
+            for key, value in normalized.items():
+                wanted[key].add(value)
+        if not wanted:
+            return [_("no shipment reference")] * len(reference_sets)
+        domain = expression.OR([[(key, "in", list(values))] for key, values in wanted.items()])
+        if carrier:
+            domain = expression.AND([domain, [("carrier_id", "=", carrier.id)]])
+        found = self.search_fetch(domain, list(SHIPMENT_REFERENCES))
+        index = {(key, shipment[key]): shipment for shipment in found
+                 for key in SHIPMENT_REFERENCES if shipment[key]}
+        results = []
+        for normalized in normalized_sets:
+            matches = {index.get(item) for item in normalized.items()} - {None}
+            if len(matches) == 1:
+                results.append(matches.pop())
+            elif not normalized:
+                results.append(_("no shipment reference"))
+            elif not matches:
+                refs = ", ".join(f"{k}={v}" for k, v in normalized.items())
+                results.append(_("no shipment matches %s", refs))
+            else:
+                names = ", ".join(sorted(s.name for s in matches))
+                results.append(_("references point to several shipments: %s", names))
+        return results
+
+    @api.model
+    def _apply_inbound_events(self, events, endpoint, message):
+        """Store canonical events as milestones; returns one error text per event skipped.
+
+        Events carry ``code`` or ``raw_code`` (mapped with the endpoint's code map),
+        ``references`` and ``external_id``. Work is set-based: one query resolves every
+        shipment, one query finds what is already stored, one ``create`` stores the rest.
+        """
+        if not events:
+            return []
+        overrides = endpoint.code_map_id._overrides() if endpoint.code_map_id else {}
+        carrier = endpoint.carrier_id if endpoint.kind == "carrier" else None
+        targets = self._resolve_references([e["references"] for e in events], carrier)
+        errors, ready, estimates = [], [], {}
+        for event, target in zip(events, targets):
+            label = event["external_id"]
+            if isinstance(target, str):
+                errors.append(_("event %(id)s: %(error)s", id=label, error=target))
+                continue
+            code = event.get("code")
+            if not code:
+                try:
+                    code = resolve(event["raw_code"], overrides)
+                except NotAMilestoneError as error:
+                    # estimates move the ETA; appointments are known and need no action
+                    if error.kind == "estimate":
+                        estimates[target] = event["event_time"]  # the latest report wins
+                    continue
+                except UnknownCodeError as error:
+                    errors.append(_("event %(id)s: %(error)s", id=label, error=error))
+                    continue
+            ready.append((target, code, event))
+        for target, eta in estimates.items():
+            target.carrier_eta = eta
+        self._store_inbound_milestones(ready, endpoint, message)
+        return errors
+
+    def _store_inbound_milestones(self, ready, endpoint, message):
+        Milestone = self.env["freight.milestone"]
+        if not ready:
+            return Milestone
+        shipment_ids = list({target.id for target, _code, _event in ready})
+        self.env.cr.execute(
+            """SELECT shipment_id, external_id FROM freight_milestone
+                WHERE shipment_id = ANY(%s) AND external_id IS NOT NULL""",
+            [shipment_ids],
+        )
+        stored = set(self.env.cr.fetchall())
+        source = "edi" if message.kind == "edi" else SOURCE_BY_KIND[endpoint.kind]
+        received_at = message.received_at
+        values = []
+        for target, code, event in ready:
+            key = (target.id, event["external_id"])
+            if key in stored:
+                continue  # applied by an earlier run: replays change nothing
+            stored.add(key)
+            values.append({
+                "shipment_id": target.id,
+                "code": code,
+                "event_time": event["event_time"],
+                "event_tz": event.get("event_tz"),
+                "location": event.get("location"),
+                "raw_code": event.get("raw_code"),
+                "reason_code": event.get("reason_code"),
+                "note": event.get("note"),
+                "external_id": event["external_id"],
+                "source": source,
+                "received_at": received_at,
+                "message_id": message.id,
+            })
+        return Milestone.create(values)
+
+    def _audit_facts(self):
+        """Shipments as plain data for the audit engine, in a fixed number of queries."""
+        milestones = defaultdict(list)
+        for row in self.env["freight.milestone"].sudo().search_fetch(
+                [("shipment_id", "in", self.ids)], ["shipment_id", "code", "event_time"]):
+            milestones[row.shipment_id.id].append((row.code, row.event_time))
+
+        def address(partner):
+            return Address(partner.country_id.code or None, partner.state_id.code or None,
+                           partner.zip or None)
+        facts = []
+        for shipment in self:
+            origin = shipment.origin_partner_id or shipment.company_id.partner_id
+            destination = (shipment.destination_partner_id
+                           or shipment.picking_ids[:1].partner_id or shipment.company_id.partner_id)
+            facts.append(ShipmentFacts(
+                id=shipment.id, carrier_id=shipment.carrier_id.id, mode=shipment.mode,
+                weight_kg=shipment.weight, distance_km=shipment.distance_km,
+                pallets=shipment.pallet_count, origin=address(origin),
+                destination=address(destination), milestones=tuple(milestones[shipment.id]),
+                approved_accessorials=frozenset(shipment.approved_accessorial_ids.mapped("code")),
+                references={key: shipment[key] for key in SHIPMENT_REFERENCES if shipment[key]},
+            ))
+        return facts
+
+    # ---- reactions ----
+    # The one place where a shipment reacts to its milestones and to its carrier's bills; the
+    # collaborators it calls take the shipments as arguments and work with their rights.
+
+    def _freight_on_milestones(self, milestones):
+        """New milestones of these shipments: accrue (or reverse on cancellation), then
+        invoice the customers whose billing trigger was reached."""
+        # Accrual first: the carrier's expected cost is in the books before a customer invoice
+        # rebills part of it (pass-through lines read the same expected cost, not the entry).
+        self.env["freight.accrual.booking"]._on_milestones(self, milestones)
+        self.env["freight.customer.billing"]._on_milestones(self, milestones)
+
+    def _freight_on_bills_posted(self, bills):
+        """Carrier bills of these shipments were posted: record the billed amounts and
+        reverse the accruals, then capitalize the inbound shipments' freight."""
+        # Accrual first: a landed cost moves the billed expense into stock, which is right
+        # only once the accrual that stood in for that expense is reversed.
+        self.env["freight.accrual.booking"]._on_bills_posted(self, bills)
+        self.env["stock.landed.cost"]._freight_from_bills(self, bills)

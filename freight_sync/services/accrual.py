@@ -9,18 +9,8 @@ than one open accrual and each entry reads as a complete statement of the expect
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .expected_cost import (
-    AccessorialRate,
-    Contract,
-    accessorial,
-    detention,
-    fuel,
-    linehaul,
-    money,
-    pick_contract,
-    pick_rate_line,
-)
-from .invoice_audit import STOPS, ShipmentFacts
+from .expected_cost import Contract, fuel, money, pick_contract
+from .invoice_audit import ShipmentFacts, lane_linehaul, tariff_amount
 
 TRIGGERS = ("accepted", "picked_up", "delivered")
 # milestones that close a shipment's freight cost for good
@@ -39,14 +29,6 @@ class ExpectedCost:
     @property
     def total(self) -> float:
         return money(sum(self.amounts.values()))
-
-
-def _accessorial_amount(tariff: AccessorialRate, facts: ShipmentFacts) -> tuple[float, str]:
-    if tariff.basis == "per_hour" and tariff.detention_at:
-        arrival, departure = (facts.first(code) for code in STOPS[tariff.detention_at])
-        amount, _hours, detail = detention(tariff, arrival, departure)
-        return amount, detail
-    return accessorial(tariff, 1.0)
 
 
 def expected_cost(facts: ShipmentFacts, contracts, on_date: date,
@@ -71,12 +53,11 @@ def expected_cost(facts: ShipmentFacts, contracts, on_date: date,
     elif contract is None:
         return ExpectedCost(None, missing=f"no contract of the carrier is valid on {on_date}")
     else:
-        lane = pick_rate_line(contract, facts.origin, facts.destination, facts.mode)
+        lane = lane_linehaul(contract, facts)
         if lane is None:
             return ExpectedCost(contract.currency, missing="no lane of the contract covers it")
-        base, detail = linehaul(lane, facts.weight_kg, facts.distance_km, facts.pallets)
-        currency = contract.currency
-        trace.append(f"Linehaul (lane {lane.id}): {detail}")
+        (base, detail), currency = lane, contract.currency
+        trace.append(detail)
     amounts[codes_by_kind["linehaul"]] = base
     if contract is not None:
         _add_fuel_and_accessorials(amounts, trace, contract, facts, base, codes_by_kind)
@@ -93,7 +74,8 @@ def _add_fuel_and_accessorials(amounts, trace, contract, facts, base, codes_by_k
         if tariff is None:
             trace.append(f"{code}: approved but not in the tariff, not accrued")
             continue
-        amount, detail = _accessorial_amount(tariff, facts)
+        # an accrual expects one of each approved accessorial (detention: the hours waited)
+        amount, detail = tariff_amount(tariff, facts, 1.0)
         if amount:
             amounts[code] = money(amounts.get(code, 0.0) + amount)
             trace.append(f"{code}: {detail}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .expected_cost import (
+    AccessorialRate,
     Address,
     Contract,
     accessorial,
@@ -87,6 +88,27 @@ class ShipmentFacts:
     @property
     def has_pod(self) -> bool:
         return any(code in POD_CODES for code, _when in self.milestones)
+
+
+def lane_linehaul(contract: Contract, facts: ShipmentFacts) -> tuple[float, str] | None:
+    """The linehaul of the contract's lane for this shipment and its trace line; None when
+    no lane of the contract covers the trip."""
+    lane = pick_rate_line(contract, facts.origin, facts.destination, facts.mode)
+    if lane is None:
+        return None
+    amount, detail = linehaul(lane, facts.weight_kg, facts.distance_km, facts.pallets)
+    return amount, f"Linehaul (lane {lane.id}): {detail}"
+
+
+def tariff_amount(tariff: AccessorialRate, facts: ShipmentFacts, quantity: float
+                  ) -> tuple[float, str]:
+    """An accessorial's amount by its tariff: detention is measured between the stop's
+    milestones (the billed quantity of hours is the carrier's claim, not a fact)."""
+    if tariff.basis == "per_hour" and tariff.detention_at:
+        arrival, departure = (facts.first(code) for code in STOPS[tariff.detention_at])
+        amount, _hours, detail = detention(tariff, arrival, departure)
+        return amount, detail
+    return accessorial(tariff, quantity)
 
 
 class ShipmentIndex:
@@ -247,22 +269,13 @@ class _LineAudit:
         if tariff.needs_approval and code not in facts.approved_accessorials:
             self._finding(result, "unapproved_accessorial",
                           f"{code} needs a dispatcher's approval on the shipment", line)
-        if tariff.basis == "per_hour" and tariff.detention_at:
-            arrival, departure = (facts.first(c) for c in STOPS[tariff.detention_at])
-            amount, _hours, detail = detention(tariff, arrival, departure)
-        else:
-            amount, detail = accessorial(tariff, line.quantity)
+        amount, detail = tariff_amount(tariff, facts, line.quantity)
         result.trace.append(f"{code}: {detail} → expected {amount:,.2f}")
         return amount
 
     def _linehaul(self, facts: ShipmentFacts, result) -> float | None:
         if facts.id not in self.linehauls:
-            lane = pick_rate_line(self.contract, facts.origin, facts.destination, facts.mode)
-            if lane is None:
-                self.linehauls[facts.id] = None
-            else:
-                amount, detail = linehaul(lane, facts.weight_kg, facts.distance_km, facts.pallets)
-                self.linehauls[facts.id] = (amount, f"Linehaul (lane {lane.id}): {detail}")
+            self.linehauls[facts.id] = lane_linehaul(self.contract, facts)
         cached = self.linehauls[facts.id]
         if cached is None:
             return None

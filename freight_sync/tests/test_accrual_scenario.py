@@ -105,7 +105,7 @@ class TestAccrualScenario(AccrualCase):
 
     def _invoices_for(self, shipments, rng):
         """The carriers bill what the contract says, give or take a cent or two."""
-        expected = shipments._freight_expected()
+        expected = self.env["freight.accrual.booking"]._expected(shipments)
         invoices = []
         for shipment in shipments:
             cost = expected[shipment.id]

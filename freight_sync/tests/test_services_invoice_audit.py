@@ -24,6 +24,8 @@ from ..services.invoice_audit import (
     Tolerance,
     audit_batch,
     audit_invoice,
+    lane_linehaul,
+    tariff_amount,
 )
 
 T0 = datetime(2024, 7, 9, 8, 0)
@@ -123,6 +125,21 @@ class TestExpectedCost(BaseCase):
                 amount, _billable, _why = detention(rate, T0, T0 + timedelta(hours=hours))
                 self.assertEqual(amount, expected)
         self.assertEqual(detention(rate, None, T0)[0], 0.0)
+
+    def test_lane_linehaul_names_the_lane_or_none(self):
+        amount, trace = lane_linehaul(contract(), shipment())
+        self.assertEqual(amount, 400.0)  # lane 2, TN to IL: 1,000 kg × 0.4
+        self.assertTrue(trace.startswith("Linehaul (lane 2): 1,000.0 kg × 0.4"), trace)
+        self.assertIsNone(lane_linehaul(contract(), shipment(mode="ftl")))
+
+    def test_tariff_amount_measures_detention_from_the_milestones(self):
+        tariffs = contract().accessorials
+        # delivery: out for delivery at +30 h, delivered at +35 h, 2 h free: 3 h × 75
+        self.assertEqual(tariff_amount(tariffs["DTU"], shipment(), 9.0)[0], 225.0)
+        self.assertEqual(tariff_amount(tariffs["DTU"], shipment(delivered=False), 9.0)[0], 0.0)
+        self.assertEqual(tariff_amount(tariffs["LFT"], shipment(), 2.0)[0], 85.0)  # flat
+        per_unit = AccessorialRate("XTR", "per_unit", 10.0)
+        self.assertEqual(tariff_amount(per_unit, shipment(), 3.0), (30.0, "tariff 10.00 × 3"))
 
 
 @tagged("freight_sync", "freight_pure")
