@@ -9,7 +9,7 @@ from ..services.codemap import NotAMilestoneError, UnknownCodeError, resolve
 from ..services.expected_cost import Address
 from ..services.invoice_audit import ShipmentFacts
 from ..services.references import normalize_reference
-from .freight_message_processing import SOURCE_BY_KIND
+from .freight_message import SOURCE_BY_KIND
 from .freight_shipment import REFERENCE_FIELDS
 
 MATCH_FIELDS = ("name", *REFERENCE_FIELDS)
