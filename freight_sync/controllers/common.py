@@ -1,8 +1,10 @@
-"""Shared by the machine routes: error contract, request checks, authentication, storage."""
+"""The machine routes' one accept path: error contract, request checks, authentication,
+idempotency, storage."""
 
 import json
 import time
 import uuid
+from typing import NamedTuple
 
 from odoo.http import request
 
@@ -88,7 +90,7 @@ def find_earlier(endpoint, key, body):
     return earlier
 
 
-def store_batch(endpoint, kind, body, content_type, key, correlation, keys, item_count):
+def store_batch(endpoint, batch, body, content_type, correlation):
     """Store the request and its item ids at once: ``(message, statuses)``.
 
     When no item is new the request is not kept either (``message`` is ``None``), so a
@@ -96,11 +98,11 @@ def store_batch(endpoint, kind, body, content_type, key, correlation, keys, item
     """
     Message = request.env["freight.message"]
     with request.env.cr.savepoint() as savepoint:
-        message = Message._store_inbound(endpoint, kind, body, content_type, key,
-                                         correlation, item_count)
+        message = Message._store_inbound(endpoint, batch.kind, body, content_type, batch.key,
+                                         correlation, batch.item_count)
         statuses = request.env["freight.message.event"].sudo()._record_keys(
-            endpoint, message, keys) if keys else []
-        if keys and "accepted" not in statuses:
+            endpoint, message, batch.keys) if batch.keys else []
+        if batch.keys and "accepted" not in statuses:
             savepoint.rollback()
             return None, statuses
     request.env.ref("freight_sync.ir_cron_process_inbox").sudo()._trigger()
@@ -111,3 +113,73 @@ def count_statuses(statuses):
     return {label: statuses.count(state)
             for state, label in (("accepted", "accepted"), ("duplicate", "duplicates"),
                                  ("conflict", "conflicts"), ("rejected", "rejected"))}
+
+
+def stored_status(message, statuses):
+    """202 when the request was stored; else every item was known: 409 when none of them
+    was a duplicate and some had other content, 200 otherwise."""
+    if message:
+        return 202
+    return 409 if "conflict" in statuses and "duplicate" not in statuses else 200
+
+
+class Batch(NamedTuple):
+    """What a route read from a request: the message kind, its idempotency key, the
+    ``(item id, digest)`` of each item that can be applied, and how many items it sent."""
+
+    kind: str
+    key: str
+    keys: list
+    item_count: int
+
+
+class Answer(Exception):
+    """Answer ``response`` at once, as a route may for a refusal in its own format."""
+
+    def __init__(self, response):
+        super().__init__(response.status)
+        self.response = response
+
+
+class Intake:
+    """The one accept path of the machine routes, for one request.
+
+    Checks the request, authenticates its endpoint, has the route read the body
+    (``read_batch``), applies the request's idempotency key, stores the body with its
+    item ids, and has the route answer with 202 (stored), 200 (nothing new) or 409 (every
+    item known with other content). Nothing is applied here: the inbox cron does that.
+    """
+
+    fmt = ""  # "json" or "x12", as the endpoint allows it
+    content_types = ()
+
+    def __init__(self):
+        self.correlation = correlation_id()
+
+    def handle(self):
+        try:
+            body, content_type = read_request(self.content_types)
+            endpoint = authenticate(body, self.fmt)
+            batch = self.read_batch(endpoint, body)
+            earlier = find_earlier(endpoint, batch.key, body)
+            if earlier:
+                return self.answer_duplicate(earlier)
+            message, statuses = store_batch(endpoint, batch, body, content_type,
+                                            self.correlation)
+            return self.answer(message, statuses, stored_status(message, statuses))
+        except Answer as answer:
+            return answer.response
+        except FreightApiError as error:
+            return error_response(error, self.correlation)
+
+    def read_batch(self, endpoint, body) -> Batch:
+        """Parse and check the body; raise ``FreightApiError`` (or ``Answer``) to refuse."""
+        raise NotImplementedError
+
+    def answer_duplicate(self, earlier):
+        """The answer to a request whose idempotency key and body were already stored."""
+        raise NotImplementedError
+
+    def answer(self, message, statuses, status):
+        """The answer once stored (``message``) or found known (``message`` is ``None``)."""
+        raise NotImplementedError

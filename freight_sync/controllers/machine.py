@@ -13,18 +13,7 @@ from ..services.canonical import PayloadError, parse_event_batch
 from ..services.inbox import item_digest
 from ..services.invoice_payload import parse_invoice_batch
 from ..services.signature import body_digest
-from .common import (
-    API,
-    FreightApiError,
-    authenticate,
-    correlation_id,
-    count_statuses,
-    error_response,
-    find_earlier,
-    json_response,
-    read_request,
-    store_batch,
-)
+from .common import API, Batch, FreightApiError, Intake, count_statuses, json_response
 
 
 class MachineRoutes(http.Controller):
@@ -35,59 +24,60 @@ class MachineRoutes(http.Controller):
 
     @http.route(f"{API}/events", type="http", auth="public", csrf=False, save_session=False)
     def events(self):
-        return self._json_batch("events", parse_event_batch)
+        return JsonBatchIntake("events", parse_event_batch).handle()
 
     @http.route(f"{API}/invoices", type="http", auth="public", csrf=False, save_session=False)
     def invoices(self):
-        return self._json_batch("invoices", parse_invoice_batch)
+        return JsonBatchIntake("invoices", parse_invoice_batch).handle()
 
-    def _json_batch(self, kind, parse_batch):
-        correlation = correlation_id()
+
+class JsonBatchIntake(Intake):
+    """``{kind: [...]}``: one result per item, valid items stored, invalid ones named."""
+
+    fmt = "json"
+    content_types = ("application/json",)
+
+    def __init__(self, kind, parse_batch):
+        super().__init__()
+        self.kind, self.parse_batch = kind, parse_batch
+        self.items, self.valid, self.rejected = [], [], []
+
+    def read_batch(self, endpoint, body):
         try:
-            body, content_type = read_request(("application/json",))
-            endpoint = authenticate(body, "json")
-            try:
-                document = json.loads(body)
-            except (UnicodeDecodeError, ValueError) as error:
-                raise FreightApiError(400, "malformed_json", f"body is not JSON: {error}") from None
-            try:
-                valid, rejected = parse_batch(document)
-            except PayloadError as error:
-                raise FreightApiError(422, "invalid_payload", error.message,
-                                      {"pointer": error.pointer}) from None
-            payload, status = self._accept(endpoint, kind, body, content_type, correlation,
-                                           document[kind], valid, rejected)
-        except FreightApiError as error:
-            return error_response(error, correlation)
-        return json_response(payload, status, correlation)
-
-    def _accept(self, endpoint, kind, body, content_type, correlation, items, valid, rejected):
-        if not valid:
+            document = json.loads(body)
+        except (UnicodeDecodeError, ValueError) as error:
+            raise FreightApiError(400, "malformed_json", f"body is not JSON: {error}") from None
+        try:
+            self.valid, self.rejected = self.parse_batch(document)
+        except PayloadError as error:
+            raise FreightApiError(422, "invalid_payload", error.message,
+                                  {"pointer": error.pointer}) from None
+        if not self.valid:
             raise FreightApiError(422, "invalid_payload", "no valid item in the batch",
-                                  {"items": [_rejected(e) for e in rejected]})
+                                  {"items": [_rejected(e) for e in self.rejected]})
+        self.items = document[self.kind]
         sent_key = (http.request.httprequest.headers.get("Idempotency-Key") or "").strip()
-        key = sent_key[:128] or f"sha256:{body_digest(body)}"
-        earlier = find_earlier(endpoint, key, body)
-        if earlier:
-            return {"duplicate": True, "message_id": earlier.id,
-                    "correlation_id": earlier.correlation_id}, 200
-        keys = [(event["external_id"], item_digest(items[index])) for index, event in valid]
-        message, statuses = store_batch(endpoint, kind, body, content_type, key,
-                                        correlation, keys, len(items))
-        results = [None] * len(items)
-        for (index, event), status in zip(valid, statuses):
-            results[index] = {"index": index, "id": event["external_id"], "status": status}
-            if status == "conflict":
+        keys = [(item["external_id"], item_digest(self.items[index]))
+                for index, item in self.valid]
+        return Batch(self.kind, sent_key[:128] or f"sha256:{body_digest(body)}", keys,
+                     len(self.items))
+
+    def answer_duplicate(self, earlier):
+        return json_response({"duplicate": True, "message_id": earlier.id,
+                              "correlation_id": earlier.correlation_id}, 200, self.correlation)
+
+    def answer(self, message, statuses, status):
+        results = [None] * len(self.items)
+        for (index, item), state in zip(self.valid, statuses):
+            results[index] = {"index": index, "id": item["external_id"], "status": state}
+            if state == "conflict":
                 results[index]["error"] = "this id was sent before with other content"
-        for error in rejected:
+        for error in self.rejected:
             results[int(error.pointer.split("/")[2])] = _rejected(error)
-        counts = count_statuses([r["status"] for r in results])
-        if message:
-            status = 202
-        else:
-            status = 409 if counts["conflicts"] and not counts["duplicates"] else 200
-        return {"message_id": message.id if message else None, "correlation_id": correlation,
-                **counts, "items": results}, status
+        counts = count_statuses([result["status"] for result in results])
+        return json_response({"message_id": message.id if message else None,
+                              "correlation_id": self.correlation, **counts, "items": results},
+                             status, self.correlation)
 
 
 def _rejected(error):

@@ -10,7 +10,6 @@ from . import freight_code_map
 from . import freight_endpoint
 from . import freight_message
 from . import freight_message_event
-from . import freight_message_processing
 from . import freight_exception_stage
 from . import freight_exception
 from . import res_company

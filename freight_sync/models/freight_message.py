@@ -1,11 +1,22 @@
+import json
+import logging
+import threading
+import time
 import uuid
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from ..services.canonical import PayloadError
+from ..services.canonical import PayloadError, parse_event_batch
+from ..services.inbox import RULES_VERSION, next_attempt
+from ..services.invoice_payload import parse_invoice_batch
 from ..services.signature import body_digest
+from ..services.x12 import parse
+from ..services.x12_intake import inbound_items
 from .ir_attachment import IN_DATABASE
+
+_logger = logging.getLogger(__name__)
 
 STATES = [
     ("received", "Received"),
@@ -21,6 +32,11 @@ KINDS = [
     ("invoices", "Carrier invoices"),
     ("tender", "Tender"),
 ]
+HANDLED_KINDS = ["events", "edi", "invoices"]
+# what may precede the ISA of an interchange: a byte order mark and blank space
+X12_LEAD = b"\xef\xbb\xbf \r\n\t"
+# the first errors of a failed run say what is wrong; a thousand would hide them
+MAX_ERRORS = 50
 
 
 class FreightMessage(models.Model):
@@ -31,6 +47,8 @@ class FreightMessage(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _rec_name = "correlation_id"
+
+    # ---- fields ----
 
     direction = fields.Selection(
         [("in", "Inbound"), ("out", "Outbound")], required=True, default="in", index=True
@@ -79,14 +97,7 @@ class FreightMessage(models.Model):
             message.milestone_count = len(message.milestone_ids)
             message.shipment_count = len(message.milestone_ids.shipment_id)
 
-    def _payload(self) -> bytes:
-        """The stored request body, checked against the digest taken when it arrived."""
-        self.ensure_one()
-        raw = self.sudo().payload_attachment_id.raw or b""
-        if body_digest(raw) != self.payload_sha256:
-            raise PayloadError("", _("The stored payload is missing or altered: its sha256 no "
-                                 "longer matches the one recorded at receipt."))
-        return raw
+    # ---- intake: what the machine routes store ----
 
     @api.model
     def _store_inbound(self, endpoint, kind, body, content_type, idempotency_key,
@@ -119,7 +130,147 @@ class FreightMessage(models.Model):
             ("idempotency_key", "=", idempotency_key),
         ], limit=1)
 
-    # ---- actions of admins -------------------------------------------------------------
+    def _payload(self) -> bytes:
+        """The stored request body, checked against the digest taken when it arrived."""
+        self.ensure_one()
+        raw = self.sudo().payload_attachment_id.raw or b""
+        if body_digest(raw) != self.payload_sha256:
+            raise PayloadError("", _("The stored payload is missing or altered: its sha256 no "
+                                 "longer matches the one recorded at receipt."))
+        return raw
+
+    # ---- processing: claim, apply, finish, dead letters ----
+
+    @api.model
+    def _claim(self, limit):
+        """Lock up to ``limit`` due messages; other workers skip them instead of waiting,
+        so any number of cron workers share the queue without doing work twice."""
+        self.env["freight.message"].flush_model()
+        self.env.cr.execute(SQL(
+            """
+            SELECT id FROM freight_message
+             WHERE direction = 'in' AND state IN ('received', 'failed') AND kind = ANY(%s)
+               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+             ORDER BY id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+            """,
+            HANDLED_KINDS, fields.Datetime.now(), limit,
+        ))
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _cron_process_inbox(self, batch_size=20, time_budget=55):
+        testing = getattr(threading.current_thread(), "testing", False)
+        deadline = time.monotonic() + time_budget
+        processed = 0
+        while time.monotonic() < deadline:
+            batch = self._claim(batch_size)
+            if not batch:
+                break
+            batch._process()
+            processed += len(batch)
+            if not testing:
+                # each batch is durable on its own; locks are released for other workers
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return processed
+
+    def _process(self):
+        for message in self:
+            started = time.perf_counter()
+            try:
+                with self.env.cr.savepoint():
+                    errors = message._apply()
+            except PayloadError as error:
+                errors = [str(error)]
+            except Exception as error:  # a bug or bad data must not stall the queue
+                _logger.exception("freight message %s failed", message.id)
+                errors = [_("Processing error: %s", error)]
+            message._finish(errors, started)
+
+    def _apply(self):
+        """Apply the stored payload; returns the errors of items that could not be applied.
+
+        Runs as the endpoint's technical user in its company, so record rules bound what
+        a partner can touch. Items applied before an error stay applied: every handler is
+        idempotent, and a retry only applies what is still missing.
+        """
+        endpoint = self.endpoint_id
+        # the milestones are the audit trail of a status: no chatter line per status change
+        message = self.with_user(endpoint.user_id).with_company(endpoint.company_id).with_context(
+            tracking_disable=True)
+        events, invoices = message._owned_items()
+        errors = message._stage_invoices(invoices) if invoices else []
+        if self.kind != "invoices":
+            errors += message.env["freight.shipment"]._apply_inbound_events(
+                events, endpoint, self)
+            # recompute statuses here, in this context, not at commit in the default one
+            message.env.flush_all()
+        return errors
+
+    def _owned_items(self):
+        """``(events, invoices)`` of the stored payload that this message owns: items
+        rejected at intake were answered then, and items an earlier message brought are
+        that message's, so neither is this run's work nor its error."""
+        raw = self._payload()
+        if raw.lstrip(X12_LEAD)[:3] == b"ISA":
+            items, _errors, _rejected = inbound_items(
+                parse(raw.decode("utf-8", "replace")), self.received_at)
+            events = [event for _source, event in items if "invoice" not in event]
+            invoices = [event["invoice"] for _source, event in items if "invoice" in event]
+        elif self.kind == "invoices":
+            events, invoices = [], [item for _i, item in parse_invoice_batch(json.loads(raw))[0]]
+        else:
+            events, invoices = [item for _i, item in parse_event_batch(json.loads(raw))[0]], []
+        owned = self.env["freight.message.event"].sudo()._ids_owned_by(self)
+        return ([event for event in events if event["external_id"] in owned],
+                [invoice for invoice in invoices if invoice["external_id"] in owned])
+
+    def _stage_invoices(self, invoices):
+        endpoint = self.endpoint_id
+        carrier = endpoint.carrier_id if endpoint.kind == "carrier" else None
+        staged, errors = self.env["freight.invoice"]._stage(
+            invoices, endpoint.company_id, carrier, self)
+        # auditing creates bills and cases: it runs with the freight application's rights,
+        # not those of the partner's technical user
+        staged.sudo()._audit()
+        return errors
+
+    def _finish(self, errors, started):
+        now = fields.Datetime.now()
+        values = {
+            "processed_at": now,
+            "processing_ms": int((time.perf_counter() - started) * 1000),
+            "rules_version": RULES_VERSION,
+        }
+        if not errors:
+            self.write({**values, "state": "done", "last_error": False,
+                        "next_attempt_at": False})
+            return
+        attempts = self.attempts + 1
+        retry_at = next_attempt(attempts, now)
+        more = len(errors) - MAX_ERRORS
+        self.write({
+            **values,
+            "attempts": attempts,
+            "state": "failed" if retry_at else "dead",
+            "next_attempt_at": retry_at,
+            "last_error": "\n".join(errors[:MAX_ERRORS])
+            + (_("\n… and %s more", more) if more > 0 else ""),
+        })
+        if not retry_at:
+            self._notify_dead()
+
+    def _notify_dead(self):
+        responsible = self.endpoint_id.responsible_id or self.env.ref("base.user_admin")
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=responsible.id,
+            summary=_("Dead letter from %s", self.endpoint_id.name),
+            note=self.last_error,
+        )
+
+    # ---- actions of admins ----
 
     def action_retry(self):
         """Try failed or dead messages again now, with a fresh retry budget."""
@@ -163,4 +314,3 @@ class FreightMessage(models.Model):
             "freight_sync.action_freight_milestone")
         action["domain"] = [("message_id", "in", self.ids)]
         return action
-

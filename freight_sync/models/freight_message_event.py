@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..services.inbox import classify_items
 
@@ -31,7 +32,7 @@ class FreightMessageEvent(models.Model):
     def _record_keys(self, endpoint, message, keys):
         """Record ``keys`` [(event id, digest)] for ``message``; returns the item statuses."""
         first = dict(reversed(keys))  # the first occurrence of an id is the one stored
-        self.env.cr.execute(
+        self.env.cr.execute(SQL(
             """
             INSERT INTO freight_message_event (endpoint_id, external_id, digest, message_id)
             SELECT %s, key.external_id, key.digest, %s
@@ -39,23 +40,23 @@ class FreightMessageEvent(models.Model):
             ON CONFLICT (endpoint_id, external_id) DO NOTHING
             RETURNING external_id
             """,
-            [endpoint.id, message.id, list(first), list(first.values())],
-        )
+            endpoint.id, message.id, list(first), list(first.values()),
+        ))
         inserted = {row[0] for row in self.env.cr.fetchall()}
         others = list(set(first) - inserted)
         existing = {}
         if others:
-            self.env.cr.execute(
+            self.env.cr.execute(SQL(
                 """SELECT external_id, digest FROM freight_message_event
                     WHERE endpoint_id = %s AND external_id = ANY(%s)""",
-                [endpoint.id, others],
-            )
+                endpoint.id, others,
+            ))
             existing = dict(self.env.cr.fetchall())
         return classify_items(keys, inserted, existing)
 
     @api.model
     def _ids_owned_by(self, message):
-        self.env.cr.execute(
-            "SELECT external_id FROM freight_message_event WHERE message_id = %s", [message.id]
-        )
+        self.env.cr.execute(SQL(
+            "SELECT external_id FROM freight_message_event WHERE message_id = %s", message.id
+        ))
         return {row[0] for row in self.env.cr.fetchall()}

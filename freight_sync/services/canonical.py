@@ -49,7 +49,7 @@ def parse_event_time(value, pointer: str) -> tuple[datetime, str]:
     return parsed.astimezone(timezone.utc).replace(tzinfo=None), offset
 
 
-def _optional_text(data: Mapping, key: str, pointer: str) -> str | None:
+def optional_text(data: Mapping, key: str, pointer: str) -> str | None:
     value = data.get(key)
     if value is None or value == "":
         return None
@@ -80,7 +80,7 @@ def parse_milestone(data, pointer: str = "") -> dict:
     event_time, event_tz = parse_event_time(data.get("event_time"), f"{pointer}/event_time")
     result = {"code": code, "event_time": event_time, "event_tz": event_tz}
     for key in ("location", "raw_code", "reason_code", "external_id", "note"):
-        result[key] = _optional_text(data, key, pointer)
+        result[key] = optional_text(data, key, pointer)
     return result
 
 
@@ -97,21 +97,20 @@ def parse_milestones(items) -> tuple[list[dict], list[PayloadError]]:
     return parsed, errors
 
 
-REFERENCE_KEYS = SHIPMENT_REFERENCES
 MAX_EVENTS = 1000
 
 
 def parse_references(data, pointer: str) -> dict:
-    """Shipment references of an inbound item: at least one of ``REFERENCE_KEYS``."""
+    """Shipment references of an inbound item: at least one of ``SHIPMENT_REFERENCES``."""
     if not isinstance(data, Mapping):
         raise PayloadError(pointer, "an object with shipment references is required")
     references = {}
-    for key in REFERENCE_KEYS:
-        value = _optional_text(data, key, pointer)
+    for key in SHIPMENT_REFERENCES:
+        value = optional_text(data, key, pointer)
         if value:
             references[key] = value
     if not references:
-        raise PayloadError(pointer, f"give at least one of {', '.join(REFERENCE_KEYS)}")
+        raise PayloadError(pointer, f"give at least one of {', '.join(SHIPMENT_REFERENCES)}")
     return references
 
 
@@ -124,7 +123,7 @@ def parse_inbound_event(data, pointer: str) -> dict:
     """
     if not isinstance(data, Mapping):
         raise PayloadError(pointer or "/", "an event must be a JSON object")
-    event_id = _optional_text(data, "id", pointer)
+    event_id = optional_text(data, "id", pointer)
     if not event_id:
         raise PayloadError(f"{pointer}/id", "the sender's event id is required")
     references = parse_references(data.get("shipment"), f"{pointer}/shipment")
@@ -138,19 +137,31 @@ def parse_inbound_event(data, pointer: str) -> dict:
     return {**milestone, "references": references}
 
 
-def parse_event_batch(document) -> tuple[list[tuple[int, dict]], list[PayloadError]]:
-    """Validate ``{"events": [...]}``: the valid events with their index, and the errors."""
-    if not isinstance(document, Mapping) or not isinstance(document.get("events"), list):
-        raise PayloadError("/events", "a JSON object with an 'events' list is required")
-    items = document["events"]
+def parse_batch(document, key: str, parse_item, limit: int
+                ) -> tuple[list[tuple[int, dict]], list[PayloadError]]:
+    """Validate a batch ``{key: [...]}`` of at most ``limit`` items, each read by
+    ``parse_item(item, pointer)``: the valid items with their index, and the errors.
+
+    The batch itself must be sound (a ``PayloadError`` otherwise, and nothing is kept);
+    a bad item only leaves that item out, so a sender learns of every bad item at once.
+    """
+    pointer = f"/{key}"
+    if not isinstance(document, Mapping) or not isinstance(document.get(key), list):
+        raise PayloadError(pointer, f"a JSON object with an '{key}' list is required")
+    items = document[key]
     if not items:
-        raise PayloadError("/events", "the list is empty")
-    if len(items) > MAX_EVENTS:
-        raise PayloadError("/events", f"at most {MAX_EVENTS} events per request")
+        raise PayloadError(pointer, "the list is empty")
+    if len(items) > limit:
+        raise PayloadError(pointer, f"at most {limit} {key} per request")
     valid, errors = [], []
     for index, item in enumerate(items):
         try:
-            valid.append((index, parse_inbound_event(item, f"/events/{index}")))
+            valid.append((index, parse_item(item, f"{pointer}/{index}")))
         except PayloadError as error:
             errors.append(error)
     return valid, errors
+
+
+def parse_event_batch(document) -> tuple[list[tuple[int, dict]], list[PayloadError]]:
+    """``{"events": [...]}`` of ``POST /freight_sync/v1/events``; see ``parse_batch``."""
+    return parse_batch(document, "events", parse_inbound_event, MAX_EVENTS)

@@ -66,7 +66,6 @@ STATUS_CODES = {
     "PR": ("exception", "U.S. Customs Hold at In-Bond Location"),
     "CA": ("cancelled", "Shipment Cancelled"),
 }
-DEFAULT_STATUS_CODES = {code: milestone for code, (milestone, _label) in STATUS_CODES.items()}
 
 ESTIMATE_CODES = {
     "AG": "Estimated Delivery",
@@ -152,7 +151,6 @@ REASON_CODES = {
     "C9": "Cash Not Available From Consignee",
     "CA": "Customs (Import or Export)",
 }
-NORMAL_REASONS = frozenset({"NS", "NA"})
 
 
 class UnknownCodeError(ValueError):

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from .canonical import PayloadError, _optional_text, parse_references
+from .canonical import PayloadError, optional_text, parse_batch, parse_references
 
 MAX_INVOICES = 200
 MAX_LINES = 500
@@ -43,12 +43,12 @@ def parse_invoice_line(data, pointer: str, default_references: dict) -> dict:
     if not references:
         raise PayloadError(f"{pointer}/shipment", "give the shipment references of the line "
                            "(or of the invoice)")
-    code = _optional_text(data, "charge_code", pointer) or "400"
+    code = optional_text(data, "charge_code", pointer) or "400"
     return {
         "line_no": int(_number(data, "line_no", pointer, required=False) or 0),
         "references": references,
         "charge_code": code.upper(),
-        "description": _optional_text(data, "description", pointer),
+        "description": optional_text(data, "description", pointer),
         "quantity": _number(data, "quantity", pointer, required=False) or 1.0,
         "rate": _number(data, "rate", pointer, required=False),
         "amount": _number(data, "amount", pointer),
@@ -59,7 +59,7 @@ def parse_invoice_line(data, pointer: str, default_references: dict) -> dict:
 def parse_invoice(data, pointer: str) -> dict:
     if not isinstance(data, Mapping):
         raise PayloadError(pointer, "an invoice must be a JSON object")
-    number = _optional_text(data, "number", pointer)
+    number = optional_text(data, "number", pointer)
     if not number:
         raise PayloadError(f"{pointer}/number", "the carrier's invoice number is required")
     try:
@@ -89,28 +89,15 @@ def parse_invoice(data, pointer: str) -> dict:
     if abs(total - lines_total) > 0.01:
         raise PayloadError(f"{pointer}/total", f"total {total:.2f} differs from the sum of the "
                            f"lines {lines_total:.2f}")
-    scac = (_optional_text(data, "scac", pointer) or "").upper() or None
+    scac = (optional_text(data, "scac", pointer) or "").upper() or None
     return {
         "number": number, "date": day, "currency": currency, "total": total,
-        "correction": correction, "corrects": _optional_text(data, "corrects", pointer),
+        "correction": correction, "corrects": optional_text(data, "corrects", pointer),
         "scac": scac, "lines": parsed,
         "external_id": f"json:{scac or '-'}:{number}:{correction}",
     }
 
 
-def parse_invoice_batch(document) -> tuple[list, list]:
-    """Validate ``{"invoices": [...]}``: valid invoices with their index, and the errors."""
-    if not isinstance(document, Mapping) or not isinstance(document.get("invoices"), list):
-        raise PayloadError("/invoices", "a JSON object with an 'invoices' list is required")
-    items = document["invoices"]
-    if not items:
-        raise PayloadError("/invoices", "the list is empty")
-    if len(items) > MAX_INVOICES:
-        raise PayloadError("/invoices", f"at most {MAX_INVOICES} invoices per request")
-    valid, errors = [], []
-    for index, item in enumerate(items):
-        try:
-            valid.append((index, parse_invoice(item, f"/invoices/{index}")))
-        except PayloadError as error:
-            errors.append(error)
-    return valid, errors
+def parse_invoice_batch(document) -> tuple[list[tuple[int, dict]], list[PayloadError]]:
+    """``{"invoices": [...]}`` of ``POST /freight_sync/v1/invoices``; see ``parse_batch``."""
+    return parse_batch(document, "invoices", parse_invoice, MAX_INVOICES)

@@ -19,6 +19,7 @@ Two levels of failure, because a 997 can only speak about what could be read:
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 ISA_LENGTH = 106  # 105 characters of header + the segment terminator
 # Widths of ISA01..ISA16: the header is fixed length, which is how delimiters are found.
@@ -30,6 +31,15 @@ LINE_BREAKS = "\r\n"
 # Error levels, and which acknowledgment code set ``ack_code`` belongs to:
 # interchange -> TA1 note code (TA105), group -> AK9 (AK905..), set -> AK5 (AK502..).
 INTERCHANGE, GROUP, SET = "interchange", "group", "set"
+
+# A trailer counts what it closes (element 1) and repeats its header's control number
+# (element 2): what it counts, the header element, the ack codes of a wrong count and of
+# a wrong control number, and what the count includes.
+TRAILERS = {
+    "SE": ("segments", "ST02", "4", "3", " (ST and SE included)"),
+    "GE": ("transaction sets", "GS06", "5", "4", ""),
+    "IEA": ("functional groups", "ISA13", "021", "001", ""),
+}
 
 
 class X12Error(ValueError):
@@ -64,13 +74,12 @@ class Delimiters:
     suffix: str = ""  # line break the sender wrote after each terminator, reused on output
 
 
-@dataclass
-class TransactionSet:
-    code: str  # ST01, e.g. "214"
-    control: str  # ST02
-    segments: list = field(default_factory=list)  # [[id, el1, el2, ...], ...] between ST and SE
-    segment_index: int = 0  # position of the ST segment in the interchange
-    errors: list = field(default_factory=list)  # X12Error of level SET
+@dataclass(kw_only=True)
+class _Checked:
+    """A group or set as read, with the errors that make the 997 reject it."""
+
+    segment_index: int = 0  # position of its header segment (GS, ST) in the interchange
+    errors: list = field(default_factory=list)  # X12Error of level GROUP or SET
 
     @property
     def ok(self) -> bool:
@@ -78,7 +87,14 @@ class TransactionSet:
 
 
 @dataclass
-class FunctionalGroup:
+class TransactionSet(_Checked):
+    code: str  # ST01, e.g. "214"
+    control: str  # ST02
+    segments: list = field(default_factory=list)  # [[id, el1, el2, ...], ...] between ST and SE
+
+
+@dataclass
+class FunctionalGroup(_Checked):
     functional_id: str  # GS01, e.g. "QM" (214), "GF" (990), "FA" (997)
     sender: str  # GS02
     receiver: str  # GS03
@@ -88,13 +104,7 @@ class FunctionalGroup:
     agency: str  # GS07, "X"
     version: str  # GS08, e.g. "004010"
     sets: list = field(default_factory=list)
-    segment_index: int = 0
     declared_sets: int | None = None  # GE01 as sent
-    errors: list = field(default_factory=list)  # X12Error of level GROUP
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 @dataclass
@@ -201,10 +211,6 @@ def tokenize(text: str) -> tuple[Delimiters, list[list[str]]]:
 def element(segment: list[str], position: int) -> str:
     """Element ``position`` (1-based, as in ``B1001``) or "" when the segment is shorter."""
     return segment[position] if position < len(segment) else ""
-
-
-def components(value: str, delimiters: Delimiters) -> list[str]:
-    return value.split(delimiters.component)
 
 
 def parse(text: str) -> Interchange:
@@ -337,16 +343,8 @@ class _Walker:
             self._envelope(index, "unexpected_segment", "SE without a matching ST", "022")
             return
         self.tset = None
-        actual = len(tset.segments) + 2  # ST and SE count
-        declared = element(segment, 1)
-        if not (declared.isdigit() and int(declared) == actual):
-            self._set_error(tset, index, "se_count",
-                            f"SE01 says {declared or 'nothing'} segments, the set "
-                            f"{tset.control} has {actual} (ST and SE included)", "4")
-        if element(segment, 2) != tset.control:
-            self._set_error(tset, index, "se_control",
-                            f"SE02 {element(segment, 2)!r} does not match ST02 "
-                            f"{tset.control!r}", "3")
+        self._check_trailer(segment, f"the set {tset.control}", len(tset.segments) + 2,
+                            tset.control, partial(self._set_error, tset, index))
 
     def _close_set(self, index):
         """An ST, GE, GS or IEA arrived while a set was open: its SE is missing."""
@@ -364,14 +362,8 @@ class _Walker:
         self.group = None
         declared = element(segment, 1)
         group.declared_sets = int(declared) if declared.isdigit() else None
-        if group.declared_sets != len(group.sets):
-            self._group_error(group, index, "ge_count",
-                              f"GE01 says {declared or 'nothing'} transaction sets, group "
-                              f"{group.control} has {len(group.sets)}", "5")
-        if element(segment, 2) != group.control:
-            self._group_error(group, index, "ge_control",
-                              f"GE02 {element(segment, 2)!r} does not match GS06 "
-                              f"{group.control!r}", "4")
+        self._check_trailer(segment, f"group {group.control}", len(group.sets), group.control,
+                            partial(self._group_error, group, index))
 
     def _close_group(self, index):
         if self.tset is not None:
@@ -384,15 +376,23 @@ class _Walker:
     def _on_IEA(self, index, segment):
         self._close_group(index)
         self.iea_seen = True
+        self._check_trailer(segment, "the interchange", len(self.interchange.groups),
+                            self.interchange.control_number, partial(self._envelope, index))
+
+    @staticmethod
+    def _check_trailer(segment, owner, counted, control, report):
+        """Check a trailer against what was read; ``report(code, message, ack_code)``
+        records each mismatch at the level of what the trailer closes."""
+        tag = segment[0]
+        noun, header, count_ack, control_ack, included = TRAILERS[tag]
         declared = element(segment, 1)
-        groups = len(self.interchange.groups)
-        if not declared.isdigit() or int(declared) != groups:
-            self._envelope(index, "iea_count", f"IEA01 says {declared or 'nothing'} functional "
-                           f"groups, the interchange has {groups}", "021")
-        if element(segment, 2) != self.interchange.control_number:
-            self._envelope(index, "iea_control",
-                           f"IEA02 {element(segment, 2)!r} does not match ISA13 "
-                           f"{self.interchange.control_number!r}", "001")
+        if not (declared.isdigit() and int(declared) == counted):
+            report(f"{tag.lower()}_count", f"{tag}01 says {declared or 'nothing'} {noun}, "
+                   f"{owner} has {counted}{included}", count_ack)
+        if element(segment, 2) != control:
+            report(f"{tag.lower()}_control",
+                   f"{tag}02 {element(segment, 2)!r} does not match {header} {control!r}",
+                   control_ack)
 
 
 def accepted_sets(interchange: Interchange, code: str | None = None):

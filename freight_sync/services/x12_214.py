@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from .canonical import PayloadError
 from .references import add_x12_reference, is_valid_scac, normalize_reference
 from .timezones import to_iso
-from .x12 import Interchange, TransactionSet, element
+from .x12 import TransactionSet, element
+
 
 def _location(ms1: list[str] | None) -> tuple[str | None, dict]:
     """MS1 as text ("ATLANTA, GA, USA" or coordinates) and its parts for the time zone."""
@@ -74,7 +75,7 @@ def map_214(tset: TransactionSet) -> tuple[list[dict], list[PayloadError]]:
         elif tag == "L11":
             target = loops[-1] if loops else header
             add_x12_reference(target["references"], target["others"],
-                          element(segment, 2), element(segment, 1))
+                              element(segment, 2), element(segment, 1))
         elif tag == "K1" and loops:
             loops[-1]["remarks"].extend(
                 text for text in (element(segment, 1).strip(), element(segment, 2).strip())
@@ -135,24 +136,3 @@ def _event(header: dict, loop: dict, event: dict, pointer: str) -> dict:
         "other_references": {**header["others"], **loop["others"]},
         "scac": header["scac"],
     }
-
-
-def events_from_interchange(interchange: Interchange) -> tuple[list[dict], list[PayloadError]]:
-    """Events of every 214 set of a parsed interchange.
-
-    Sets the envelope check rejected (``TransactionSet.errors``) give one error each and
-    no event: the 997 tells the sender, and nothing half-read is applied.
-    """
-    events, errors = [], []
-    for group in interchange.groups:
-        for tset in group.sets:
-            if tset.code != "214":
-                continue
-            if not tset.ok:
-                errors.extend(PayloadError(f"/ST{tset.control}", error.message)
-                              for error in tset.errors)
-                continue
-            set_events, set_errors = map_214(tset)
-            events.extend(set_events)
-            errors.extend(set_errors)
-    return events, errors

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from .canonical import PayloadError
 from .references import add_x12_reference, is_valid_scac
-from .x12 import Interchange, TransactionSet, element
+from .x12 import TransactionSet, element
 
 DECISIONS = {
     "A": "accepted",  # Reservation Accepted
@@ -87,22 +87,3 @@ def map_990(tset: TransactionSet) -> dict:
         "reason": "; ".join(remarks) or None,
         "external_id": f"990:{scac or '-'}:{shipment_id}:{action}:{date or '-'}",
     }
-
-
-def responses_from_interchange(interchange: Interchange) -> tuple[list[dict],
-                                                                  list[PayloadError]]:
-    """Decisions of every 990 set of a parsed interchange, and the errors of the others."""
-    responses, errors = [], []
-    for group in interchange.groups:
-        for tset in group.sets:
-            if tset.code != "990":
-                continue
-            if not tset.ok:
-                errors.extend(PayloadError(f"/ST{tset.control}", error.message)
-                              for error in tset.errors)
-                continue
-            try:
-                responses.append(map_990(tset))
-            except PayloadError as error:
-                errors.append(error)
-    return responses, errors

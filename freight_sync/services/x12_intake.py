@@ -8,8 +8,9 @@ applied whole or not at all: one unusable event rejects its set, and the 997 say
 
 from datetime import datetime
 
-from .canonical import REFERENCE_KEYS, PayloadError, parse_event_time
-from .x12 import Interchange
+from .canonical import PayloadError, parse_event_time
+from .references import SHIPMENT_REFERENCES
+from .x12 import Interchange, accepted_sets
 from .x12_214 import map_214
 from .x12_990 import map_990
 from .x12_invoice import map_210
@@ -24,17 +25,15 @@ def inbound_items(interchange: Interchange, received_at: datetime):
     the mapped data the idempotency digest is taken from), errors the ``PayloadError`` of
     the sets left out, ``rejected`` their AK5 codes keyed ``(GS06, ST02)`` for the 997."""
     items, errors, rejected = [], [], {}
-    for group in interchange.groups:
-        for tset in group.sets:
-            if not tset.ok or tset.code not in APPLIED_SETS:
-                continue
-            try:
-                set_items = _set_items(tset, received_at)
-            except PayloadError as error:
-                errors.append(error)
-                rejected[(group.control, tset.control)] = [SEGMENT_ERROR]
-                continue
-            items.extend(set_items)
+    # sets the envelope check refused are answered in the 997 from their own errors
+    for group, tset in accepted_sets(interchange):
+        if tset.code not in APPLIED_SETS:
+            continue
+        try:
+            items.extend(_set_items(tset, received_at))
+        except PayloadError as error:
+            errors.append(error)
+            rejected[(group.control, tset.control)] = [SEGMENT_ERROR]
     return items, errors, rejected
 
 
@@ -89,7 +88,7 @@ def _tender_item(response, received_at):
 
 
 def _references(references: dict) -> dict:
-    return {key: value for key, value in references.items() if key in REFERENCE_KEYS and value}
+    return {key: value for key, value in references.items() if key in SHIPMENT_REFERENCES and value}
 
 
 def set_kinds(interchange: Interchange) -> set[str]:

@@ -2,7 +2,14 @@ from datetime import datetime
 
 from odoo.tests import BaseCase, tagged
 
-from ..services.canonical import PayloadError, parse_event_time, parse_milestone, parse_milestones
+from ..services.canonical import (
+    PayloadError,
+    parse_batch,
+    parse_event_batch,
+    parse_event_time,
+    parse_milestone,
+    parse_milestones,
+)
 
 
 @tagged("freight_sync", "freight_pure")
@@ -78,6 +85,49 @@ class TestCanonicalMilestone(BaseCase):
         self.assertEqual([p["code"] for p in parsed], ["tendered"])
         self.assertEqual([e.pointer for e in errors], ["/1/code", "/2/event_time"])
         self.assertEqual(parse_milestones({"code": "x"})[1][0].pointer, "/")
+
+
+def _word(item, pointer):
+    if not isinstance(item, str):
+        raise PayloadError(pointer, "a word is required")
+    return item.upper()
+
+
+@tagged("freight_sync", "freight_pure")
+class TestBatch(BaseCase):
+    def test_valid_items_keep_their_index_and_every_error_is_reported(self):
+        valid, errors = parse_batch({"words": ["a", 1, "b", None]}, "words", _word, 4)
+        self.assertEqual(valid, [(0, "A"), (2, "B")])
+        self.assertEqual([(e.pointer, e.message) for e in errors],
+                         [("/words/1", "a word is required"), ("/words/3", "a word is required")])
+
+    def test_unsound_batches_are_refused_whole(self):
+        cases = [
+            ("not an object", ["a"], "a JSON object with an 'words' list is required"),
+            ("no list", {"words": "a"}, "a JSON object with an 'words' list is required"),
+            ("other key", {"word": ["a"]}, "a JSON object with an 'words' list is required"),
+            ("empty", {"words": []}, "the list is empty"),
+            ("too many", {"words": ["a"] * 4}, "at most 3 words per request"),
+        ]
+        for label, document, message in cases:
+            with self.subTest(label):
+                with self.assertRaises(PayloadError) as caught:
+                    parse_batch(document, "words", _word, 3)
+                self.assertEqual((caught.exception.pointer, caught.exception.message),
+                                 ("/words", message))
+        self.assertEqual(len(parse_batch({"words": ["a"] * 3}, "words", _word, 3)[0]), 3)
+
+    def test_event_batch(self):
+        event = {"id": "e1", "shipment": {"pro_number": "PRO-1"}, "raw_code": "AF",
+                 "event_time": "2024-07-09T08:00:00-05:00"}
+        valid, errors = parse_event_batch({"events": [event, {**event, "shipment": {}}]})
+        self.assertEqual([(index, e["external_id"], e["code"], e["raw_code"], e["references"])
+                          for index, e in valid],
+                         [(0, "e1", None, "AF", {"pro_number": "PRO-1"})])
+        self.assertEqual([e.pointer for e in errors], ["/events/1/shipment"])
+        with self.assertRaises(PayloadError) as caught:
+            parse_event_batch({"events": [event] * 1001})
+        self.assertEqual(caught.exception.message, "at most 1000 events per request")
 
 
 @tagged("freight_sync", "freight_pure")

@@ -55,3 +55,6 @@ class TestInvoicePayload(BaseCase):
         for document in ({}, {"invoices": []}, {"invoices": [invoice()] * 201}):
             with self.assertRaises(PayloadError):
                 parse_invoice_batch(document)
+        with self.assertRaises(PayloadError) as caught:
+            parse_invoice_batch({"invoices": [invoice()] * 201})
+        self.assertEqual(caught.exception.message, "at most 200 invoices per request")

@@ -181,6 +181,29 @@ class TestX12Envelope(BaseCase):
                 # the ISA was readable: the partial parse allows a negative 997
                 self.assertIsNotNone(error.interchange)
 
+    def test_trailer_messages(self):
+        """Each trailer's count and control number, checked the same way, said each its way."""
+        cases = [
+            (interchange_text(*GOOD_214[:5], "SE*4*0002", *GOOD_214[6:]), [
+                "SE01 says 4 segments, the set 0001 has 5 (ST and SE included)",
+                "SE02 '0002' does not match ST02 '0001'"]),
+            (interchange_text(*GOOD_214[:6], "GE*x*8", "IEA*1*000000001"), [
+                "GE01 says x transaction sets, group 7 has 1",
+                "GE02 '8' does not match GS06 '7'"]),
+            (interchange_text(*GOOD_214[:7], "IEA"), [
+                "IEA01 says nothing functional groups, the interchange has 1",
+                "IEA02 '' does not match ISA13 '000000001'"]),
+        ]
+        for text, expected in cases:
+            with self.subTest(expected[0][:4]):
+                try:
+                    interchange = parse(text)
+                except X12Error as error:
+                    interchange = error.interchange
+                errors = [*interchange.envelope_errors(),
+                          *(e for g in interchange.groups for s in g.sets for e in s.errors)]
+                self.assertEqual([e.message for e in errors], expected)
+
     def test_partial_interchange_of_an_envelope_error(self):
         with self.assertRaises(X12Error) as caught:
             parse(fixture("broken_ge_count.x12"))

@@ -5,12 +5,19 @@ from odoo.tests import BaseCase, tagged
 from ..services.canonical import PayloadError, parse_milestone
 from ..services.timezones import to_iso, zone_for_region
 from ..services.x12 import TransactionSet, parse
-from ..services.x12_214 import events_from_interchange, map_214
+from ..services.x12_214 import map_214
+from ..services.x12_intake import inbound_items
 from .test_services_x12 import fixture
+
+RECEIVED = datetime(2024, 11, 5, 9, 0)
 
 
 def events_of(name):
-    return events_from_interchange(parse(fixture(name)))
+    """The 214 statuses of a fixture as the EDI intake reads them, and the errors of the
+    sets it leaves out."""
+    items, errors, _rejected = inbound_items(parse(fixture(name)), RECEIVED)
+    return [status for status, _event in items if status["external_id"].startswith("214:")], \
+        errors
 
 
 @tagged("freight_sync", "freight_pure")
@@ -94,7 +101,8 @@ class TestX12Status214(BaseCase):
         self.assertNotEqual(map_214(later)[0][0]["external_id"], ids[0])
 
     def test_status_errors_name_the_element(self):
-        events, errors = events_of("broken_214_statuses.x12")
+        tset = parse(fixture("broken_214_statuses.x12")).groups[0].sets[0]
+        events, errors = map_214(tset)
         self.assertEqual([(e["raw_code"], e["event_time"]) for e in events],
                          [("D1", "2024-03-02T08:15:00-06:00")])  # CS: fixed -6
         self.assertEqual([(e.pointer, e.message.split(";")[0][:40]) for e in errors], [
@@ -105,6 +113,9 @@ class TestX12Status214(BaseCase):
             ("/ST0001/LX5/AT707", "local time needs a US state or Canadian "),
         ])
         self.assertIn("got 'NL' (MEX)", errors[4].message)
+        # the intake applies a set whole or not at all: its first error rejects it
+        events, set_errors = events_of("broken_214_statuses.x12")
+        self.assertEqual((events, [str(e) for e in set_errors]), ([], [str(errors[0])]))
 
     def test_set_errors(self):
         cases = [
@@ -138,7 +149,9 @@ class TestX12Status214(BaseCase):
     def test_rejected_sets_give_errors_not_events(self):
         events, errors = events_of("broken_missing_se.x12")
         self.assertEqual([e["references"]["pro_number"] for e in events], ["PRO5500002"])
-        self.assertEqual([(e.pointer, e.message) for e in errors],
+        self.assertEqual(errors, [])  # the envelope's errors are the 997's, not the intake's
+        sets = parse(fixture("broken_missing_se.x12")).groups[0].sets
+        self.assertEqual([(f"/ST{tset.control}", e.message) for tset in sets for e in tset.errors],
                          [("/ST0001", "transaction set 0001 has no SE trailer")])
 
 

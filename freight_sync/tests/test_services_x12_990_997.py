@@ -4,11 +4,20 @@ from odoo.tests import BaseCase, tagged
 
 from ..services.canonical import PayloadError
 from ..services.x12 import Delimiters, TransactionSet, X12Error, parse
-from ..services.x12_990 import map_990, responses_from_interchange
+from ..services.x12_990 import map_990
 from ..services.x12_997 import build_997
+from ..services.x12_intake import inbound_items
 from .test_services_x12 import fixture
 
 WHEN = datetime(2024, 7, 10, 6, 5)
+
+
+def responses_of(name):
+    """The 990 decisions of a fixture as the EDI intake reads them, and the errors of the
+    sets it leaves out."""
+    items, errors, _rejected = inbound_items(parse(fixture(name)), WHEN)
+    return [response for response, _event in items
+            if response["external_id"].startswith("990:")], errors
 
 
 def ack(interchange, **kwargs):
@@ -52,7 +61,7 @@ class TestX12TenderResponse990(BaseCase):
         ]
         for name, expected, expected_errors in cases:
             with self.subTest(name):
-                responses, errors = responses_from_interchange(parse(fixture(name)))
+                responses, errors = responses_of(name)
                 self.assertEqual([(r["shipment_id"], r["decision"], r["action_code"], r["date"],
                                    r["reason"], r["references"]) for r in responses], expected)
                 self.assertEqual(len(errors), len(expected_errors))
@@ -64,8 +73,8 @@ class TestX12TenderResponse990(BaseCase):
                     self.assertIsNone(response["event_time"])
 
     def test_external_id_is_stable(self):
-        first = responses_from_interchange(parse(fixture("990_004010_accept_decline.x12")))[0]
-        again = responses_from_interchange(parse(fixture("990_004010_accept_decline.x12")))[0]
+        first = responses_of("990_004010_accept_decline.x12")[0]
+        again = responses_of("990_004010_accept_decline.x12")[0]
         self.assertEqual([r["external_id"] for r in first], [r["external_id"] for r in again])
         self.assertEqual(first[0]["external_id"], "990:BRFL:LOAD-1001:A:2024-07-08")
 
