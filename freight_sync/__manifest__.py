@@ -53,4 +53,6 @@
         "demo/freight_endpoint_demo.xml",
         "demo/freight_invoice_demo.xml",
     ],
+    # the demo carrier invoices (demo/invoices.py), after the demo records they build on
+    "post_init_hook": "post_init_hook",
 }

@@ -1,6 +1,7 @@
-"""JSON routes of the reconciliation workbench (freight_sync_web). They run as the signed-in
-user: the ORM's access rights and record rules decide what is seen and done; bad input is a
-UserError, which Odoo's JSON-RPC answers as an error the client shows as a notification."""
+"""JSON routes of the reconciliation workbench (freight_sync_web), over the
+``freight.workbench`` model. They run as the signed-in user: the ORM's access rights and
+record rules decide what is seen and done; bad input is a UserError, which Odoo's JSON-RPC
+answers as an error the client shows as a notification."""
 
 from odoo import _, http
 from odoo.exceptions import MissingError
@@ -22,21 +23,20 @@ class FreightWorkbench(http.Controller):
     @http.route(f"{UI}/invoices/queue", type="json", auth="user", methods=["POST"])
     def queue(self, **params):
         query = checked(parse_queue, params)
-        return request.env["freight.invoice"]._workbench_queue(query)
+        return request.env["freight.workbench"].queue(query)
 
     @http.route(f"{UI}/invoices/<int:invoice_id>", type="json", auth="user", methods=["POST"])
     def detail(self, invoice_id):
-        return _invoice(invoice_id)._workbench_detail()
+        return request.env["freight.workbench"].detail(_invoice(invoice_id))
 
     @http.route(f"{UI}/invoices/<int:invoice_id>/act", type="json", auth="user",
                 methods=["POST"])
     def act(self, invoice_id, **params):
         action, reason, code = checked(parse_action, params)
         invoice = _invoice(invoice_id)
-        invoice.check_access_rights("write")
-        invoice.check_access_rule("write")
-        invoice._workbench_act(action, reason, code)
-        return invoice._workbench_detail()
+        Workbench = request.env["freight.workbench"]
+        Workbench.act(invoice, action, reason, code)
+        return Workbench.detail(invoice)
 
     @http.route(f"{UI}/invoices/bulk_approve", type="json", auth="user", methods=["POST"])
     def bulk_approve(self, ids=None):
@@ -44,7 +44,7 @@ class FreightWorkbench(http.Controller):
         Invoice = request.env["freight.invoice"]
         Invoice.check_access_rights("write")
         invoices = Invoice.search([("id", "in", ids)])  # record rules drop the others
-        answer = invoices._workbench_bulk_approve()
+        answer = request.env["freight.workbench"].bulk_approve(invoices)
         for missing in sorted(set(ids) - set(invoices.ids)):
             answer["results"].append({"id": missing, "ok": False,
                                       "message": _("Invoice %s not found", missing)})

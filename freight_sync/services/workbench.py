@@ -53,7 +53,7 @@ class QueueQuery:
     limit: int = 40
 
     def filter_domain(self, today: date, uid: int) -> list:
-        """The filters as a domain (the search is the model's _workbench_search_domain)."""
+        """The filters as a domain (the search is freight.workbench's _search_domain)."""
         domain = []
         if self.states:
             domain.append(("state", "in", list(self.states)))

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .invoice_common import InvoiceCase
 
@@ -102,3 +102,22 @@ class TestInvoiceWorkflow(InvoiceCase):
         self.resolve(rebill, "rebill")
         self.assertEqual(rebill.state, "rejected")
         self.assertEqual(case.stage_id, self.env.ref("freight_sync.exception_stage_waiting"))
+
+
+@tagged("freight_sync", "post_install", "-at_install")
+class TestDemoInvoices(TransactionCase):
+    def test_demo_data_holds_the_nineteen_audited_invoices(self):
+        """The README and the e2e tests name them: BR-90101..BR-90119 as staged and audited
+        by demo/invoices.py when the module is installed with demo data."""
+        if not self.env.ref("freight_sync.carrier_blue_ridge", raise_if_not_found=False):
+            self.skipTest("installed without demo data")
+        invoices = self.env["freight.invoice"].search([("name", "=like", "BR-901%")],
+                                                      order="name")
+        self.assertEqual(invoices.mapped("name"), [f"BR-{n}" for n in range(90101, 90120)])
+        self.assertEqual(invoices.mapped("state"),
+                         ["approved"] * 6 + ["audited"] * 8 + ["exception"] * 5)
+        history = invoices[:6]
+        self.assertTrue(all(history.mapped("approved_by_rule")))
+        self.assertTrue(all(invoice.move_id for invoice in history))
+        self.assertFalse(any((invoices - history).mapped("approved_by_rule")))
+        self.assertTrue(all(invoice.exception_ids for invoice in invoices[14:]))

@@ -1,10 +1,10 @@
 import json
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from ..models.freight_invoice_workflow import FreightInvoice as InvoiceWorkflow
+from ..models.freight_invoice import FreightInvoice
 from .invoice_common import ContractCase
 
 UI = "/freight_sync/ui/v1"
@@ -176,7 +176,7 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
 
     def test_bulk_approve_falls_back_one_by_one_when_the_batch_fails(self):
         self.over_small.state = "audited"  # two invoices ready, one whose bill will fail
-        make_bill = InvoiceWorkflow._bill_values
+        make_bill = FreightInvoice._bill_values
 
         def bill_values(invoice, *args):
             if invoice.name == "WB-OVER-15":
@@ -185,8 +185,8 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
 
         clerk = self.env["res.users"].search([("login", "=", "wb_clerk")])
         invoices = (self.clean | self.over_small).with_user(clerk)
-        with patch.object(InvoiceWorkflow, "_bill_values", bill_values):
-            answer = invoices._workbench_bulk_approve()
+        with patch.object(FreightInvoice, "_bill_values", bill_values):
+            answer = self.env["freight.workbench"].with_user(clerk).bulk_approve(invoices)
         self.assertEqual((answer["approved"], answer["skipped"]), (1, 1))
         by_id = {r["id"]: r for r in answer["results"]}
         self.assertIn("No expense account", by_id[self.over_small.id]["message"])
@@ -214,3 +214,17 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
     def test_carriers_lists_the_carriers(self):
         carriers = self.call("wb_clerk", "/carriers")
         self.assertIn([self.carrier.id, "Test Carrier"], carriers)
+
+    def test_the_workbench_reads_and_acts_as_its_own_user(self):
+        # records handed over in another environment (here the superuser's) do not lend
+        # the workbench their rights
+        dispatcher = self.env["res.users"].search([("login", "=", "wb_dispatcher")])
+        workbench = self.env["freight.workbench"].with_user(dispatcher)
+        self.env.invalidate_all()  # what is cached is not read again, nor checked
+        with self.assertRaises(AccessError):
+            workbench.detail(self.clean)
+        with self.assertRaises(AccessError):
+            workbench.act(self.clean, "approve", "", False)
+        with self.assertRaises(AccessError):
+            workbench.bulk_approve(self.clean)
+        self.assertEqual(self.clean.state, "audited")

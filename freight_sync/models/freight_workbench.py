@@ -1,12 +1,12 @@
-# One file per concern (workflow, intake, audit, workbench) keeps each readable.
-# pylint: disable=consider-merging-classes-inherited
-"""What the reconciliation workbench reads and does, as the signed-in user: the ORM's access
-rights and record rules apply, the routes only translate."""
+"""The reconciliation workbench: what a billing clerk's screen reads and does with carrier
+invoices. No table: every method works with this model's environment, so the signed-in
+user's access rights and record rules apply to what is read and done, and the routes in
+controllers/workbench.py only translate."""
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools.sql import SQL, create_index
+from odoo.tools import SQL
 
 from ..services.expected_cost import pick_contract
 from ..services.workbench import (
@@ -25,44 +25,33 @@ def _ref(record):
     return [record.id, record.display_name] if record else None
 
 
-class FreightInvoice(models.Model):
-    _inherit = "freight.invoice"
+class FreightWorkbench(models.AbstractModel):
+    """Records given to these methods are read and changed as this model's user (the
+    caller's environment), whatever environment they come with."""
 
-    dispute_reason = fields.Selection(
-        list(DISPUTE_REASONS.items()), readonly=True, copy=False, tracking=True,
-        help="Why payment is held while the carrier answers.")
-
-    def init(self):
-        result = super().init()
-        # Measured with 100,000 invoices (tests/bench/run workbench): the queue sorted by
-        # variance reads the top of this index instead of sorting the 47,000 invoices in
-        # the default states (~40 ms)...
-        create_index(self.env.cr, "freight_invoice__variance_total_id_index", self._table,
-                     ["variance_total", "id"])
-        # ... and a full page's count is an index-only scan over what the filters and the
-        # company rule compare (~7 ms for the default states, <1 ms with a carrier and a
-        # variance), not a heap scan of every match (~30-40 ms)
-        create_index(self.env.cr, "freight_invoice__workbench_count_index", self._table,
-                     ["company_id", "state", "carrier_id", "variance_total"])
-        return result
+    _name = "freight.workbench"
+    _description = "Reconciliation Workbench"
 
     # ---- reading ------------------------------------------------------------------------
 
-    def _workbench_queue(self, query):
-        """One page of the queue: one search_fetch, a count unless the page is the last
-        one (then the page says how many), one grouped count of cases."""
-        domain = query.filter_domain(fields.Date.context_today(self), self.env.uid)
-        domain += self._workbench_search_domain(query.search)
-        invoices = self.search_fetch(domain, QUEUE_FIELDS, offset=query.offset,
-                                     limit=query.limit, order=query.order)
+    @api.model
+    def queue(self, query):
+        """One page of the queue (a ``services.workbench.QueueQuery``): one search_fetch, a
+        count unless the page is the last one (then the page says how many), one grouped
+        count of cases."""
+        Invoice = self.env["freight.invoice"]
+        today = fields.Date.context_today(self)
+        domain = query.filter_domain(today, self.env.uid)
+        domain += self._search_domain(query.search)
+        invoices = Invoice.search_fetch(domain, QUEUE_FIELDS, offset=query.offset,
+                                        limit=query.limit, order=query.order)
         if len(invoices) < query.limit and (invoices or not query.offset):
             total = query.offset + len(invoices)
         else:
-            total = self.search_count(domain)
+            total = Invoice.search_count(domain)
         open_cases = dict(self.env["freight.exception"]._read_group(
             [("invoice_id", "in", invoices.ids), ("is_closed", "=", False)],
             ["invoice_id"], ["__count"]))
-        today = fields.Date.context_today(self)
         return {
             "total": total,
             "offset": query.offset,
@@ -83,7 +72,8 @@ class FreightInvoice(models.Model):
             } for invoice in invoices],
         }
 
-    def _workbench_search_domain(self, text):
+    @api.model
+    def _search_domain(self, text):
         """The invoice number or a line reference contains ``text``, as one
         ``id IN (lines' invoices UNION numbers)``,
         each side through ``_search`` (access rights and record rules as the ORM checks
@@ -94,31 +84,35 @@ class FreightInvoice(models.Model):
             return []
         lines = self.env["freight.invoice.line"]._search(
             expression.OR([[(name, "ilike", text)] for name in SEARCHED_REFERENCES]))
-        numbers = self._search([("name", "ilike", text)])
+        numbers = self.env["freight.invoice"]._search([("name", "ilike", text)])
         invoice_id = SQL.identifier("freight_invoice_line", "invoice_id")
         return [("id", "in", SQL("(%s UNION %s)", lines.subselect(invoice_id),
                                  numbers.subselect()))]
 
-    def _workbench_detail(self):
-        self.ensure_one()
-        company = self.company_id
+    @api.model
+    def detail(self, invoice):
+        """Everything the clerk weighs before deciding on ``invoice``: its lines explained,
+        its cases, the shipments' milestones and the contract that priced it."""
+        invoice = invoice.with_env(self.env)
+        invoice.ensure_one()
+        company = invoice.company_id
         is_manager = self.env.user.has_group("freight_sync.group_freight_manager")
         threshold = company.freight_override_threshold
         return {
-            "id": self.id,
-            "name": self.name,
-            "carrier": _ref(self.carrier_id),
-            "date": fields.Date.to_string(self.date),
-            "currency": self.currency_id.name,
-            "state": self.state,
-            "state_label": dict(self._fields["state"].selection)[self.state],
-            "amount_total": self.amount_total,
-            "expected_total": self.expected_total,
-            "variance_total": self.variance_total,
-            "audit_summary": self.audit_summary or False,
-            "dispute_reason": DISPUTE_REASONS.get(self.dispute_reason) or False,
-            "bill": _ref(self.move_id),
-            "lines": [self._workbench_line(line) for line in self.line_ids],
+            "id": invoice.id,
+            "name": invoice.name,
+            "carrier": _ref(invoice.carrier_id),
+            "date": fields.Date.to_string(invoice.date),
+            "currency": invoice.currency_id.name,
+            "state": invoice.state,
+            "state_label": dict(invoice._fields["state"].selection)[invoice.state],
+            "amount_total": invoice.amount_total,
+            "expected_total": invoice.expected_total,
+            "variance_total": invoice.variance_total,
+            "audit_summary": invoice.audit_summary or False,
+            "dispute_reason": DISPUTE_REASONS.get(invoice.dispute_reason) or False,
+            "bill": _ref(invoice.move_id),
+            "lines": [self._line(invoice, line) for line in invoice.line_ids],
             "cases": [{
                 "id": case.id,
                 "name": case.name,
@@ -128,17 +122,19 @@ class FreightInvoice(models.Model):
                 "stage": case.stage_id.name,
                 "closed": case.is_closed,
                 "user": _ref(case.user_id),
-            } for case in self.exception_ids],
-            "shipments": self._workbench_shipments(),
-            "contract": self._workbench_contract(),
+            } for case in invoice.exception_ids],
+            "shipments": self._shipments(invoice),
+            "contract": self._contract(invoice),
             "can_override_any": is_manager,
             "override_threshold": threshold,
-            "actions": available_actions(self.state, self.variance_total, threshold, is_manager),
+            "actions": available_actions(invoice.state, invoice.variance_total, threshold,
+                                         is_manager),
             "dispute_reasons": list(DISPUTE_REASONS.items()),
         }
 
-    def _workbench_line(self, line):
-        audited = self.state != "received"
+    @api.model
+    def _line(self, invoice, line):
+        audited = invoice.state != "received"
         expected = line.expected if audited and line.decision != "unmatched" else None
         return {
             "id": line.id,
@@ -155,12 +151,13 @@ class FreightInvoice(models.Model):
             "trace": (line.trace or "").splitlines(),
             "explanation": explain_line(line.decision, line.amount, expected, line.variance,
                                         line.allowance, line.tolerance_layer,
-                                        self.currency_id.name) if audited else
+                                        invoice.currency_id.name) if audited else
             _("Not audited yet."),
         }
 
-    def _workbench_shipments(self):
-        shipments = self.line_ids.shipment_id
+    @api.model
+    def _shipments(self, invoice):
+        shipments = invoice.line_ids.shipment_id
         if not shipments:
             return []
         milestones = self.env["freight.milestone"].search_fetch(
@@ -184,13 +181,15 @@ class FreightInvoice(models.Model):
             "milestones": by_shipment.get(shipment.id, [])[:MILESTONES_SHOWN],
         } for shipment in shipments]
 
-    def _workbench_contract(self):
+    @api.model
+    def _contract(self, invoice):
         """The carrier's contract valid on the invoice date, as the audit priced it: lanes,
         fuel rule and accessorial tariff, so a clerk can check an expected amount."""
         # the audit's own choice among the carrier's contracts, not a second rule for it
         contracts = self.env["freight.rate.contract"].search(
-            [("carrier_id", "=", self.carrier_id.id)])
-        terms = pick_contract([c._as_terms() for c in contracts], self.carrier_id.id, self.date)
+            [("carrier_id", "=", invoice.carrier_id.id)])
+        terms = pick_contract([c._as_terms() for c in contracts], invoice.carrier_id.id,
+                              invoice.date)
         if not terms:
             return None
         contract = contracts.browse(terms.id)
@@ -218,60 +217,42 @@ class FreightInvoice(models.Model):
 
     # ---- acting -------------------------------------------------------------------------
 
-    def _workbench_act(self, action, reason, reason_code):
+    @api.model
+    def act(self, invoice, action, reason, reason_code):
         """The clerk's decision; the same rules as the form's buttons and resolve wizard."""
-        self.ensure_one()
+        invoice = invoice.with_env(self.env)
+        invoice.ensure_one()
+        invoice.check_access_rights("write")
+        invoice.check_access_rule("write")
         if action == "approve":
-            if self.state != "audited":
+            if invoice.state != "audited":
                 raise UserError(_(
                     "%s is not within tolerance: approve with override and say why, "
-                    "short-pay or dispute it.", self.display_name))
-            self.action_approve()
+                    "short-pay or dispute it.", invoice.display_name))
+            invoice.action_approve()
         elif action == "dispute":
-            self._dispute(reason_code, reason)
+            invoice._dispute(reason_code, reason)
         else:
             self.env["freight.invoice.resolve"].create({
-                "invoice_id": self.id, "resolution": action, "reason": reason,
+                "invoice_id": invoice.id, "resolution": action, "reason": reason,
             }).action_confirm()
 
-    def _dispute(self, reason_code, note):
-        """Hold payment: the invoice waits on the carrier with its cases."""
-        if self.state not in ("audited", "exception"):
-            raise UserError(_("Only audited invoices or invoices in exception can be "
-                              "disputed; %(name)s is %(state)s.", name=self.display_name,
-                              state=self.state))
-        text = _("Disputed: %(why)s — %(note)s (%(user)s)", why=DISPUTE_REASONS[reason_code],
-                 note=note, user=self.env.user.name)
-        if not self.exception_ids.filtered(lambda c: not c.is_closed):
-            # a dispute without a case would be invisible on the exception board
-            self.env["freight.exception"].sudo().create({
-                "name": f"{self.display_name}: {DISPUTE_REASONS[reason_code]}"[:250],
-                "company_id": self.company_id.id,
-                "exception_type": "rate_variance",
-                "invoice_id": self.id,
-                "shipment_id": self.line_ids.shipment_id[:1].id,
-                "amount_at_stake": max(self.variance_total, 0.0),
-                "user_id": self.env.uid,
-            })
-        # the board's own dispute: each case waits on the carrier with the reason and note
-        self.exception_ids.filtered(lambda c: not c.is_closed).action_dispute(reason_code, note)
-        self.write({"state": "disputed", "dispute_reason": reason_code})
-        self.message_post(body=text)
-
-    def _workbench_bulk_approve(self):
+    @api.model
+    def bulk_approve(self, invoices):
         """Approve the within-tolerance invoices among these in one batch (one bill create
         for all); if the batch fails (say, one carrier's bill has no expense account), each
         goes again on its own savepoint so one bad invoice does not hold back the others."""
-        ready = self.filtered(lambda invoice: invoice.state == "audited")
+        invoices = invoices.with_env(self.env)
+        ready = invoices.filtered(lambda invoice: invoice.state == "audited")
         results = [{"id": invoice.id, "ok": False, "message": _(
             "%(name)s skipped: %(state)s, not within tolerance",
-            name=invoice.display_name, state=invoice.state)} for invoice in self - ready]
+            name=invoice.display_name, state=invoice.state)} for invoice in invoices - ready]
         try:
             with self.env.cr.savepoint():
                 ready.action_approve()
             done = ready
         except UserError:
-            done = self.browse()
+            done = invoices.browse()
             for invoice in ready:
                 try:
                     with self.env.cr.savepoint():

@@ -1,8 +1,8 @@
-# One file per concern (workflow, intake, audit, stats) keeps each readable.
-# pylint: disable=consider-merging-classes-inherited
-"""What the freight dashboard counts. Set-based: a fixed number of queries whatever the
-period, SQL filtered on ``env.companies`` (the invoice and inbox record rules are company
-rules only, so this is what the ORM would show), each point with the domain behind it."""
+"""What the freight dashboard counts: carrier invoices, open accruals and the inbox. No
+table: it reads as this model's user (the caller's environment). Set-based: a fixed number
+of queries whatever the period, SQL filtered on ``env.companies`` (the invoice and inbox
+record rules are company rules only, so this is what the ORM would show), each point with
+the domain behind it."""
 
 from odoo import _, api, fields, models
 
@@ -32,35 +32,42 @@ def _drill(model, name, domain):
     return {"model": model, "name": name, "domain": domain}
 
 
-class FreightInvoice(models.Model):
-    _inherit = "freight.invoice"
+def _seconds(value):
+    return None if value is None else round(float(value), 1)
+
+
+class FreightDashboard(models.AbstractModel):
+    _name = "freight.dashboard"
+    _description = "Freight Dashboard"
 
     @api.model
-    def _dashboard(self, date_from, date_to, carrier_id):
-        self.check_access_rights("read")
+    def figures(self, date_from, date_to, carrier_id):
+        """Every chart and KPI of the period, for one carrier or all (``carrier_id``
+        falsy). No read right on carrier invoices is an AccessError; the inbox figures,
+        which only Freight Managers may read, are ``None`` for the others."""
+        self.env["freight.invoice"].check_access_rights("read")
         self.env["freight.exception"].check_access_rights("read")
-        Message = self.env["freight.message"]
-        inbox = Message.check_access_rights("read", raise_exception=False)
+        inbox = self.env["freight.message"].check_access_rights("read", raise_exception=False)
         mondays = weeks(date_from, date_to)
         windows = [week_window(monday, date_from, date_to) for monday in mondays]
         carrier = [("carrier_id", "=", carrier_id)] if carrier_id else []
-        weekly, totals = self._dashboard_weekly(date_from, date_to, carrier_id, mondays)
+        weekly, totals = self._invoices_weekly(date_from, date_to, carrier_id, mondays)
         return {
             "period": {"date_from": fields.Date.to_string(date_from),
                        "date_to": fields.Date.to_string(date_to), "carrier_id": carrier_id},
             "weeks": [fields.Date.to_string(monday) for monday in mondays],
-            "kpis": self._dashboard_kpis(totals, date_from, date_to, carrier, inbox,
-                                         carrier_id),
+            "kpis": self._kpis(totals, date_from, date_to, carrier, inbox, carrier_id),
             "auto_approval": self._auto_approval_chart(weekly, windows, carrier),
             "recovered": self._recovered_chart(weekly, windows, carrier),
             "carriers": self._carrier_chart(date_from, date_to, carrier_id),
             "accruals": self._accrual_chart(carrier),
-            "latency": Message._dashboard_latency(date_from, date_to, carrier_id, mondays)
+            "latency": self._latency(date_from, date_to, carrier_id, mondays)
             if inbox else None,
         }
 
     # ---- invoices -----------------------------------------------------------------------
 
+    @api.model
     def _invoice_where(self, date_from, date_to, carrier_id):
         start, end = period_bounds(date_from, date_to)
         where = ("i.company_id = ANY(%(companies)s) AND i.audited_at >= %(start)s "
@@ -70,8 +77,9 @@ class FreightInvoice(models.Model):
         return where, {"companies": self.env.companies.ids, "start": start, "end": end,
                        "carrier": carrier_id}
 
-    def _dashboard_weekly(self, date_from, date_to, carrier_id, mondays):
-        self.flush_model()
+    @api.model
+    def _invoices_weekly(self, date_from, date_to, carrier_id, mondays):
+        self.env["freight.invoice"].flush_model()
         self.env["freight.exception"].flush_model(["invoice_id", "category"])
         where, args = self._invoice_where(date_from, date_to, carrier_id)
         # ROLLUP adds the period's total as the row whose week is NULL
@@ -90,6 +98,7 @@ class FreightInvoice(models.Model):
                                mondays, lambda: (0, 0, 0.0, 0.0))
         return weekly, totals
 
+    @api.model
     def _auto_approval_chart(self, weekly, windows, carrier):
         drills = [_drill("freight.invoice", _("Approved automatically"),
                          _between("audited_at", *window) + carrier
@@ -101,6 +110,7 @@ class FreightInvoice(models.Model):
             "drills": drills,
         }]}
 
+    @api.model
     def _recovered_chart(self, weekly, windows, carrier):
         """Variance recovered by disputes: billed minus paid, by week of audit. Short-paid
         invoices (``billed_on_expected``) paid the expected amounts: billed − expected.
@@ -121,6 +131,7 @@ class FreightInvoice(models.Model):
              "values": [round(float(row[3]), 2) for _monday, row in weekly]},
         ]}
 
+    @api.model
     def _carrier_chart(self, date_from, date_to, carrier_id):
         where, args = self._invoice_where(date_from, date_to, carrier_id)
         self.env.cr.execute(f"""
@@ -161,6 +172,7 @@ class FreightInvoice(models.Model):
 
     # ---- accruals and KPIs --------------------------------------------------------------
 
+    @api.model
     def _accrual_chart(self, carrier):
         Report = self.env["freight.accrual.report"]
         Report.check_access_rights("read")
@@ -178,7 +190,8 @@ class FreightInvoice(models.Model):
             }],
         }
 
-    def _dashboard_kpis(self, totals, date_from, date_to, carrier, inbox, carrier_id):
+    @api.model
+    def _kpis(self, totals, date_from, date_to, carrier, inbox, carrier_id):
         decided, auto = totals[0], totals[1]
         audited = _between("audited_at", *period_bounds(date_from, date_to)) + carrier
         accruals = self.env["freight.accrual.report"]._read_group(
@@ -200,5 +213,66 @@ class FreightInvoice(models.Model):
             "dead_letters": None,
         }
         if inbox:
-            kpis["dead_letters"] = self.env["freight.message"]._dashboard_dead(carrier_id)
+            kpis["dead_letters"] = self._dead_letters(carrier_id)
         return kpis
+
+    # ---- inbox --------------------------------------------------------------------------
+
+    @api.model
+    def _inbox_domain(self, carrier_id):
+        domain = [("direction", "=", "in")]
+        return domain + [("endpoint_id.carrier_id", "=", carrier_id)] if carrier_id else domain
+
+    @api.model
+    def _dead_letters(self, carrier_id):
+        """Dead letters waiting for a replay now, whenever they came: a queue, not a trend."""
+        domain = self._inbox_domain(carrier_id) + [("state", "=", "dead")]
+        return {"value": self.env["freight.message"].search_count(domain),
+                "drill": _drill("freight.message", _("Dead letters"), domain)}
+
+    @api.model
+    def _latency(self, date_from, date_to, carrier_id, mondays):
+        """Seconds from receipt to the end of the successful run, p50 and p95 per week of
+        receipt; retries count, they are part of the wait."""
+        self.env["freight.message"].flush_model(
+            ["direction", "state", "received_at", "processed_at", "company_id", "endpoint_id"])
+        start, end = period_bounds(date_from, date_to)
+        join, where = "", ""
+        if carrier_id:
+            self.env["freight.endpoint"].flush_model(["carrier_id"])
+            join = "JOIN freight_endpoint ep ON ep.id = m.endpoint_id"
+            where = "AND ep.carrier_id = %(carrier)s"
+        # percentile_cont in the database: no message row travels to Python
+        self.env.cr.execute(f"""
+            SELECT date_trunc('week', m.received_at), count(*),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
+                       m.processed_at - m.received_at)),
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM
+                       m.processed_at - m.received_at))
+              FROM freight_message m {join}
+             WHERE m.direction = 'in' AND m.state = 'done' AND m.processed_at IS NOT NULL
+               AND m.company_id = ANY(%(companies)s)
+               AND m.received_at >= %(start)s AND m.received_at < %(end)s {where}
+             GROUP BY ROLLUP (date_trunc('week', m.received_at))""",
+            {"companies": self.env.companies.ids, "start": start, "end": end,
+             "carrier": carrier_id})
+        rows = self.env.cr.fetchall()
+        total = next((row[1:] for row in rows if row[0] is None), (0, None, None))
+        weekly = weekly_series([(row[0], row[1:]) for row in rows if row[0] is not None],
+                               mondays, lambda: (0, None, None))
+        base = self._inbox_domain(carrier_id) + [("state", "=", "done")]
+        drills = [_drill("freight.message", _("Processed messages"),
+                         base + _between("received_at", *week_window(monday, date_from,
+                                                                     date_to)))
+                  for monday in mondays]
+        return {
+            "count": total[0], "p50": _seconds(total[1]), "p95": _seconds(total[2]),
+            "drill": _drill("freight.message", _("Processed messages"),
+                            base + _between("received_at", start, end)),
+            "series": [
+                {"key": key, "label": label, "drills": drills,
+                 "values": [_seconds(row[column]) for _monday, row in weekly],
+                 "counts": [row[0] for _monday, row in weekly]}
+                for key, label, column in (("p50", _("p50 (s)"), 1), ("p95", _("p95 (s)"), 2))
+            ],
+        }
