@@ -23,4 +23,4 @@ class FreightDashboard(http.Controller):
             if companies else request.env
         date_from, date_to, carrier_id = checked(
             parse_params, params, fields.Date.context_today(env.user))
-        return env["freight.dashboard"].figures(date_from, date_to, carrier_id)
+        return env["freight.dashboard"]._figures(date_from, date_to, carrier_id)

@@ -23,11 +23,11 @@ class FreightWorkbench(http.Controller):
     @http.route(f"{UI}/invoices/queue", type="json", auth="user", methods=["POST"])
     def queue(self, **params):
         query = checked(parse_queue, params)
-        return request.env["freight.workbench"].queue(query)
+        return request.env["freight.workbench"]._queue(query)
 
     @http.route(f"{UI}/invoices/<int:invoice_id>", type="json", auth="user", methods=["POST"])
     def detail(self, invoice_id):
-        return request.env["freight.workbench"].detail(_invoice(invoice_id))
+        return request.env["freight.workbench"]._detail(_invoice(invoice_id))
 
     @http.route(f"{UI}/invoices/<int:invoice_id>/act", type="json", auth="user",
                 methods=["POST"])
@@ -35,8 +35,8 @@ class FreightWorkbench(http.Controller):
         action, reason, code = checked(parse_action, params)
         invoice = _invoice(invoice_id)
         Workbench = request.env["freight.workbench"]
-        Workbench.act(invoice, action, reason, code)
-        return Workbench.detail(invoice)
+        Workbench._act(invoice, action, reason, code)
+        return Workbench._detail(invoice)
 
     @http.route(f"{UI}/invoices/bulk_approve", type="json", auth="user", methods=["POST"])
     def bulk_approve(self, ids=None):
@@ -44,7 +44,7 @@ class FreightWorkbench(http.Controller):
         Invoice = request.env["freight.invoice"]
         Invoice.check_access_rights("write")
         invoices = Invoice.search([("id", "in", ids)])  # record rules drop the others
-        answer = request.env["freight.workbench"].bulk_approve(invoices)
+        answer = request.env["freight.workbench"]._bulk_approve(invoices)
         for missing in sorted(set(ids) - set(invoices.ids)):
             answer["results"].append({"id": missing, "ok": False,
                                       "message": _("Invoice %s not found", missing)})

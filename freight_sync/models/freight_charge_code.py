@@ -14,7 +14,7 @@ class FreightChargeCode(models.Model):
     """What a carrier bills for, as X12 L108 names it, and where it is booked."""
 
     _name = "freight.charge.code"
-    _inherit = ["freight.tolerance.mixin"]
+    _inherit = ["freight.code.mixin", "freight.tolerance.mixin"]
     _description = "Freight Charge Code"
     _order = "sequence, code"
     _rec_names_search = ["code", "name"]
@@ -40,13 +40,6 @@ class FreightChargeCode(models.Model):
     def _compute_display_name(self):
         for charge in self:
             charge.display_name = f"{charge.code} {charge.name}" if charge.code else charge.name
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("code"):
-                vals["code"] = vals["code"].strip().upper()
-        return super().create(vals_list)
 
     @api.model
     def _codes_by_kind(self):

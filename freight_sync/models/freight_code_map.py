@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..services.milestones import CODE_SELECTION
 
@@ -20,6 +20,8 @@ class FreightCodeMap(models.Model):
 
 class FreightCodeMapLine(models.Model):
     _name = "freight.code.map.line"
+    _inherit = ["freight.code.mixin"]
+    _freight_code_field = "external_code"
     _description = "Freight Status Code Mapping"
     _order = "external_code"
 
@@ -31,9 +33,3 @@ class FreightCodeMapLine(models.Model):
         ("code_unique", "unique(map_id, external_code)", "Each code is mapped once per map."),
     ]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("external_code"):
-                vals["external_code"] = vals["external_code"].strip().upper()
-        return super().create(vals_list)

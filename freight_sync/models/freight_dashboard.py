@@ -41,7 +41,7 @@ class FreightDashboard(models.AbstractModel):
     _description = "Freight Dashboard"
 
     @api.model
-    def figures(self, date_from, date_to, carrier_id):
+    def _figures(self, date_from, date_to, carrier_id):
         """Every chart and KPI of the period, for one carrier or all (``carrier_id``
         falsy). No read right on carrier invoices is an AccessError; the inbox figures,
         which only Freight Managers may read, are ``None`` for the others."""

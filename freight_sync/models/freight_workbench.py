@@ -35,7 +35,7 @@ class FreightWorkbench(models.AbstractModel):
     # ---- reading ------------------------------------------------------------------------
 
     @api.model
-    def queue(self, query):
+    def _queue(self, query):
         """One page of the queue (a ``services.workbench.QueueQuery``): one search_fetch, a
         count unless the page is the last one (then the page says how many), one grouped
         count of cases."""
@@ -90,7 +90,7 @@ class FreightWorkbench(models.AbstractModel):
                                  numbers.subselect()))]
 
     @api.model
-    def detail(self, invoice):
+    def _detail(self, invoice):
         """Everything the clerk weighs before deciding on ``invoice``: its lines explained,
         its cases, the shipments' milestones and the contract that priced it."""
         invoice = invoice.with_env(self.env)
@@ -218,7 +218,7 @@ class FreightWorkbench(models.AbstractModel):
     # ---- acting -------------------------------------------------------------------------
 
     @api.model
-    def act(self, invoice, action, reason, reason_code):
+    def _act(self, invoice, action, reason, reason_code):
         """The clerk's decision; the same rules as the form's buttons and resolve wizard."""
         invoice = invoice.with_env(self.env)
         invoice.ensure_one()
@@ -238,7 +238,7 @@ class FreightWorkbench(models.AbstractModel):
             }).action_confirm()
 
     @api.model
-    def bulk_approve(self, invoices):
+    def _bulk_approve(self, invoices):
         """Approve the within-tolerance invoices among these in one batch (one bill create
         for all); if the batch fails (say, one carrier's bill has no expense account), each
         goes again on its own savepoint so one bad invoice does not hold back the others."""

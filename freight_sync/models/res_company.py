@@ -24,7 +24,7 @@ class ResCompany(models.Model):
     freight_purchase_journal_id = fields.Many2one(
         "account.journal", string="Freight Bills Journal", domain="[('type', '=', 'purchase')]")
 
-    # accruals (see freight_shipment_accrual.py)
+    # accruals (see freight_accrual_booking.py)
     freight_accrual_trigger = fields.Selection(
         [("accepted", "Tender accepted"), ("picked_up", "Picked up"),
          ("delivered", "Delivered")],
@@ -34,7 +34,7 @@ class ResCompany(models.Model):
     freight_accrued_account_id = fields.Many2one(
         "account.account", string="Accrued Freight Account",
         help="Liability credited by accruals, debited by their reversals.")
-    # customer billing (see freight_shipment_billing.py)
+    # customer billing (see freight_customer_billing.py)
     freight_customer_billing = fields.Selection(
         [("manual", "Manually"), ("delivered", "On delivery"),
          ("pod_received", "On proof of delivery")],

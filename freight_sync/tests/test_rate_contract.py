@@ -1,6 +1,9 @@
+from psycopg2 import IntegrityError
+
 from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import FreightCase
 
@@ -57,6 +60,19 @@ class TestChargeCodesAndTolerances(FreightCase):
             self.assertEqual(codes.get(code), kind, code)
         custom = self.env["freight.charge.code"].create({"code": " hzm ", "name": "Hazmat"})
         self.assertEqual(custom.code, "HZM")
+        custom.write({"code": "hzx "})
+        self.assertEqual(custom.code, "HZX")
+
+    def test_a_code_edited_in_the_map_stays_one_code(self):
+        code_map = self.env["freight.code.map"].create({"name": "Partner codes", "line_ids": [
+            (0, 0, {"external_code": " x6 ", "milestone_code": "in_transit"}),
+            (0, 0, {"external_code": "AF", "milestone_code": "picked_up"})]})
+        self.assertEqual(sorted(code_map.line_ids.mapped("external_code")), ["AF", "X6"])
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            # typed in small letters, it is the same code as AF: refused like a second AF
+            code_map.line_ids.filtered(lambda line: line.external_code == "X6").write(
+                {"external_code": "af"})
+            self.env.flush_all()
 
     def test_tolerance_layers_are_only_used_when_set(self):
         self.assertEqual(self.env.company._freight_tolerance(), (2.0, 25.0, "lesser"))

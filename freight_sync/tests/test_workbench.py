@@ -186,7 +186,7 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
         clerk = self.env["res.users"].search([("login", "=", "wb_clerk")])
         invoices = (self.clean | self.over_small).with_user(clerk)
         with patch.object(FreightInvoice, "_bill_values", bill_values):
-            answer = self.env["freight.workbench"].with_user(clerk).bulk_approve(invoices)
+            answer = self.env["freight.workbench"].with_user(clerk)._bulk_approve(invoices)
         self.assertEqual((answer["approved"], answer["skipped"]), (1, 1))
         by_id = {r["id"]: r for r in answer["results"]}
         self.assertIn("No expense account", by_id[self.over_small.id]["message"])
@@ -222,9 +222,9 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
         workbench = self.env["freight.workbench"].with_user(dispatcher)
         self.env.invalidate_all()  # what is cached is not read again, nor checked
         with self.assertRaises(AccessError):
-            workbench.detail(self.clean)
+            workbench._detail(self.clean)
         with self.assertRaises(AccessError):
-            workbench.act(self.clean, "approve", "", False)
+            workbench._act(self.clean, "approve", "", False)
         with self.assertRaises(AccessError):
-            workbench.bulk_approve(self.clean)
+            workbench._bulk_approve(self.clean)
         self.assertEqual(self.clean.state, "audited")
