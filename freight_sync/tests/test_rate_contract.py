@@ -68,7 +68,7 @@ class TestChargeCodesAndTolerances(FreightCase):
             (0, 0, {"external_code": " x6 ", "milestone_code": "in_transit"}),
             (0, 0, {"external_code": "AF", "milestone_code": "picked_up"})]})
         self.assertEqual(sorted(code_map.line_ids.mapped("external_code")), ["AF", "X6"])
-        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
             # typed in small letters, it is the same code as AF: refused like a second AF
             code_map.line_ids.filtered(lambda line: line.external_code == "X6").write(
                 {"external_code": "af"})
