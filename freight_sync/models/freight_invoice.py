@@ -8,10 +8,11 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 from odoo.tools.sql import create_index
 
+from ..services.evidence import EVIDENCE, REAUDITABLE
 from ..services.invoice_audit import (
     AuditContext,
     Invoice,
@@ -102,6 +103,9 @@ class FreightInvoice(models.Model):
     dispute_reason = fields.Selection(
         list(DISPUTE_REASONS.items()), readonly=True, copy=False, tracking=True,
         help="Why payment is held while the carrier answers.")
+    reaudit_evidence = fields.Selection(
+        EVIDENCE, string="Audit Again For", readonly=True, copy=False, index="btree_not_null",
+        help="New evidence arrived for this invoice's cases: it is audited again shortly.")
 
     # ---- constraints --------------------------------------------------------------------
 
@@ -147,6 +151,14 @@ class FreightInvoice(models.Model):
 
     def action_audit(self):
         self._audit()
+
+    def action_reaudit(self):
+        """Audit again, today's evidence and rules: a clerk's "Audit again"."""
+        if not self.env.user.has_group("freight_sync.group_freight_billing"):
+            raise AccessError(_("Only billing clerks and freight managers audit invoices."))
+        if self.filtered(lambda i: i.state not in REAUDITABLE + ("received",)):
+            raise UserError(_("Only invoices not yet approved or disputed are audited again."))
+        self.sudo()._reaudit(_("Audited again by %s.", self.env.user.name))
 
     def action_approve(self):
         if self.filtered(lambda i: i.state not in ("audited", "exception")):
@@ -461,6 +473,16 @@ class FreightInvoice(models.Model):
                  None if line.decision == "unmatched" else line.expected, line.amount)
                 for line in lines]
         return what_if(rows, policy, {i.id: i.carrier_id.id for i in invoices}, blocked)
+
+    def _reaudit(self, note):
+        """Close the cases of the last audit (the new one opens what still stands), then
+        audit as received; a clean invoice is then approved as any other."""
+        held = self.filtered(lambda i: i.state in REAUDITABLE)
+        held._move_cases(self.env.ref("freight_sync.exception_stage_resolved"), note)
+        held.write({"state": "received", "approved_by_rule": False})
+        for invoice in held:
+            invoice.message_post(body=note)
+        self.filtered(lambda i: i.state == "received")._audit()
 
     # ---- workflow -----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..services.canonical import PayloadError, parse_event_batch
+from ..services.evidence import REAUDITABLE
 from ..services.inbox import RULES_VERSION, next_attempt
 from ..services.invoice_payload import parse_invoice_batch
 from ..services.signature import body_digest
@@ -229,11 +230,16 @@ class FreightMessage(models.Model):
     def _stage_invoices(self, invoices):
         endpoint = self.endpoint_id
         carrier = endpoint.carrier_id if endpoint.kind == "carrier" else None
+        # a replay stages nothing twice: what this message staged before, still held by
+        # the audit, is matched and audited again with today's shipments and rules
+        earlier = self.env["freight.invoice"].sudo().search(
+            [("message_id", "=", self.id), ("state", "in", REAUDITABLE)])
         staged, errors = self.env["freight.invoice"]._stage(
             invoices, endpoint.company_id, carrier, self)
         # auditing creates bills and cases: it runs with the freight application's rights,
         # not those of the partner's technical user
         staged.sudo()._audit()
+        earlier._reaudit(_("Audited again: message %s replayed.", self.correlation_id))
         return errors
 
     def _finish(self, errors, started):

@@ -71,6 +71,18 @@ class FreightRateContract(models.Model):
                             lane=line.display_name, a=line.contract_id.name,
                             b=other.contract_id.name))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        contracts = super().create(vals_list)
+        # invoices held on a price this contract may settle are audited again
+        self.env["freight.audit.evidence"]._on_contracts_changed(contracts)
+        return contracts
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env["freight.audit.evidence"]._on_contracts_changed(self)
+        return result
+
     def _as_terms(self):
         """The contract as plain data for the audit engine."""
         self.ensure_one()

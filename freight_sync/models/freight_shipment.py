@@ -304,7 +304,10 @@ class FreightShipment(models.Model):
                 sequence = self.env["ir.sequence"].with_company(company or self.env.company)
                 vals["name"] = sequence.next_by_code("freight.shipment") or "/"
             self._normalize_references(vals)
-        return super().create(vals_list)
+        shipments = super().create(vals_list)
+        # an invoice that named this shipment before it existed can be matched now
+        self.env["freight.audit.evidence"]._on_shipments_changed(shipments, SHIPMENT_REFERENCES)
+        return shipments
 
     def write(self, vals):
         self._normalize_references(vals)
@@ -314,6 +317,7 @@ class FreightShipment(models.Model):
             if accrued:
                 # a dispatcher corrects the weight; the books follow with the app's rights
                 accrued.env["freight.accrual.booking"]._accrue(accrued, fields.Datetime.now())
+        self.env["freight.audit.evidence"]._on_shipments_changed(self, vals)
         return result
 
     @staticmethod
@@ -560,6 +564,8 @@ class FreightShipment(models.Model):
         # rebills part of it (pass-through lines read the same expected cost, not the entry).
         self.env["freight.accrual.booking"]._on_milestones(self, milestones)
         self.env["freight.customer.billing"]._on_milestones(self, milestones)
+        # last, and only marking: the invoices waiting for a POD are audited by their own cron
+        self.env["freight.audit.evidence"]._on_milestones(self, milestones)
 
     def _freight_on_bills_posted(self, bills):
         """Carrier bills of these shipments were posted: record the billed amounts and

@@ -232,6 +232,8 @@ class FreightWorkbench(models.AbstractModel):
             invoice.action_approve()
         elif action == "dispute":
             invoice._dispute(reason_code, reason)
+        elif action == "reaudit":
+            invoice.action_reaudit()
         else:
             self.env["freight.invoice.resolve"].create({
                 "invoice_id": invoice.id, "resolution": action, "reason": reason,

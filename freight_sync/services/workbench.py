@@ -26,6 +26,7 @@ DISPUTE_REASONS = {
     "damage": "Damage or loss claim",
     "other": "Other",
 }
+ACTIONS = ("approve", "override", "short_pay", "dispute", "reject", "reaudit")
 NEEDS_REASON = {"override", "short_pay", "dispute", "reject"}
 DECISION_WORDS = {
     "ok": "within policy",
@@ -126,8 +127,8 @@ def parse_queue(params: dict) -> QueueQuery:
 def parse_action(params: dict) -> tuple:
     """(action, reason, reason_code) of an act request."""
     action = (params or {}).get("action")
-    if action not in ("approve", "override", "short_pay", "dispute", "reject"):
-        raise BadRequest("action must be approve, override, short_pay, dispute or reject")
+    if action not in ACTIONS:
+        raise BadRequest(f"action must be one of: {', '.join(ACTIONS)}")
     reason = (params.get("reason") or "").strip() if isinstance(params.get("reason"), str) else ""
     if action in NEEDS_REASON and not reason:
         raise BadRequest("say why: the reason is kept with the invoice")
@@ -149,13 +150,13 @@ def parse_ids(value, limit=MAX_BULK) -> list:
 def available_actions(state: str, variance: float, threshold: float, is_manager: bool) -> list:
     """What the clerk may do with an invoice in this state (the server checks again)."""
     if state == "audited":
-        return ["approve", "dispute", "reject"]
+        return ["approve", "dispute", "reject", "reaudit"]
     if state in ("exception", "disputed"):
         actions = ["short_pay", "reject"]
         if is_manager or abs(variance) <= threshold:
             actions.insert(0, "override")
         if state == "exception":
-            actions.append("dispute")
+            actions += ["dispute", "reaudit"]
         return actions
     return []
 

@@ -11,6 +11,7 @@ from . import test_invoice_workflow
 from . import test_rate_contract
 from . import test_services_invoice_audit
 from . import test_invoice_audit
+from . import test_invoice_reaudit
 from . import test_services_invoice_payload
 from . import test_invoice_route
 from . import test_services_x12_invoice

@@ -54,11 +54,11 @@ class TestWorkbenchRules(BaseCase):
 
     def test_actions_offered(self):
         self.assertEqual(available_actions("audited", 0, 50, False),
-                         ["approve", "dispute", "reject"])
+                         ["approve", "dispute", "reject", "reaudit"])
         self.assertEqual(available_actions("exception", 80, 50, False),
-                         ["short_pay", "reject", "dispute"])
+                         ["short_pay", "reject", "dispute", "reaudit"])
         self.assertEqual(available_actions("exception", 80, 50, True),
-                         ["override", "short_pay", "reject", "dispute"])
+                         ["override", "short_pay", "reject", "dispute", "reaudit"])
         self.assertEqual(available_actions("disputed", 10, 50, False),
                          ["override", "short_pay", "reject"])
         self.assertEqual(available_actions("posted", 0, 50, True), [])

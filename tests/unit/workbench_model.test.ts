@@ -95,6 +95,7 @@ test("urlPatch clears the keys no longer in use", () => {
 
 test("a decision needs its reason, a dispute its reason code", () => {
     assert.equal(formProblem(words, "approve", "", ""), null);
+    assert.equal(formProblem(words, "reaudit", "", ""), null, "audit again needs no reason");
     assert.match(formProblem(words, "dispute", "late", "") ?? "", /why you dispute/);
     assert.match(formProblem(words, "override", "  ", "") ?? "", /Say why/);
     assert.equal(formProblem(words, "dispute", "late", "service"), null);
@@ -115,6 +116,7 @@ test("milestone times are shown in the reader's zone", () => {
 test("clerk words for states, outcomes and dates", () => {
     assert.equal(doneMessage(words, "BR-1", "dispute"), "BR-1 disputed: waiting on the carrier.");
     assert.equal(doneMessage(words, "BR-1", "approve"), "BR-1 approved.");
+    assert.equal(doneMessage(words, "BR-1", "reaudit"), "BR-1 audited again with today's evidence.");
     assert.equal(localDate("2026-11-29"), "Nov 29, 2026");
     assert.equal(localDate(false), "");
     assert.equal(varianceToneOf(8, true), "warn");

@@ -917,14 +917,16 @@ function workbenchWords() {
       override: _t("Approve with override"),
       short_pay: _t("Short-pay"),
       dispute: _t("Dispute"),
-      reject: _t("Reject")
+      reject: _t("Reject"),
+      reaudit: _t("Audit again")
     },
     done: {
       approve: _t("%s approved."),
       override: _t("%s approved with override."),
       short_pay: _t("%s short-paid: the bill is for the expected amount."),
       dispute: _t("%s disputed: waiting on the carrier."),
-      reject: _t("%s rejected.")
+      reject: _t("%s rejected."),
+      reaudit: _t("%s audited again with today's evidence.")
     },
     shortcuts: [
       ["j / k", _t("next / previous invoice")],
@@ -1058,7 +1060,7 @@ function urlPatch(state) {
   return Object.assign(patch, toUrl(state));
 }
 function needsReason(action) {
-  return action !== "approve";
+  return action !== "approve" && action !== "reaudit";
 }
 function formProblem(words, action, reason, reasonCode) {
   if (action === "dispute" && !reasonCode) return words.chooseReason;
@@ -1261,12 +1263,12 @@ var Workbench = class extends Component5 {
   resetForm() {
     Object.assign(this.state.form, { action: null, reason: "", reasonCode: "", problem: null });
   }
-  /** Approve goes at once; every other decision opens the reason form first. */
+  /** Approve and audit again go at once; every other decision opens the reason form first. */
   async start(action) {
     const detail = this.state.detail;
     if (!detail || !detail.actions.includes(action)) return;
-    if (action === "approve") {
-      await this.decide("approve");
+    if (action === "approve" || action === "reaudit") {
+      await this.decide(action);
       return;
     }
     Object.assign(this.state.form, { action, reason: "", reasonCode: "", problem: null });

@@ -1,4 +1,5 @@
 /** Shapes of freight_sync's workbench routes (freight_sync/controllers/workbench.py). */
+import type { ActionName } from "./workbench_model";
 
 export const ROUTES = {
     queue: "/freight_sync/ui/v1/invoices/queue",
@@ -75,7 +76,7 @@ export interface InvoiceDetail {
     } | null;
     can_override_any: boolean;
     override_threshold: number;
-    actions: ("approve" | "override" | "short_pay" | "dispute" | "reject")[];
+    actions: ActionName[];
     dispute_reasons: [string, string][];
 }
 

@@ -23,12 +23,13 @@ export function workbenchWords() {
         } as Record<string, string>,
         actions: {
             approve: _t("Approve"), override: _t("Approve with override"), short_pay: _t("Short-pay"),
-            dispute: _t("Dispute"), reject: _t("Reject"),
+            dispute: _t("Dispute"), reject: _t("Reject"), reaudit: _t("Audit again"),
         },
         done: {
             approve: _t("%s approved."), override: _t("%s approved with override."),
             short_pay: _t("%s short-paid: the bill is for the expected amount."),
             dispute: _t("%s disputed: waiting on the carrier."), reject: _t("%s rejected."),
+            reaudit: _t("%s audited again with today's evidence."),
         },
         shortcuts: [
             ["j / k", _t("next / previous invoice")],

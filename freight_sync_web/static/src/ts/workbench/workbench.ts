@@ -241,12 +241,12 @@ export class Workbench extends Component<ClientActionProps> {
         Object.assign(this.state.form, { action: null, reason: "", reasonCode: "", problem: null });
     }
 
-    /** Approve goes at once; every other decision opens the reason form first. */
+    /** Approve and audit again go at once; every other decision opens the reason form first. */
     async start(action: ActionName): Promise<void> {
         const detail = this.state.detail;
         if (!detail || !detail.actions.includes(action)) return;
-        if (action === "approve") {
-            await this.decide("approve");
+        if (action === "approve" || action === "reaudit") {
+            await this.decide(action);
             return;
         }
         Object.assign(this.state.form, { action, reason: "", reasonCode: "", problem: null });

@@ -169,11 +169,11 @@ export function urlPatch(state: WorkbenchState): Record<string, string | undefin
     return Object.assign(patch, toUrl(state));
 }
 
-export type ActionName = "approve" | "override" | "short_pay" | "dispute" | "reject";
+export type ActionName = "approve" | "override" | "short_pay" | "dispute" | "reject" | "reaudit";
 
 /** Every decision but a plain approval is kept with its reason. */
 export function needsReason(action: ActionName): boolean {
-    return action !== "approve";
+    return action !== "approve" && action !== "reaudit";
 }
 
 /** What stops the clerk's form from being sent, or null when it can go. */

@@ -1,0 +1,124 @@
+"""New evidence for invoices the audit held: which invoices wait for it, and their second
+audit, in the background and in batches."""
+
+import threading
+import time
+from collections import defaultdict
+
+from odoo import _, _lt, api, models
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from ..services.evidence import (
+    CONTRACT,
+    EVIDENCE_MILESTONES,
+    MILESTONE,
+    REFERENCE,
+    SHIPMENT,
+    WAITS_FOR,
+    evidence_of_change,
+)
+from ..services.references import INVOICE_LINE_FIELDS, SHIPMENT_REFERENCES, match_keys
+
+EVIDENCE_WORDS = {
+    MILESTONE: _lt("new milestones of its shipments"),
+    REFERENCE: _lt("a new or changed shipment reference"),
+    SHIPMENT: _lt("a change to its shipments"),
+    CONTRACT: _lt("a change to the carrier's contract"),
+}
+
+
+class FreightAuditEvidence(models.AbstractModel):
+    """Evidence arrives where the audit cannot see it (a milestone, a shipment, a contract):
+    the invoices in exception waiting for that kind of evidence are marked, and a cron of
+    their own audits them again. Marking is one search and one write however many
+    shipments changed, so the milestone that brings the POD is not slowed by the audit."""
+
+    _name = "freight.audit.evidence"
+    _description = "Freight audit: new evidence"
+
+    # ---- what brings evidence ---------------------------------------------------------------
+
+    def _on_milestones(self, shipments, milestones):
+        delivered = milestones.filtered(lambda m: m.code in EVIDENCE_MILESTONES).shipment_id
+        self._mark_by_shipment(delivered & shipments, MILESTONE)
+
+    def _on_shipments_changed(self, shipments, changed_fields):
+        for evidence in evidence_of_change(changed_fields):
+            if evidence == REFERENCE:
+                self._mark_unmatched(shipments)
+            else:
+                self._mark_by_shipment(shipments, evidence)
+
+    def _on_contracts_changed(self, contracts):
+        invoices = self._waiting(CONTRACT, [
+            ("invoice_id.carrier_id", "in", contracts.carrier_id.ids),
+            ("company_id", "in", contracts.company_id.ids)])
+        self._mark(invoices, CONTRACT)
+
+    # ---- which invoices wait --------------------------------------------------------------
+
+    def _waiting(self, evidence, case_domain):
+        """Invoices in exception with an open case that ``evidence`` could settle."""
+        types = [kind for kind, needs in WAITS_FOR.items() if evidence in needs]
+        cases = self.env["freight.exception"].sudo().search(expression.AND([case_domain, [
+            ("exception_type", "in", types), ("is_closed", "=", False),
+            ("invoice_id.state", "=", "exception")]]))
+        return cases.invoice_id
+
+    def _mark_by_shipment(self, shipments, evidence):
+        if shipments:
+            invoices = self._waiting(evidence, [
+                ("invoice_id.line_ids.shipment_id", "in", shipments.ids)])
+            self._mark(invoices, evidence)
+
+    def _mark_unmatched(self, shipments):
+        """Invoices with a line that matched no shipment but names one of these."""
+        wanted = defaultdict(set)
+        for shipment in shipments:
+            for key, value in match_keys({k: shipment[k] for k in SHIPMENT_REFERENCES}).items():
+                wanted[INVOICE_LINE_FIELDS[key]].add(value)
+        if not wanted:
+            return
+        lines = self.env["freight.invoice.line"].sudo().search(expression.AND([
+            expression.OR([[(name, "in", list(values))] for name, values in wanted.items()]),
+            [("shipment_id", "=", False), ("company_id", "in", shipments.company_id.ids),
+             ("invoice_id.state", "=", "exception")]]))
+        if lines:
+            invoices = self._waiting(REFERENCE, [("invoice_id", "in", lines.invoice_id.ids)])
+            self._mark(invoices, REFERENCE)
+
+    def _mark(self, invoices, evidence):
+        invoices = invoices.filtered(lambda invoice: not invoice.reaudit_evidence)
+        if invoices:
+            invoices.sudo().write({"reaudit_evidence": evidence})
+            self.env.ref("freight_sync.ir_cron_reaudit").sudo()._trigger()
+
+    # ---- the second audit -----------------------------------------------------------------
+
+    def _claim(self, limit):
+        """Lock up to ``limit`` marked invoices; another worker skips them."""
+        self.env["freight.invoice"].flush_model(["reaudit_evidence"])
+        self.env.cr.execute(SQL(
+            "SELECT id FROM freight_invoice WHERE reaudit_evidence IS NOT NULL"
+            " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED", limit))
+        return self.env["freight.invoice"].browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _cron_reaudit(self, batch_size=200, time_budget=55):
+        testing = getattr(threading.current_thread(), "testing", False)
+        deadline = time.monotonic() + time_budget
+        done = 0
+        while time.monotonic() < deadline:
+            invoices = self._claim(batch_size)
+            if not invoices:
+                break
+            for evidence, group in invoices.grouped("reaudit_evidence").items():
+                group._reaudit(_("Audited again on new evidence: %s.",
+                                 EVIDENCE_WORDS[evidence]))
+            invoices.write({"reaudit_evidence": False})
+            done += len(invoices)
+            if not testing:
+                # each batch is durable on its own; its locks go to other workers
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return done
