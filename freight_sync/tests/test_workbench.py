@@ -114,10 +114,18 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
                          [("LFT", 85.0)])
         shipment = detail["shipments"][0]
         self.assertEqual([m["code"] for m in shipment["milestones"]], ["delivered", "picked_up"])
-        self.assertEqual(detail["actions"], ["short_pay", "reject", "dispute"])
+        self.assertEqual(detail["actions"], ["short_pay", "reject", "dispute", "reaudit"])
         self.assertEqual(self.call("wb_manager", f"/invoices/{self.over_big.id}")["actions"],
-                         ["override", "short_pay", "reject", "dispute"])
+                         ["override", "short_pay", "reject", "dispute", "reaudit"])
         self.assertIn("does not exist", self.error("wb_clerk", "/invoices/999999"))
+        # audit again: the same findings on the same evidence, the cases opened anew
+        cases = self.over_big.exception_ids
+        again = self.call("wb_clerk", f"/invoices/{self.over_big.id}/act", {"action": "reaudit"})
+        self.assertEqual((again["state"], again["variance_total"]), ("exception", 30.0))
+        self.env.invalidate_all()
+        self.assertTrue(all(cases.mapped("is_closed")))
+        self.assertTrue((self.over_big.exception_ids - cases).filtered(
+            lambda case: case.exception_type == "rate_variance" and not case.is_closed))
 
     def test_clerk_cannot_override_above_the_threshold_but_a_manager_can(self):
         refused = self.error("wb_clerk", f"/invoices/{self.over_big.id}/act",
