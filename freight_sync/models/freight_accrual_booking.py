@@ -77,9 +77,7 @@ class FreightAccrualBooking(models.AbstractModel):
             [("carrier_id", "in", shipments.carrier_id.ids)]))
         codes = self.env["freight.charge.code"]._codes_by_kind()
         today = fields.Date.context_today(self)
-        return {s.id: expected_cost(facts[s.id], contracts, today, codes, confirmed=(
-            s.confirmed_rate, s.confirmed_rate_currency_id.name) if s.confirmed_rate else None)
-                for s in shipments}
+        return {s.id: expected_cost(facts[s.id], contracts, today, codes) for s in shipments}
 
     @api.model
     def _currencies(self, costs):

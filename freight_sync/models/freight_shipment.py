@@ -550,6 +550,8 @@ class FreightShipment(models.Model):
                 destination=address(destination), milestones=tuple(milestones[shipment.id]),
                 approved_accessorials=frozenset(shipment.approved_accessorial_ids.mapped("code")),
                 references={key: shipment[key] for key in SHIPMENT_REFERENCES if shipment[key]},
+                confirmed_rate=(shipment.confirmed_rate, shipment.confirmed_rate_currency_id.name)
+                if shipment.confirmed_rate else None,
             ))
         return facts
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .expected_cost import Contract, fuel, money, pick_contract
-from .invoice_audit import ShipmentFacts, lane_linehaul, tariff_amount
+from .invoice_audit import ShipmentFacts, shipment_linehaul, tariff_amount
 
 TRIGGERS = ("accepted", "picked_up", "delivered")
 # milestones that close a shipment's freight cost for good
@@ -32,34 +32,26 @@ class ExpectedCost:
 
 
 def expected_cost(facts: ShipmentFacts, contracts, on_date: date,
-                  codes_by_kind: dict, confirmed: tuple | None = None) -> ExpectedCost:
-    """Contract linehaul + fuel + the shipment's approved accessorials.
+                  codes_by_kind: dict) -> ExpectedCost:
+    """Linehaul (``shipment_linehaul``, the audit's own rule: a rate confirmed for the
+    load replaces the contract's lane) + fuel + the shipment's approved accessorials.
 
     ``codes_by_kind`` names the charge code each amount is booked under, e.g.
-    ``{"linehaul": "400", "fuel": "405"}``; accessorials keep their own code.
-    ``confirmed`` is the linehaul the carrier confirmed for this load, ``(amount,
-    currency)``: it replaces the contract's lane; the contract's fuel rule and tariff
-    still apply when the contract is in the same currency.
+    ``{"linehaul": "400", "fuel": "405"}``; accessorials keep their own code. The
+    contract's fuel rule and tariff apply when the contract is in the linehaul's currency.
     """
     contract: Contract | None = pick_contract(contracts, facts.carrier_id, on_date)
-    amounts, trace = {}, []
-    if confirmed and confirmed[0]:
-        base, currency = money(confirmed[0]), confirmed[1]
-        trace.append(f"Linehaul: rate confirmed for this load {base:,.2f} {currency}")
-        if contract is not None and contract.currency != currency:
-            trace.append(f"Fuel and accessorials: the contract is in {contract.currency}, "
-                         "not applied")
-            contract = None
-    elif contract is None:
-        return ExpectedCost(None, missing=f"no contract of the carrier is valid on {on_date}")
-    else:
-        lane = lane_linehaul(contract, facts)
-        if lane is None:
-            return ExpectedCost(contract.currency, missing="no lane of the contract covers it")
-        (base, detail), currency = lane, contract.currency
-        trace.append(detail)
-    amounts[codes_by_kind["linehaul"]] = base
-    if contract is not None:
+    linehaul = shipment_linehaul(contract, facts)
+    if linehaul is None:
+        missing = (f"no contract of the carrier is valid on {on_date}" if contract is None
+                   else "no lane of the contract covers it")
+        return ExpectedCost(contract.currency if contract else None, missing=missing)
+    base, currency, detail = linehaul
+    amounts, trace = {codes_by_kind["linehaul"]: base}, [detail]
+    if contract is not None and contract.currency != currency:
+        trace.append(f"Fuel and accessorials: the contract is in {contract.currency}, "
+                     "not applied")
+    elif contract is not None:
         _add_fuel_and_accessorials(amounts, trace, contract, facts, base, codes_by_kind)
     return ExpectedCost(currency, {c: money(a) for c, a in amounts.items()}, tuple(trace))
 

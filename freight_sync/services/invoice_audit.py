@@ -76,6 +76,7 @@ class ShipmentFacts:
     milestones: tuple = ()  # (code, datetime)
     approved_accessorials: frozenset = frozenset()
     references: Mapping = field(default_factory=dict)  # name, load_ref, pro_number, ...
+    confirmed_rate: tuple | None = None  # (amount, currency) the carrier confirmed for it
 
     @property
     def label(self) -> str:
@@ -98,6 +99,23 @@ def lane_linehaul(contract: Contract, facts: ShipmentFacts) -> tuple[float, str]
         return None
     amount, detail = linehaul(lane, facts.weight_kg, facts.distance_km, facts.pallets)
     return amount, f"Linehaul (lane {lane.id}): {detail}"
+
+
+def shipment_linehaul(contract: Contract | None, facts: ShipmentFacts
+                      ) -> tuple[float, str, str] | None:
+    """What the linehaul of this shipment should cost: ``(amount, currency, trace line)``.
+
+    The one pricing rule of the accrual and the audit: a rate the carrier confirmed for
+    this load replaces the contract's lane; otherwise the contract's lane prices it. None
+    when neither does."""
+    if facts.confirmed_rate and facts.confirmed_rate[0]:
+        amount, currency = money(facts.confirmed_rate[0]), facts.confirmed_rate[1]
+        return amount, currency, (f"Linehaul: rate confirmed for this load {amount:,.2f} "
+                                  f"{currency} (replaces the contract's lane)")
+    lane = lane_linehaul(contract, facts) if contract is not None else None
+    if lane is None:
+        return None
+    return lane[0], contract.currency, lane[1]
 
 
 def tariff_amount(tariff: AccessorialRate, facts: ShipmentFacts, quantity: float
@@ -248,17 +266,22 @@ class _LineAudit:
         if kind in ("tax", "discount"):
             result.trace.append(f"{kind.capitalize()}: passed through as billed")
             return result.billed
-        if self.contract is None:
-            return self._finding(result, "rate_variance",
-                                 f"no contract of this carrier is valid on {self.invoice.date}",
-                                 line)
         if kind in ("linehaul", "fuel"):
-            base = self._linehaul(facts, result)
+            base, currency = self._linehaul(facts, result)
             if base is None:
-                return self._finding(result, "rate_variance",
-                                     "no lane of the contract covers this shipment", line)
+                return self._finding(result, "rate_variance", self._no_price(), line)
+            if currency != self.invoice.currency and (
+                    self.contract is None or currency != self.contract.currency):
+                # a confirmed rate in a third currency (the contract's own mismatch is the
+                # invoice's finding): compared across currencies, any amount would look
+                # right or wrong by chance
+                return self._finding(result, "currency_mismatch", f"the linehaul was agreed "
+                                     f"in {currency}, billed in {self.invoice.currency}", line)
             if kind == "linehaul":
                 return base
+        if self.contract is None:
+            return self._finding(result, "rate_variance", self._no_price(), line)
+        if kind == "fuel":
             amount, detail = fuel(self.contract.fuel, base)
             result.trace.append(f"Fuel: {detail} → expected {amount:,.2f}")
             return amount
@@ -273,15 +296,20 @@ class _LineAudit:
         result.trace.append(f"{code}: {detail} → expected {amount:,.2f}")
         return amount
 
-    def _linehaul(self, facts: ShipmentFacts, result) -> float | None:
+    def _linehaul(self, facts: ShipmentFacts, result) -> tuple[float | None, str | None]:
         if facts.id not in self.linehauls:
-            self.linehauls[facts.id] = lane_linehaul(self.contract, facts)
+            self.linehauls[facts.id] = shipment_linehaul(self.contract, facts)
         cached = self.linehauls[facts.id]
         if cached is None:
-            return None
-        amount, detail = cached
+            return None, None
+        amount, currency, detail = cached
         result.trace.append(f"{detail} → expected {amount:,.2f}")
-        return amount
+        return amount, currency
+
+    def _no_price(self) -> str:
+        if self.contract is None:
+            return f"no contract of this carrier is valid on {self.invoice.date}"
+        return "no lane of the contract covers this shipment"
 
     def _judge(self, line, result, expected):
         policy = self.context.policy

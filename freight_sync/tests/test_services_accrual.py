@@ -25,10 +25,10 @@ CONTRACT = Contract(
 )
 
 
-def facts(weight=1000.0, accessorials=(), milestones=()):
+def facts(weight=1000.0, accessorials=(), milestones=(), confirmed=None):
     return ShipmentFacts(id=1, carrier_id=7, mode="ltl", weight_kg=weight, distance_km=0.0,
                          pallets=0, origin=TN, destination=IL, milestones=tuple(milestones),
-                         approved_accessorials=frozenset(accessorials))
+                         approved_accessorials=frozenset(accessorials), confirmed_rate=confirmed)
 
 
 @tagged("freight_sync", "freight_pure")
@@ -49,16 +49,17 @@ class TestExpectedCost(BaseCase):
         self.assertIn("RES: approved but not in the tariff, not accrued", cost.trace)
 
     def test_confirmed_rate_replaces_the_lane(self):
-        cost = expected_cost(facts(accessorials={"LFT"}), [CONTRACT], date(2024, 7, 9), CODES,
-                             confirmed=(640.0, "USD"))
+        cost = expected_cost(facts(accessorials={"LFT"}, confirmed=(640.0, "USD")), [CONTRACT],
+                             date(2024, 7, 9), CODES)
         # fuel 20 % of the confirmed linehaul, lift gate from the tariff
         self.assertEqual(cost.amounts, {"400": 640.0, "405": 128.0, "LFT": 85.0})
-        self.assertEqual(cost.trace[0], "Linehaul: rate confirmed for this load 640.00 USD")
-        other = expected_cost(facts(), [CONTRACT], date(2024, 7, 9), CODES,
-                              confirmed=(700.0, "EUR"))
+        self.assertEqual(cost.trace[0], "Linehaul: rate confirmed for this load 640.00 USD "
+                                        "(replaces the contract's lane)")
+        other = expected_cost(facts(confirmed=(700.0, "EUR")), [CONTRACT], date(2024, 7, 9),
+                              CODES)
         self.assertEqual((other.currency, other.amounts), ("EUR", {"400": 700.0}))
         # a confirmed rate needs no contract at all
-        alone = expected_cost(facts(), [], date(2024, 7, 9), CODES, confirmed=(300.0, "USD"))
+        alone = expected_cost(facts(confirmed=(300.0, "USD")), [], date(2024, 7, 9), CODES)
         self.assertEqual((alone.amounts, alone.missing), ({"400": 300.0}, None))
 
     def test_no_contract_or_lane_is_explained(self):

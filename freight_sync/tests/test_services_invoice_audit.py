@@ -2,6 +2,7 @@ from datetime import date, datetime, timedelta
 
 from odoo.tests import BaseCase, tagged
 
+from ..services.accrual import expected_cost
 from ..services.expected_cost import (
     AccessorialRate,
     Address,
@@ -290,3 +291,37 @@ class TestWhatIf(BaseCase):
                 result = what_if(lines, Policy(tolerance), carriers, blocked={5})
                 self.assertEqual((result.invoices, result.would_approve,
                                   result.variance_accepted), (5, would_approve, accepted))
+
+
+@tagged("freight_sync", "freight_pure")
+class TestOnePricingRule(BaseCase):
+    """The audit and the accrual price a shipment's linehaul with one function."""
+
+    def test_a_confirmed_rate_is_what_the_audit_expects(self):
+        spot = shipment(confirmed_rate=(640.0, "USD"))
+        result = audit_invoice(invoice(line(1, "400", 640.0), line(2, "405", 128.0)),
+                               context([spot]), Prior())
+        linehaul_line, fuel_line = result.lines
+        self.assertEqual((linehaul_line.expected, linehaul_line.decision), (640.0, "ok"))
+        self.assertIn("rate confirmed for this load 640.00 USD (replaces the contract's lane)",
+                      " ".join(linehaul_line.trace))
+        # fuel follows the contract's rule on the confirmed linehaul
+        self.assertEqual(fuel_line.expected, 128.0)
+        self.assertEqual(result.decision, "approve")
+
+    def test_the_accrual_expects_what_the_audit_expects(self):
+        for facts in (shipment(), shipment(confirmed_rate=(555.0, "USD")),
+                      shipment(weight=120.0)):
+            accrued = expected_cost(facts, [contract()], date(2024, 7, 12),
+                                    {"linehaul": "400", "fuel": "405"})
+            audited = audit_invoice(invoice(line(1, "400", 1.0), line(2, "405", 1.0)),
+                                    context([facts]), Prior())
+            self.assertEqual([ln.expected for ln in audited.lines],
+                             [accrued.amounts["400"], accrued.amounts["405"]], facts)
+
+    def test_a_rate_confirmed_in_another_currency_is_not_compared(self):
+        result = audit_invoice(invoice(line(1, "400", 700.0)),
+                               context([shipment(confirmed_rate=(700.0, "EUR"))]), Prior())
+        self.assertEqual([f.type for f in result.findings], ["currency_mismatch"])
+        self.assertIsNone(result.lines[0].expected)
+        self.assertEqual(result.decision, "exception")
