@@ -52,6 +52,22 @@ DECISIONS = [("ok", "Within policy"), ("under", "Under-billed"), ("over", "Over-
              ("review", "Needs review"), ("unmatched", "Not matched")]
 AUDIT_BATCH = 2000
 CASE_RESPONSE = timedelta(days=3)
+# What the carrier sent and what the audit and the decisions made of it: no user edits
+# these (freight_guarded_mixin.py says how); a clerk's part is the chatter and activities.
+# ``upload_id`` is not here: it only says which upload brought the invoice in.
+INVOICE_GUARDED = frozenset({
+    "name", "carrier_id", "company_id", "currency_id", "date", "correction", "corrects",
+    "external_id", "message_id", "line_ids", "amount_total", "expected_total",
+    "variance_total", "state", "audited_at", "audit_summary", "approved_by_rule",
+    "billed_on_expected", "dispute_reason", "move_id",
+})
+LINE_GUARDED = frozenset({
+    "invoice_id", "line_no", "pro_number", "bol_number", "load_ref", "shipment_ref",
+    "carrier_ref", "charge_code", "quantity", "rate", "amount", "billed_weight_kg",
+    "shipment_id", "expected", "variance", "allowance", "tolerance_layer", "decision", "trace",
+})
+BILLING_GROUP = "freight_sync.group_freight_billing"
+MANAGER_GROUP = "freight_sync.group_freight_manager"
 
 
 class FreightInvoice(models.Model):
@@ -59,9 +75,10 @@ class FreightInvoice(models.Model):
 
     _name = "freight.invoice"
     _description = "Carrier Invoice"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "freight.guarded.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _freight_guarded_fields = INVOICE_GUARDED
 
     # ---- fields -------------------------------------------------------------------------
 
@@ -128,6 +145,18 @@ class FreightInvoice(models.Model):
 
     # ---- CRUD ---------------------------------------------------------------------------
 
+    def _freight_guarded_message(self, labels):
+        return _("%s: a carrier invoice is kept as the carrier sent it and as the audit and "
+                 "the decisions (approve, override, short-pay, reject, dispute) left it; "
+                 "nobody edits these.", ", ".join(labels))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_approved(self):
+        # deleting an approved invoice would free its number for a second bill
+        if not self._has_guarded_rights() and self.filtered(
+                lambda i: i.move_id or i.state in ("approved", "posted", "paid")):
+            raise UserError(_("An approved carrier invoice is kept: reject or cancel instead."))
+
     def init(self):
         result = super().init()
         # Measured with 100,000 invoices (tests/bench/run workbench): the queue sorted by
@@ -150,7 +179,9 @@ class FreightInvoice(models.Model):
                 "res_id": self.move_id.id, "view_mode": "form", "name": _("Vendor Bill")}
 
     def action_audit(self):
+        self._check_decision("audit")
         self._audit()
+        return True  # XML-RPC answers no None
 
     def action_reaudit(self):
         """Audit again, today's evidence and rules: a clerk's "Audit again"."""
@@ -161,12 +192,21 @@ class FreightInvoice(models.Model):
         self.sudo()._reaudit(_("Audited again by %s.", self.env.user.name))
 
     def action_approve(self):
-        if self.filtered(lambda i: i.state not in ("audited", "exception")):
-            raise UserError(_("Only audited invoices can be approved."))
+        """Approve invoices the audit found within policy; anything else is an override,
+        with a reason, through the resolution wizard or the workbench."""
+        self._check_decision("approve")
+        not_within = self.filtered(lambda i: i.state != "audited")
+        if not_within:
+            raise UserError(_(
+                "%s is not within tolerance: approve with override and say why, short-pay or "
+                "dispute it.", ", ".join(not_within.mapped("display_name"))))
         self._approve(_("Approved by %s", self.env.user.name))
+        return True
 
     def action_post(self):
+        self._check_decision("post")
         self._post_bills()
+        return True
 
     def action_open_resolution(self):
         self.ensure_one()
@@ -178,6 +218,31 @@ class FreightInvoice(models.Model):
             "target": "new",
             "context": {"default_invoice_id": self.id},
         }
+
+    # ---- decision rights ----------------------------------------------------------------
+
+    def _check_decision(self, decision):
+        """Refuse a person's decision the caller may not take, whatever the door (form,
+        workbench, wizard, XML-RPC, JSON-RPC): deciding is Freight / Billing's, and paying
+        what was billed above the override threshold a Freight Manager's. The audit's own
+        approval is no person's decision and does not come here."""
+        user = self.env.user
+        if not user.has_group(BILLING_GROUP):
+            raise AccessError(_("Only Freight Billing users and Freight Managers decide on "
+                                "carrier invoices."))
+        if decision != "override" or user.has_group(MANAGER_GROUP):
+            return
+        for invoice in self:
+            threshold = invoice.company_id.freight_override_threshold
+            if abs(invoice.variance_total) > threshold:
+                raise AccessError(_(
+                    "A variance of %(variance).2f is above the override threshold of "
+                    "%(threshold).2f: only a Freight Manager may approve it.",
+                    variance=invoice.variance_total, threshold=threshold))
+
+    def _set_outcome(self, values):
+        """Write what the audit or a decision concluded (state, amounts, bill)."""
+        return self._with_guarded_rights().write(values)
 
     # ---- intake -------------------------------------------------------------------------
 
@@ -191,7 +256,8 @@ class FreightInvoice(models.Model):
         """
         if not invoices:
             return self.browse(), []
-        carriers = self._carriers_by_scac({inv.get("scac") for inv in invoices} - {None})
+        carriers = self._carriers_by_scac({inv.get("scac") for inv in invoices} - {None},
+                                          company)
         currencies = {c.name: c for c in self.env["res.currency"].with_context(
             active_test=False).search([("name", "in", list({i["currency"] for i in invoices}))])}
         errors, rows = [], []
@@ -217,13 +283,15 @@ class FreightInvoice(models.Model):
             existing.add(key)
             values.append(self._invoice_values(invoice_carrier, currency, invoice, company,
                                                message))
-        return self.create(values), errors
+        staged = self._with_guarded_rights().create(values)
+        return staged.with_env(self.env), errors
 
-    def _carriers_by_scac(self, scacs):
+    def _carriers_by_scac(self, scacs, company):
         if not scacs:
             return {}
         partners = self.env["res.partner"].search(
-            [("freight_scac", "in", list(scacs)), ("is_freight_carrier", "=", True)])
+            [("freight_scac", "in", list(scacs)), ("is_freight_carrier", "=", True),
+             ("company_id", "in", [company.id, False])])
         return {partner.freight_scac: partner for partner in partners}
 
     def _existing_keys(self, rows):
@@ -309,6 +377,8 @@ class FreightInvoice(models.Model):
         )
 
     def _candidate_shipments(self):
+        """The shipments these invoices' lines may be for: the audit reads them as the
+        system (a carrier's user may not read shipments), of the invoices' one company."""
         wanted = defaultdict(set)
         for line in self.line_ids:
             for key, value in match_keys(line._references()).items():
@@ -318,7 +388,8 @@ class FreightInvoice(models.Model):
         domain = ["|"] * (len(wanted) - 1)
         for key, values in wanted.items():
             domain.append((key, "in", list(values)))
-        return self.env["freight.shipment"].sudo().search(domain)
+        return self.env["freight.shipment"].sudo().search(
+            [("company_id", "=", self.company_id.id), *domain])
 
     def _audit_policy(self, company):
         def band(values):
@@ -337,19 +408,23 @@ class FreightInvoice(models.Model):
 
     def _audit_contracts(self):
         contracts = self.env["freight.rate.contract"].sudo().search(
-            [("carrier_id", "in", self.carrier_id.ids)])
+            [("carrier_id", "in", self.carrier_id.ids), ("company_id", "=", self.company_id.id)])
         return tuple(contract._as_terms() for contract in contracts)
 
     def _prior(self, shipments):
-        """Earlier invoices' numbers, billed charges and accepted variance."""
+        """Earlier invoices' numbers, billed charges and accepted variance, of the same
+        company."""
         prior = Prior()
+        company = self.company_id
         others = self.sudo().search([
+            ("company_id", "=", company.id),
             ("carrier_id", "in", self.carrier_id.ids), ("name", "in", self.mapped("name")),
             ("id", "not in", self.ids), ("state", "not in", ("rejected", "cancelled")),
         ])
         for invoice in others:
             prior.invoices[(invoice.carrier_id.id, invoice.name)].append(invoice.id)
         billed = self.env["freight.invoice.line"].sudo().search_fetch([
+            ("company_id", "=", company.id),
             ("shipment_id", "in", shipments.ids), ("invoice_id", "not in", self.ids),
             ("invoice_id.state", "in",
              ("audited", "approved", "posted", "paid", "exception", "disputed")),
@@ -402,7 +477,7 @@ class FreightInvoice(models.Model):
         if company.freight_auto_approve:
             clean = self.filtered(lambda i: i.state == "audited")
             if clean:
-                clean.approved_by_rule = True
+                clean._set_outcome({"approved_by_rule": True})
                 clean._approve(_("Approved automatically: every line within policy."))
 
     @staticmethod
@@ -442,11 +517,12 @@ class FreightInvoice(models.Model):
         for result in cancels:
             cancel = self.browse(result.invoice_id)
             originals = self.search([
+                ("company_id", "=", cancel.company_id.id),
                 ("carrier_id", "=", cancel.carrier_id.id),
                 ("name", "=", cancel.corrects or cancel.name), ("id", "!=", cancel.id),
                 ("state", "in", ("received", "audited", "exception", "approved")),
                 ("move_id", "=", False)])
-            originals.write({"state": "cancelled"})
+            originals._set_outcome({"state": "cancelled"})
             for original in originals:
                 original.message_post(body=_("Cancelled by the carrier's invoice %s (CA).",
                                              cancel.name))
@@ -487,13 +563,14 @@ class FreightInvoice(models.Model):
     # ---- workflow -----------------------------------------------------------------------
 
     def _approve(self, note):
-        self.write({"state": "approved"})
+        self._set_outcome({"state": "approved"})
         for invoice in self:
             invoice.message_post(body=note)
         self._post_bills()
 
     def _dispute(self, reason_code, note):
         """Hold payment: the invoice waits on the carrier with its cases."""
+        self._check_decision("dispute")
         if self.state not in ("audited", "exception"):
             raise UserError(_("Only audited invoices or invoices in exception can be "
                               "disputed; %(name)s is %(state)s.", name=self.display_name,
@@ -513,7 +590,7 @@ class FreightInvoice(models.Model):
             })
         # the board's own dispute: each case waits on the carrier with the reason and note
         self.exception_ids.filtered(lambda c: not c.is_closed).action_dispute(reason_code, note)
-        self.write({"state": "disputed", "dispute_reason": reason_code})
+        self._set_outcome({"state": "disputed", "dispute_reason": reason_code})
         self.message_post(body=text)
 
     def _move_cases(self, stage, reason):
@@ -551,10 +628,9 @@ class FreightInvoice(models.Model):
                   for invoice in self]
         moves = Move.create(values)
         for invoice, move in zip(self, moves):
-            invoice.move_id = move
-        if use_expected:
-            self.billed_on_expected = True
-        self.write({"state": "posted" if company.freight_auto_post else "approved"})
+            invoice._set_outcome({"move_id": move.id})
+        state = {"state": "posted" if company.freight_auto_post else "approved"}
+        self._set_outcome({**state, "billed_on_expected": True} if use_expected else state)
         if company.freight_auto_post:
             moves.action_post()
         return moves
@@ -597,8 +673,10 @@ class FreightInvoice(models.Model):
 
 class FreightInvoiceLine(models.Model):
     _name = "freight.invoice.line"
+    _inherit = ["freight.guarded.mixin"]
     _description = "Carrier Invoice Line"
     _order = "invoice_id, line_no, id"
+    _freight_guarded_fields = LINE_GUARDED
 
     # ---- fields -------------------------------------------------------------------------
 
@@ -636,6 +714,18 @@ class FreightInvoiceLine(models.Model):
             [("code", "in", list({line.charge_code for line in self if line.charge_code}))])}
         for line in self:
             line.charge_code_id = codes.get((line.charge_code or "").upper(), False)
+
+    # ---- CRUD ---------------------------------------------------------------------------
+
+    def _freight_guarded_message(self, labels):
+        return _("%s: a carrier invoice line is kept as the carrier sent it and as the audit "
+                 "priced it; nobody edits these.", ", ".join(labels))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_by_the_application(self):
+        # a line goes with its invoice: removing one would change what the bill pays
+        if not self._has_guarded_rights():
+            raise UserError(_("A carrier invoice line is deleted only with its invoice."))
 
     # ---- business methods ---------------------------------------------------------------
 

@@ -39,14 +39,19 @@ BILLING_STATES = [("none", "Not invoiced"), ("invoiced", "Invoiced"), ("manual",
 COST_FIELDS = {"carrier_id", "mode", "weight", "distance_km", "pallet_count",
                "origin_partner_id", "destination_partner_id", "approved_accessorial_ids",
                "confirmed_rate", "confirmed_rate_currency_id"}
+# derived from the milestones only (freight_guarded_mixin.py): record a milestone instead
+DERIVED_FROM_MILESTONES = frozenset(
+    {"status", "has_exception", "actual_pickup_date", "actual_delivery_date"})
 
 
 class FreightShipment(models.Model):
     _name = "freight.shipment"
     _description = "Freight Shipment"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "freight.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    # the compute stores them without write(); no method of the application writes them
+    _freight_guarded_fields = DERIVED_FROM_MILESTONES
 
     # ---- fields ----
     name = fields.Char(
@@ -296,6 +301,10 @@ class FreightShipment(models.Model):
                                       if shipment.billed_amount else 0.0)
 
     # ---- CRUD ----
+    def _freight_guarded_message(self, labels):
+        return _("%s: derived from the shipment's milestones; record a milestone instead.",
+                 ", ".join(labels))
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:

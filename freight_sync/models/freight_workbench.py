@@ -187,7 +187,8 @@ class FreightWorkbench(models.AbstractModel):
         fuel rule and accessorial tariff, so a clerk can check an expected amount."""
         # the audit's own choice among the carrier's contracts, not a second rule for it
         contracts = self.env["freight.rate.contract"].search(
-            [("carrier_id", "=", invoice.carrier_id.id)])
+            [("carrier_id", "=", invoice.carrier_id.id),
+             ("company_id", "=", invoice.company_id.id)])
         terms = pick_contract([c._as_terms() for c in contracts], invoice.carrier_id.id,
                               invoice.date)
         if not terms:
@@ -245,6 +246,8 @@ class FreightWorkbench(models.AbstractModel):
         for all); if the batch fails (say, one carrier's bill has no expense account), each
         goes again on its own savepoint so one bad invoice does not hold back the others."""
         invoices = invoices.with_env(self.env)
+        # refused as a whole, before any invoice is read, for a caller who may not approve
+        invoices._check_decision("approve")
         ready = invoices.filtered(lambda invoice: invoice.state == "audited")
         results = [{"id": invoice.id, "ok": False, "message": _(
             "%(name)s skipped: %(state)s, not within tolerance",

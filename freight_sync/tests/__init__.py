@@ -31,3 +31,4 @@ from . import test_services_workbench
 from . import test_workbench
 from . import test_services_dashboard
 from . import test_dashboard
+from . import test_invoice_controls

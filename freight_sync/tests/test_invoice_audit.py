@@ -89,7 +89,7 @@ class TestInvoiceAuditFlow(ContractCase):
     def test_settings_preview_follows_the_tolerance(self):
         self.env.company.freight_auto_approve = False
         # the demo invoices were audited at install: out of the look-back window with them
-        self.env["freight.invoice"].search([]).write({"audited_at": "2000-01-01 00:00:00"})
+        self.env["freight.invoice"].search([])._set_outcome({"audited_at": "2000-01-01 00:00:00"})
         self.audited(self.canonical(number="W1", lines=[
             {"line_no": 1, "references": {"pro_number": "PRO100"}, "charge_code": "400",
              "amount": 530.0}]))

@@ -33,7 +33,7 @@ class TestInvoiceWorkflow(InvoiceCase):
             {"line_no": 3, "references": {"pro_number": "PRO100"}, "charge_code": "LFT",
              "amount": 75.0},
         ]))
-        invoice.state = "audited"
+        invoice._set_outcome({"state": "audited"})
         invoice.action_approve()
         bill = invoice.move_id
         self.assertEqual((bill.move_type, bill.ref, bill.partner_id, bill.freight_invoice_id),
@@ -48,17 +48,16 @@ class TestInvoiceWorkflow(InvoiceCase):
     def test_auto_post(self):
         self.env.company.freight_auto_post = True
         invoice = self.stage(self.canonical())
-        invoice.state = "audited"
+        invoice._set_outcome({"state": "audited"})
         invoice.action_approve()
         self.assertEqual((invoice.state, invoice.move_id.state), ("posted", "posted"))
 
     def _in_exception(self, variance):
         self.counter = getattr(self, "counter", 0) + 1
         invoice = self.stage(self.canonical(number=f"EXC-{self.counter}"))
-        invoice.line_ids.write({"expected": 0})
-        invoice.line_ids[0].expected = 500.0 - variance
-        invoice.line_ids[1].expected = 60.0
-        invoice.write({"state": "exception", "expected_total": 560.0 - variance})
+        first, second = invoice.line_ids._with_guarded_rights()[:2]
+        first.expected, second.expected = 500.0 - variance, 60.0
+        invoice._set_outcome({"state": "exception", "expected_total": 560.0 - variance})
         case = self.env["freight.exception"].create({
             "name": "Over-billed", "exception_type": "rate_variance", "invoice_id": invoice.id,
             "amount_at_stake": variance})

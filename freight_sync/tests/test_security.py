@@ -91,8 +91,11 @@ class TestAccessRights(FreightCase):
         if model == "freight.invoice":
             values = {"name": unique, "carrier_id": self.carrier.id, "date": "2024-07-12",
                       "currency_id": self.env.company.currency_id.id, "external_id": unique}
-            return (self.env[model].create(values), dict(values, external_id=unique + "b"),
-                    {"corrects": "X"})
+            # the access rights alone: what the carrier sent is guarded on top of them (the
+            # intake creates with the guarded rights; tests/test_invoice_controls.py)
+            return (self.env[model]._with_guarded_rights().create(values).with_env(self.env),
+                    dict(values, external_id=unique + "b"),
+                    {"upload_id": False})
         if model == "freight.invoice.upload":
             values = {"name": unique, "carrier_id": self.carrier.id, "date_format": "iso",
                       "currency_id": self.env.company.currency_id.id, "mapping": {"number": "N"},
@@ -154,7 +157,10 @@ class TestAccessRights(FreightCase):
         try:
             with self.env.cr.savepoint():
                 if operation == "c":
-                    self.env[model].with_user(user).create(create_values)
+                    Model = self.env[model].with_user(user)
+                    if model == "freight.invoice":
+                        Model = Model._with_guarded_rights()  # as the intake creates them
+                    Model.create(create_values)
                 elif operation == "r":
                     record.with_user(user).read(["display_name"])
                 elif operation == "w":

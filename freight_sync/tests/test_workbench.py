@@ -183,7 +183,8 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
             self.assertIn("ids", self.error("wb_clerk", "/invoices/bulk_approve", {"ids": bad}))
 
     def test_bulk_approve_falls_back_one_by_one_when_the_batch_fails(self):
-        self.over_small.state = "audited"  # two invoices ready, one whose bill will fail
+        # two invoices ready, one whose bill will fail
+        self.over_small._set_outcome({"state": "audited"})
         make_bill = FreightInvoice._bill_values
 
         def bill_values(invoice, *args):
@@ -213,7 +214,8 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
     def test_other_company_invoices_stay_out_of_reach(self):
         other = self.env["res.company"].create({"name": "Other freight co"})
         clerk = self.env["res.users"].search([("login", "=", "wb_clerk")])
-        self.clean.company_id = other  # the clerk is not in that company
+        # the clerk is not in that company (moved as only the application may)
+        self.clean._with_guarded_rights().write({"company_id": other.id})
         page = self.call("wb_clerk", "/invoices/queue", {})
         self.assertNotIn(self.clean.id, [row["id"] for row in page["rows"]])
         self.assertNotIn(other, clerk.company_ids)

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 RESOLUTIONS = [
     ("override", "Approve with override: pay what was billed"),
@@ -29,6 +29,8 @@ class FreightInvoiceResolve(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         invoice = self.invoice_id
+        # the invoice's own rule (group, override threshold), as for every other door
+        invoice._check_decision(self.resolution)
         # an audited invoice needs no resolution, but may still be refused outright
         if invoice.state not in ("exception", "disputed") and not (
                 invoice.state == "audited" and self.resolution == "reject"):
@@ -39,26 +41,16 @@ class FreightInvoiceResolve(models.TransientModel):
         resolved = self.env.ref("freight_sync.exception_stage_resolved")
         disputed = self.env.ref("freight_sync.exception_stage_waiting")
         if self.resolution == "override":
-            self._check_override_right(invoice)
             invoice._move_cases(resolved, note)
             invoice._approve(note)
         elif self.resolution == "short_pay":
             # the difference stays disputed with the carrier until it credits or explains it
             invoice._move_cases(disputed, note)
-            invoice.write({"state": "approved"})
+            invoice._set_outcome({"state": "approved"})
             invoice.message_post(body=note)
             invoice._post_bills(use_expected=True)
         else:
             invoice._move_cases(disputed if self.resolution == "rebill" else resolved, note)
-            invoice.write({"state": "rejected"})
+            invoice._set_outcome({"state": "rejected"})
             invoice.message_post(body=note)
         return {"type": "ir.actions.act_window_close"}
-
-    def _check_override_right(self, invoice):
-        threshold = invoice.company_id.freight_override_threshold
-        if (abs(invoice.variance_total) > threshold
-                and not self.env.user.has_group("freight_sync.group_freight_manager")):
-            raise AccessError(_(
-                "A variance of %(variance).2f is above the override threshold of "
-                "%(threshold).2f: only a Freight Manager may approve it.",
-                variance=invoice.variance_total, threshold=threshold))
