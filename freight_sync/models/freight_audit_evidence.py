@@ -91,7 +91,7 @@ class FreightAuditEvidence(models.AbstractModel):
     def _mark(self, invoices, evidence):
         invoices = invoices.filtered(lambda invoice: not invoice.reaudit_evidence)
         if invoices:
-            invoices.sudo().write({"reaudit_evidence": evidence})
+            invoices.sudo()._set_outcome({"reaudit_evidence": evidence})
             self.env.ref("freight_sync.ir_cron_reaudit").sudo()._trigger()
 
     # ---- the second audit -----------------------------------------------------------------
@@ -116,7 +116,7 @@ class FreightAuditEvidence(models.AbstractModel):
             for evidence, group in invoices.grouped("reaudit_evidence").items():
                 group._reaudit(_("Audited again on new evidence: %s.",
                                  EVIDENCE_WORDS[evidence]))
-            invoices.write({"reaudit_evidence": False})
+            invoices._set_outcome({"reaudit_evidence": False})
             done += len(invoices)
             if not testing:
                 # each batch is durable on its own; its locks go to other workers

@@ -59,7 +59,7 @@ INVOICE_GUARDED = frozenset({
     "name", "carrier_id", "company_id", "currency_id", "date", "correction", "corrects",
     "external_id", "message_id", "line_ids", "amount_total", "expected_total",
     "variance_total", "state", "audited_at", "audit_summary", "approved_by_rule",
-    "billed_on_expected", "dispute_reason", "move_id",
+    "billed_on_expected", "dispute_reason", "move_id", "reaudit_evidence",
 })
 LINE_GUARDED = frozenset({
     "invoice_id", "line_no", "pro_number", "bol_number", "load_ref", "shipment_ref",
@@ -185,11 +185,11 @@ class FreightInvoice(models.Model):
 
     def action_reaudit(self):
         """Audit again, today's evidence and rules: a clerk's "Audit again"."""
-        if not self.env.user.has_group("freight_sync.group_freight_billing"):
-            raise AccessError(_("Only billing clerks and freight managers audit invoices."))
+        self._check_decision("audit")
         if self.filtered(lambda i: i.state not in REAUDITABLE + ("received",)):
             raise UserError(_("Only invoices not yet approved or disputed are audited again."))
         self.sudo()._reaudit(_("Audited again by %s.", self.env.user.name))
+        return True
 
     def action_approve(self):
         """Approve invoices the audit found within policy; anything else is an override,
@@ -555,7 +555,7 @@ class FreightInvoice(models.Model):
         audit as received; a clean invoice is then approved as any other."""
         held = self.filtered(lambda i: i.state in REAUDITABLE)
         held._move_cases(self.env.ref("freight_sync.exception_stage_resolved"), note)
-        held.write({"state": "received", "approved_by_rule": False})
+        held._set_outcome({"state": "received", "approved_by_rule": False})
         for invoice in held:
             invoice.message_post(body=note)
         self.filtered(lambda i: i.state == "received")._audit()

@@ -134,7 +134,8 @@ class TestReauditOnNewEvidence(ContractCase):
         invoice = self.env["freight.invoice"].search([("name", "=", "RM-1")])
         self.assertEqual(self.open_types(invoice), {"unknown_shipment"})
         shipment = self.make_shipment(pro_number="PRO-888")
-        invoice.reaudit_evidence = False  # as if the cron had not reached it yet: replay does
+        # as if the cron had not reached it yet: the replay does
+        invoice._set_outcome({"reaudit_evidence": False})
         message.action_replay()
         self.env["freight.message"]._cron_process_inbox(time_budget=30)
         self.assertEqual(invoice.line_ids.shipment_id, shipment)
