@@ -369,10 +369,9 @@ class FreightInvoice(models.Model):
         now = fields.Datetime.now()
         # an unpriced line's expected, variance and tolerance are unknown: NULL, not 0.00
         lines = [SQL("(%s, %s::int, %s::numeric, %s::numeric, %s::numeric, %s, %s, %s)",
-                     line.line_id, line.shipment_id, *((line.expected, line.variance,
-                                                        line.allowance)
-                                                       if line.expected is not None
-                                                       else (None, None, None)),
+                     line.line_id, line.shipment_id, line.expected,
+                     *((line.variance, line.allowance) if line.expected is not None
+                       else (None, None)),
                      line.tolerance_layer, line.decision, "\n".join(line.trace))
                  for result in results for line in result.lines]
         if lines:

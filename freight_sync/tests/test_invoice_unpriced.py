@@ -2,9 +2,10 @@
 cap, through the real audit, wizard, workbench and bills."""
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..services.workbench import parse_queue
+from . import test_workbench
 from .invoice_common import ContractCase
 
 
@@ -124,3 +125,36 @@ class TestInvoiceUnpriced(ContractCase):
         beyond = self.audited("CAP-BD2", charge("400", 20.0), correction="BD")
         self.assertEqual((beyond.state, beyond.exception_ids.amount_at_stake),
                          ("exception", 10.0))
+
+
+@tagged("freight_sync", "post_install", "-at_install")
+class TestShortPayRoute(ContractCase, HttpCase):
+    """The workbench's short-pay over real HTTP: the amount is asked, checked and billed."""
+
+    # the workbench tests' JSON-RPC helpers (the class itself is not imported: it would run
+    # its tests a second time from this module)
+    rpc = test_workbench.TestWorkbenchRoutes.rpc
+    call = test_workbench.TestWorkbenchRoutes.call
+    error = test_workbench.TestWorkbenchRoutes.error
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        new_test_user(cls.env, login="sp_clerk", password="sp_clerk-pass-123",
+                      groups="base.group_user,freight_sync.group_freight_billing,"
+                             "account.group_account_invoice")
+        cls.invoice = cls.env["freight.invoice"]._stage([cls.canonical("SP-HTTP", [
+            charge("400", 600.0), charge("HAZ", 40.0, line_no=2)])], cls.env.company,
+            cls.carrier)[0]
+        cls.invoice._audit()
+
+    def test_short_pay_amount_is_checked_and_billed(self):
+        route = f"/invoices/{self.invoice.id}/act"
+        ask = {"action": "short_pay", "reason": "contract rate, HAZ half"}
+        self.assertIn("more than 0.00", self.error("sp_clerk", route, dict(ask, amount=0)))
+        self.assertIn("more than the 640.00 billed",
+                      self.error("sp_clerk", route, dict(ask, amount=700)))
+        self.assertFalse(self.invoice.move_id)
+        detail = self.call("sp_clerk", route, dict(ask, amount=520))
+        self.assertEqual((detail["state"], self.invoice.move_id.amount_total),
+                         ("approved", 520.0))
