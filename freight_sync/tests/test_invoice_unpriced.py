@@ -1,6 +1,8 @@
 """Unknown expected amounts, the short-pay amount, the weight finding and the cumulative
 cap, through the real audit, wizard, workbench and bills."""
 
+from datetime import date, datetime
+
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -57,6 +59,22 @@ class TestInvoiceUnpriced(ContractCase):
         line = self.env["freight.workbench"]._detail(unknown)["lines"][1]
         self.assertEqual((line["expected"], line["variance"]), (None, None))
         self.assertIn("no shipment to check it against", line["explanation"])
+
+    def test_dashboard_never_counts_an_unpriced_invoice_as_accurate(self):
+        # billed as "expected" and no case: only its unknown line says it was not checked
+        values = {"carrier_id": self.carrier.id, "currency_id": self.usd.id,
+                  "date": date(2024, 7, 1), "amount_total": 90.0, "expected_total": 90.0,
+                  "state": "approved", "audited_at": datetime(2024, 7, 2, 10)}
+        Invoice = self.env["freight.invoice"]
+        checked = Invoice.create(dict(values, name="ACC-1"))
+        unpriced = Invoice.create(dict(values, name="ACC-2", unpriced_line_count=1))
+        self.env.flush_all()  # as the dashboard's _figures does before its SQL
+        chart = self.env["freight.dashboard"]._carrier_chart(
+            date(2024, 7, 1), date(2024, 7, 14), self.carrier.id)
+        accuracy = chart["series"][1]
+        self.assertEqual(accuracy["values"], [50.0])
+        self.assertEqual(Invoice.search(accuracy["drills"][0]["domain"]), checked)
+        self.assertNotIn(unpriced, Invoice.search(accuracy["drills"][0]["domain"]))
 
     def test_short_pay_bills_the_amount_given(self):
         invoice = self.audited("SP-1", charge("400", 600.0),
