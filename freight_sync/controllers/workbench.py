@@ -32,10 +32,10 @@ class FreightWorkbench(http.Controller):
     @http.route(f"{UI}/invoices/<int:invoice_id>/act", type="json", auth="user",
                 methods=["POST"])
     def act(self, invoice_id, **params):
-        action, reason, code = checked(parse_action, params)
+        action, reason, code, amount = checked(parse_action, params)
         invoice = _invoice(invoice_id)
         Workbench = request.env["freight.workbench"]
-        Workbench._act(invoice, action, reason, code)
+        Workbench._act(invoice, action, reason, code, amount)
         return Workbench._detail(invoice)
 
     @http.route(f"{UI}/invoices/bulk_approve", type="json", auth="user", methods=["POST"])

@@ -51,13 +51,14 @@ class FreightAccrualBooking(models.AbstractModel):
         on the date of the bill that closes it (in batches of one date)."""
         lines = self.env["freight.invoice.line"].sudo().search_fetch(
             [("shipment_id", "in", shipments.ids), ("invoice_id.move_id.state", "=", "posted")],
-            ["shipment_id", "amount", "expected", "invoice_id"])
+            ["shipment_id", "approved_amount", "invoice_id"])
         billed = defaultdict(float)
         for line in lines:
             invoice = line.invoice_id
-            amount = line.expected if invoice.billed_on_expected else line.amount
+            # what the bill pays for the line: as billed or its share of a short-pay
             billed[line.shipment_id] += invoice.currency_id._convert(
-                amount, invoice.company_id.currency_id, invoice.company_id, invoice.date)
+                line.approved_amount, invoice.company_id.currency_id, invoice.company_id,
+                invoice.date)
         for shipment in shipments:
             shipment.with_context(freight_accruing=True).billed_amount = billed[shipment]
         closing = defaultdict(shipments.browse)

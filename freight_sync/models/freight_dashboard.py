@@ -86,7 +86,8 @@ class FreightDashboard(models.AbstractModel):
         self.env.cr.execute(f"""
             SELECT date_trunc('week', i.audited_at) AS week, count(*),
                    count(*) FILTER (WHERE i.approved_by_rule),
-                   coalesce(sum(i.variance_total) FILTER (WHERE i.billed_on_expected), 0),
+                   coalesce(sum(i.amount_total - i.amount_approved)
+                            FILTER (WHERE i.billed_on_expected), 0),
                    coalesce(sum(i.amount_total)
                             FILTER (WHERE i.state = 'rejected' AND {HAS_CASE}), 0)
               FROM freight_invoice i
@@ -113,7 +114,7 @@ class FreightDashboard(models.AbstractModel):
     @api.model
     def _recovered_chart(self, weekly, windows, carrier):
         """Variance recovered by disputes: billed minus paid, by week of audit. Short-paid
-        invoices (``billed_on_expected``) paid the expected amounts: billed − expected.
+        invoices (``billed_on_expected``) paid the short-pay's amount: billed − approved.
         Invoices rejected after a billing case paid nothing: their whole billed amount (a
         rebill is another invoice, paid as its own)."""
         short, rejected = [], []
@@ -137,7 +138,7 @@ class FreightDashboard(models.AbstractModel):
         self.env.cr.execute(f"""
             SELECT i.carrier_id, count(*), count(*) FILTER (WHERE {HAS_CASE}),
                    count(*) FILTER (WHERE abs(i.variance_total) < {ACCURATE}
-                                      AND NOT {HAS_CASE})
+                                      AND i.unpriced_line_count = 0 AND NOT {HAS_CASE})
               FROM freight_invoice i
              WHERE {where}
              GROUP BY i.carrier_id
@@ -158,6 +159,7 @@ class FreightDashboard(models.AbstractModel):
                                                         names[row[0]]),
                                    base + [("variance_total", ">", -ACCURATE),
                                            ("variance_total", "<", ACCURATE),
+                                           ("unpriced_line_count", "=", 0),
                                            "!", ("exception_ids.category", "=", "billing")]))
         return {
             "labels": [names[row[0]] for row in rows],

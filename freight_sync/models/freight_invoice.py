@@ -22,6 +22,8 @@ from ..services.invoice_audit import (
     ShipmentIndex,
     Tolerance,
     audit_batch,
+    short_pay_problem,
+    spread_payment,
     what_if,
 )
 from ..services.references import INVOICE_LINE_FIELDS, match_keys
@@ -49,7 +51,10 @@ CORRECTIONS = [
 ]
 CORRECTION_CODES = {code for code, _label in CORRECTIONS} - {"other"}
 DECISIONS = [("ok", "Within policy"), ("under", "Under-billed"), ("over", "Over-billed"),
-             ("review", "Needs review"), ("unmatched", "Not matched")]
+             ("review", "Needs review"), ("unmatched", "Not matched"),
+             ("unpriced", "Expected unknown")]
+# the lines whose expected amount is unknown (stored as NULL, not 0.00)
+UNPRICED = ("unmatched", "unpriced")
 AUDIT_BATCH = 2000
 CASE_RESPONSE = timedelta(days=3)
 # What the carrier sent and what the audit and the decisions made of it: no user edits
@@ -60,11 +65,13 @@ INVOICE_GUARDED = frozenset({
     "external_id", "message_id", "line_ids", "amount_total", "expected_total",
     "variance_total", "state", "audited_at", "audit_summary", "approved_by_rule",
     "billed_on_expected", "dispute_reason", "move_id", "reaudit_evidence",
+    "unpriced_line_count", "amount_approved",
 })
 LINE_GUARDED = frozenset({
     "invoice_id", "line_no", "pro_number", "bol_number", "load_ref", "shipment_ref",
     "carrier_ref", "charge_code", "quantity", "rate", "amount", "billed_weight_kg",
     "shipment_id", "expected", "variance", "allowance", "tolerance_layer", "decision", "trace",
+    "approved_amount",
 })
 BILLING_GROUP = "freight_sync.group_freight_billing"
 MANAGER_GROUP = "freight_sync.group_freight_manager"
@@ -98,6 +105,13 @@ class FreightInvoice(models.Model):
                                      readonly=True)
     variance_total = fields.Monetary(string="Variance", currency_field="currency_id",
                                      compute="_compute_variance", store=True)
+    unpriced_line_count = fields.Integer(
+        string="Lines Not Priced", readonly=True, default=0, copy=False,
+        help="Lines the audit could not price (no shipment, contract, lane or tariff): their "
+             "expected amount is unknown and left out of the expected total.")
+    amount_approved = fields.Monetary(
+        string="Approved to Pay", currency_field="currency_id", readonly=True, copy=False,
+        help="What the vendor bill pays: the billed amount, or a short-pay's amount.")
     state = fields.Selection(INVOICE_STATES, default="received", required=True, index=True,
                              tracking=True)
     external_id = fields.Char(copy=False, readonly=True,
@@ -162,8 +176,9 @@ class FreightInvoice(models.Model):
         # Measured with 100,000 invoices (tests/bench/run workbench): the queue sorted by
         # variance reads the top of this index instead of sorting the 47,000 invoices in
         # the default states (~40 ms)...
-        create_index(self.env.cr, "freight_invoice__variance_total_id_index", self._table,
-                     ["variance_total", "id"])
+        # (invoices with unpriced lines come first: their variance is not known)
+        create_index(self.env.cr, "freight_invoice__unpriced_variance_id_index", self._table,
+                     ["unpriced_line_count", "variance_total", "id"])
         # ... and a full page's count is an index-only scan over what the filters and the
         # company rule compare (~7 ms for the default states, <1 ms with a carrier and a
         # variance), not a heap scan of every match (~30-40 ms)
@@ -412,7 +427,8 @@ class FreightInvoice(models.Model):
         return tuple(contract._as_terms() for contract in contracts)
 
     def _prior(self, shipments):
-        """Earlier invoices' numbers, billed charges and accepted variance, of the same
+        """Earlier invoices' numbers, billed charges and, per shipment, the money approved
+        to pay (each line's ``approved_amount``, whatever its decision), of the same
         company."""
         prior = Prior()
         company = self.company_id
@@ -429,19 +445,23 @@ class FreightInvoice(models.Model):
             ("invoice_id.state", "in",
              ("audited", "approved", "posted", "paid", "exception", "disputed")),
             ("invoice_id.correction", "!=", "CA"),
-        ], ["shipment_id", "charge_code", "invoice_id", "decision", "variance"])
+        ], ["shipment_id", "charge_code", "invoice_id", "decision", "expected",
+            "approved_amount"])
         for line in billed:
             prior.billed[(line.shipment_id.id, line.charge_code)].append(line.invoice_id.name)
-            if (line.decision == "ok" and line.variance > 0
-                    and line.invoice_id.state in ("approved", "posted", "paid")):
-                prior.accepted_variance[line.shipment_id.id] += line.variance
+            if line.invoice_id.state in ("approved", "posted", "paid"):
+                prior.add_approved(line.shipment_id.id, line.charge_code, line.approved_amount,
+                                   None if line.decision in UNPRICED else line.expected)
         return prior
 
     def _store_audit(self, results, company):
         now = fields.Datetime.now()
+        # an unpriced line's expected, variance and tolerance are unknown: NULL, not 0.00
         lines = [SQL("(%s, %s::int, %s::numeric, %s::numeric, %s::numeric, %s, %s, %s)",
-                     line.line_id, line.shipment_id, line.expected or 0.0, line.variance,
-                     line.allowance, line.tolerance_layer, line.decision, "\n".join(line.trace))
+                     line.line_id, line.shipment_id, line.expected,
+                     *((line.variance, line.allowance) if line.expected is not None
+                       else (None, None)),
+                     line.tolerance_layer, line.decision, "\n".join(line.trace))
                  for result in results for line in result.lines]
         if lines:
             self.env["freight.invoice.line"].flush_model()
@@ -461,13 +481,14 @@ class FreightInvoice(models.Model):
             UPDATE freight_invoice AS i
                SET state = v.state, expected_total = v.expected,
                    variance_total = i.amount_total - v.expected, audited_at = v.audited_at,
-                   audit_summary = v.summary
-              FROM (VALUES %s) AS v(id, state, expected, audited_at, summary)
+                   audit_summary = v.summary, unpriced_line_count = v.unpriced
+              FROM (VALUES %s) AS v(id, state, expected, audited_at, summary, unpriced)
              WHERE i.id = v.id""", SQL(", ").join(
-            SQL("(%s, %s, %s::numeric, %s::timestamp, %s)", r.invoice_id, states[r.decision],
-                r.expected_total, now, self._summary(r)) for r in results)))
+            SQL("(%s, %s, %s::numeric, %s::timestamp, %s, %s::int)", r.invoice_id,
+                states[r.decision], r.expected_total, now, self._summary(r), r.unpriced_lines)
+            for r in results)))
         self.invalidate_model(["state", "expected_total", "variance_total", "audited_at",
-                               "audit_summary"])
+                               "audit_summary", "unpriced_line_count"])
         by_id = {invoice.id: invoice for invoice in self}
         cases = []
         for result in results:
@@ -546,7 +567,7 @@ class FreightInvoice(models.Model):
                         policy.cumulative_cap, policy.pod_required,
                         policy.weight_tolerance_percent)
         rows = [(line.invoice_id.id, line.charge_code,
-                 None if line.decision == "unmatched" else line.expected, line.amount)
+                 None if line.decision in UNPRICED else line.expected, line.amount)
                 for line in lines]
         return what_if(rows, policy, {i.id: i.carrier_id.id for i in invoices}, blocked)
 
@@ -600,20 +621,59 @@ class FreightInvoice(models.Model):
         for case in open_cases:
             case.message_post(body=reason)
 
-    def _post_bills(self, use_expected=False):
+    def _post_bills(self, use_expected=False, amount=None):
         """Vendor bills for approved invoices, once: concurrent callers wait on the row lock
-        and, retried, find the bill made; a unique index backs this up."""
+        and, retried, find the bill made; a unique index backs this up. ``use_expected``
+        short-pays one invoice: the bill is for ``amount`` (by default the expected total
+        of its priced lines), spread over the lines by ``spread_payment``."""
         approved = self.filtered(lambda i: i.state == "approved" and not i.move_id)
         if not approved:
             return self.env["account.move"]
+        if use_expected:
+            amount = approved._check_short_pay(amount)
         self.env.cr.execute(
             "SELECT id FROM freight_invoice WHERE id = ANY(%s) AND move_id IS NULL FOR UPDATE",
             [approved.ids])
         todo = self.browse([row[0] for row in self.env.cr.fetchall()])
         moves = self.env["account.move"]
+        todo._set_approved_amounts(amount if use_expected else None)
         for company, invoices in todo.grouped("company_id").items():
             moves |= invoices._create_bills(company, use_expected)
         return moves
+
+    def _check_short_pay(self, amount=None):
+        """The amount a short-pay of this invoice pays (by default the expected total of
+        its priced lines); refused when it is not more than 0.00 or above the billed."""
+        self.ensure_one()
+        amount = self.expected_total if amount is None else amount
+        problem = short_pay_problem(amount, self.amount_total)
+        if problem:
+            raise UserError(_("%(name)s cannot be short-paid: %(problem)s.",
+                              name=self.display_name, problem=problem))
+        return amount
+
+    def _set_approved_amounts(self, short_pay):
+        """What each line's bill pays: as billed, or (``short_pay``, one invoice) that
+        amount spread over the lines; the cumulative cap and the accruals count these."""
+        if short_pay is None:
+            self.env["freight.invoice.line"].flush_model(["amount"])
+            self.flush_model(["amount_total"])
+            # one statement for a bulk approval, not one write per line
+            self.env.cr.execute(SQL(
+                "UPDATE freight_invoice_line SET approved_amount = amount "
+                "WHERE invoice_id = ANY(%s)", self.ids))
+            self.env.cr.execute(SQL(
+                "UPDATE freight_invoice SET amount_approved = amount_total WHERE id = ANY(%s)",
+                self.ids))
+            self.env["freight.invoice.line"].invalidate_model(["approved_amount"])
+            self.invalidate_model(["amount_approved"])
+            return
+        lines = self.line_ids
+        paid = spread_payment([(line.amount, None if line.decision in UNPRICED
+                                else line.expected) for line in lines], short_pay)
+        for line, amount in zip(lines, paid):
+            line._with_guarded_rights().approved_amount = amount
+        self._set_outcome({"amount_approved": sum(paid)})
 
     def _create_bills(self, company, use_expected):
         Move = self.env["account.move"].with_company(company).sudo()
@@ -624,8 +684,7 @@ class FreightInvoice(models.Model):
         # one read of the company-dependent accounts for the whole batch
         charges = self.line_ids.charge_code_id.with_company(company)
         accounts = {charge: charge.expense_account_id for charge in charges}
-        values = [invoice._bill_values(company, journal, use_expected, accounts)
-                  for invoice in self]
+        values = [invoice._bill_values(company, journal, accounts) for invoice in self]
         moves = Move.create(values)
         for invoice, move in zip(self, moves):
             invoice._set_outcome({"move_id": move.id})
@@ -635,12 +694,12 @@ class FreightInvoice(models.Model):
             moves.action_post()
         return moves
 
-    def _bill_values(self, company, journal, use_expected, accounts):
-        """One bill line per charge code, on the charge code's expense account."""
+    def _bill_values(self, company, journal, accounts):
+        """One bill line per charge code, on the charge code's expense account, for what
+        was approved to pay (``_set_approved_amounts``)."""
         amounts = defaultdict(float)
         for line in self.line_ids:
-            amounts[line.charge_code_id or line.charge_code] += (
-                line.expected if use_expected else line.amount)
+            amounts[line.charge_code_id or line.charge_code] += line.approved_amount
         default_account = company.freight_expense_account_id or journal.default_account_id
         bill_lines = []
         for charge, amount in amounts.items():
@@ -699,12 +758,17 @@ class FreightInvoiceLine(models.Model):
     rate = fields.Float()
     amount = fields.Monetary(string="Billed", currency_field="currency_id")
     billed_weight_kg = fields.Float(string="Billed Weight (kg)")
-    expected = fields.Monetary(currency_field="currency_id", readonly=True)
+    expected = fields.Monetary(currency_field="currency_id", readonly=True,
+                               help="Empty when the line could not be priced: unknown.")
     variance = fields.Monetary(currency_field="currency_id", readonly=True)
     allowance = fields.Monetary(string="Tolerance", currency_field="currency_id", readonly=True)
     tolerance_layer = fields.Char(readonly=True)
     decision = fields.Selection(DECISIONS, readonly=True)
     trace = fields.Text(readonly=True, help="How the expected amount and the decision came.")
+    approved_amount = fields.Monetary(
+        string="Approved to Pay", currency_field="currency_id", readonly=True, copy=False,
+        help="What the vendor bill pays for this line: as billed, or its share of a "
+             "short-pay.")
 
     # ---- compute ------------------------------------------------------------------------
 

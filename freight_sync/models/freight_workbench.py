@@ -12,12 +12,13 @@ from ..services.expected_cost import pick_contract
 from ..services.workbench import (
     DISPUTE_REASONS,
     SEARCHED_REFERENCES,
+    UNPRICED,
     available_actions,
     explain_line,
 )
 
 QUEUE_FIELDS = ["name", "carrier_id", "date", "currency_id", "amount_total", "expected_total",
-                "variance_total", "state"]
+                "variance_total", "unpriced_line_count", "state"]
 MILESTONES_SHOWN = 30
 
 
@@ -65,6 +66,7 @@ class FreightWorkbench(models.AbstractModel):
                 "amount_total": invoice.amount_total,
                 "expected_total": invoice.expected_total,
                 "variance_total": invoice.variance_total,
+                "unpriced_lines": invoice.unpriced_line_count,
                 "state": invoice.state,
                 "age_days": (today - invoice.date).days,
                 "open_cases": open_cases.get(invoice, 0),
@@ -109,6 +111,7 @@ class FreightWorkbench(models.AbstractModel):
             "amount_total": invoice.amount_total,
             "expected_total": invoice.expected_total,
             "variance_total": invoice.variance_total,
+            "unpriced_lines": invoice.unpriced_line_count,
             "audit_summary": invoice.audit_summary or False,
             "dispute_reason": DISPUTE_REASONS.get(invoice.dispute_reason) or False,
             "bill": _ref(invoice.move_id),
@@ -135,7 +138,7 @@ class FreightWorkbench(models.AbstractModel):
     @api.model
     def _line(self, invoice, line):
         audited = invoice.state != "received"
-        expected = line.expected if audited and line.decision != "unmatched" else None
+        expected = line.expected if audited and line.decision not in UNPRICED else None
         return {
             "id": line.id,
             "line_no": line.line_no,
@@ -219,8 +222,9 @@ class FreightWorkbench(models.AbstractModel):
     # ---- acting -------------------------------------------------------------------------
 
     @api.model
-    def _act(self, invoice, action, reason, reason_code):
-        """The clerk's decision; the same rules as the form's buttons and resolve wizard."""
+    def _act(self, invoice, action, reason, reason_code, amount=None):
+        """The clerk's decision; the same rules as the form's buttons and resolve wizard.
+        ``amount``: what a short-pay pays (by default the expected total)."""
         invoice = invoice.with_env(self.env)
         invoice.ensure_one()
         invoice.check_access_rights("write")
@@ -236,9 +240,10 @@ class FreightWorkbench(models.AbstractModel):
         elif action == "reaudit":
             invoice.action_reaudit()
         else:
-            self.env["freight.invoice.resolve"].create({
-                "invoice_id": invoice.id, "resolution": action, "reason": reason,
-            }).action_confirm()
+            values = {"invoice_id": invoice.id, "resolution": action, "reason": reason}
+            if amount is not None:
+                values["amount"] = amount
+            self.env["freight.invoice.resolve"].create(values).action_confirm()
 
     @api.model
     def _bulk_approve(self, invoices):

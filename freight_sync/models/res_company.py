@@ -9,8 +9,9 @@ class ResCompany(models.Model):
     freight_tolerance_set = fields.Boolean(default=True)
     freight_cumulative_cap = fields.Float(
         string="Cumulative Cap per Shipment", default=100.0,
-        help="Over-billing accepted within tolerance, summed over every invoice of a "
-        "shipment, may not exceed this amount.")
+        help="Everything approved to pay on a shipment (every invoice, whatever the line's "
+        "decision; a short-pay counts what it paid) may exceed the shipment's expected cost "
+        "by at most this amount.")
     freight_weight_tolerance_percent = fields.Float(string="Weight Tolerance (%)", default=10.0)
     freight_auto_approve = fields.Boolean(string="Auto-approve Within Policy", default=True)
     freight_auto_post = fields.Boolean(string="Post Vendor Bills", default=False)

@@ -25,9 +25,8 @@ class StockLandedCost(models.Model):
         invoice = bill.freight_invoice_id
         amounts = defaultdict(float)
         for line in invoice.line_ids.filtered(lambda ln: ln.shipment_id in shipments):
-            amount = line.expected if invoice.billed_on_expected else line.amount
             amounts[line.shipment_id] += invoice.currency_id._convert(
-                amount, bill.company_id.currency_id, bill.company_id, invoice.date)
+                line.approved_amount, bill.company_id.currency_id, bill.company_id, invoice.date)
         for shipment, amount in amounts.items():
             company = shipment.company_id
             receipts = shipment.picking_ids.filtered(

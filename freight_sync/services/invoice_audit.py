@@ -4,6 +4,17 @@ Each line is matched to a shipment, its expected amount computed from the carrie
 contract (linehaul, fuel, accessorial tariff, detention measured from milestones) and the
 difference judged against the most specific tolerance band. An invoice is approved only
 without any finding; every finding says what is wrong and how much is at stake.
+
+A line nobody can price (no shipment, no contract or lane, a charge not in the tariff) has
+an UNKNOWN expected amount (None): it is left out of the expected total and never counted
+as "billed as expected".
+
+Money at stake is counted once per invoice. The over-billing of a shipment's priced lines
+(their positive variance) is shared by the findings about price, in this order: each line
+over its tolerance claims its own variance, the shipment's weight variance claims what the
+lines left, and the cumulative cap claims only what neither claimed. Findings about the
+whole invoice or line (duplicate, missing POD, currency, unknown shipment or price) put its
+billed amount at stake: that money is not over-billing but money nobody can check yet.
 """
 
 from collections import defaultdict
@@ -180,11 +191,23 @@ class Invoice:
 
 @dataclass
 class Prior:
-    """What earlier invoices already did: numbers used, charges billed, variance accepted."""
+    """What earlier invoices already did: numbers used, charges billed and, for the
+    cumulative cap, the money approved to pay per shipment (whatever the line's decision:
+    under-billed, overridden or short-paid alike) and each charge's expected amount."""
 
     invoices: dict = field(default_factory=lambda: defaultdict(list))  # (carrier, no) -> ids
     billed: dict = field(default_factory=lambda: defaultdict(list))  # (shipment, code) -> ids
-    accepted_variance: dict = field(default_factory=lambda: defaultdict(float))
+    approved: dict = field(default_factory=lambda: defaultdict(float))  # shipment -> money
+    charge_expected: dict = field(default_factory=dict)  # (shipment, code) -> expected
+
+    def add_approved(self, shipment_id: int, charge_code: str, paid: float,
+                     expected: float | None):
+        """Money approved on a line. A charge nobody could price costs what a person
+        approved for it: that becomes its expected amount."""
+        self.approved[shipment_id] += paid
+        key = (shipment_id, charge_code)
+        known = paid if expected is None else expected
+        self.charge_expected[key] = max(self.charge_expected.get(key, known), known)
 
 
 @dataclass(frozen=True)
@@ -214,7 +237,7 @@ class LineResult:
     variance: float = 0.0
     allowance: float = 0.0
     tolerance_layer: str = ""
-    decision: str = "unmatched"  # ok | under | over | review | unmatched
+    decision: str = "unmatched"  # ok | under | over | review | unmatched | unpriced
     findings: list = field(default_factory=list)
     trace: list = field(default_factory=list)  # sentences
 
@@ -228,7 +251,13 @@ class InvoiceResult:
     expected_total: float
     billed_total: float
     trace: list
-    accepted_variance: dict  # shipment id -> over-billing accepted by this invoice
+    unpriced_lines: int = 0  # lines whose expected amount is unknown
+
+    def approved_lines(self, invoice):
+        """(shipment, charge code, billed, expected) of each matched line: what approving
+        this invoice as billed adds to the shipments' running totals."""
+        return [(line.shipment_id, original.charge_code, line.billed, line.expected)
+                for line, original in zip(self.lines, invoice.lines) if line.shipment_id]
 
 
 class _LineAudit:
@@ -250,10 +279,13 @@ class _LineAudit:
             return result
         facts = self.context.shipments[shipment_id]
         expected = self._expected(line, facts, result)
-        if expected is not None:
+        if expected is None:
+            result.decision = "unpriced"
+            result.trace.append("Expected: unknown, this line is not priced")
+        else:
             self._judge(line, result, expected)
         self._check_repeat_billing(line, result)
-        self._check_weight(line, facts, result)
+        self._trace_weight(line, facts, result)
         if result.findings and result.decision in ("ok", "under"):
             result.decision = "review"  # the amount is right, something else is not
         return result
@@ -344,23 +376,154 @@ class _LineAudit:
                           f"{line.charge_code} of this shipment was already billed on invoice "
                           f"{earlier[0]}", line)
 
-    def _check_weight(self, line, facts, result):
-        billed, actual = line.billed_weight_kg, facts.weight_kg
-        limit = actual * (1 + self.context.policy.weight_tolerance_percent / 100)
-        if billed and actual and billed > limit:
-            self._finding(result, "weight_variance",
-                          f"billed weight {billed:,.1f} kg is over the shipment's "
-                          f"{actual:,.1f} kg", line, money(result.billed * (1 - actual / billed)))
+    def _trace_weight(self, line, facts, result):
+        """The weight comparison in the line's trace; the finding is the invoice's (one per
+        invoice, see ``weight_finding``)."""
+        over = weight_over(line.billed_weight_kg, facts.weight_kg,
+                           self.context.policy.weight_tolerance_percent)
+        if over is not None:
+            result.trace.append(f"Weight: billed {line.billed_weight_kg:,.1f} kg, shipment "
+                                f"{facts.weight_kg:,.1f} kg ({over:+.1f} %): over the "
+                                "weight tolerance")
+            if result.decision in ("ok", "under"):
+                result.decision = "review"
 
     @staticmethod
     def _finding(result, kind, message, line, amount=None):
         amount = result.billed if amount is None else amount
         result.findings.append(Finding(kind, f"Line {line.line_no}: {message}.", amount, line.id))
         result.trace.append(f"Finding ({kind}): {message}")
-        if result.decision == "unmatched" and kind in ("rate_variance",
-                                                       "unapproved_accessorial"):
-            result.decision = "over"
         return None
+
+
+def weight_over(billed_kg: float | None, actual_kg: float, tolerance_percent: float
+                ) -> float | None:
+    """How many % the billed weight is over the shipment's, when beyond the tolerance."""
+    if not (billed_kg and actual_kg):
+        return None
+    percent = (billed_kg - actual_kg) / actual_kg * 100
+    return round(percent, 1) if percent > tolerance_percent else None
+
+
+def weight_finding(invoice: Invoice, lines: list, context: AuditContext, left: Mapping
+                   ) -> tuple[Finding | None, dict]:
+    """One finding for the invoice's weight variance: per shipment, the billed and the
+    shipment weight and the %. Its money at stake is the estimated over-billing (billed ×
+    (1 − shipment weight / billed weight) on the priced lines), capped by ``left``, the
+    shipment's positive variance the rate findings did not already claim. Returns the
+    finding (or None) and its money at stake per shipment."""
+    parts, shares = [], {}
+    by_shipment = defaultdict(list)
+    for result, original in zip(lines, invoice.lines):
+        if result.shipment_id:
+            by_shipment[result.shipment_id].append((result, original))
+    tolerance = context.policy.weight_tolerance_percent
+    for shipment_id, pairs in by_shipment.items():
+        facts = context.shipments[shipment_id]
+        billed_kg = max((original.billed_weight_kg or 0.0) for _r, original in pairs)
+        over = weight_over(billed_kg, facts.weight_kg, tolerance)
+        if over is None:
+            continue
+        estimate = sum(result.billed * (1 - facts.weight_kg / billed_kg)
+                       for result, _o in pairs if result.expected is not None)
+        shares[shipment_id] = min(max(estimate, 0.0), left.get(shipment_id, 0.0))
+        parts.append(f"shipment {facts.label} billed at {billed_kg:,.1f} kg, it weighs "
+                     f"{facts.weight_kg:,.1f} kg ({over:+.1f} %, tolerance {tolerance:g} %)")
+    if not parts:
+        return None, shares
+    return Finding("weight_variance", "Billed weight over the shipment's: "
+                   + "; ".join(parts) + ".", money(sum(shares.values()))), shares
+
+
+@dataclass(frozen=True)
+class RunningTotal:
+    """A shipment's money for the cumulative cap: approved on earlier invoices, billed on
+    this one (its priced lines), against the expected cost of every charge seen on it."""
+
+    label: str
+    approved_before: float
+    this_invoice: float
+    expected_cost: float
+
+    @property
+    def total(self) -> float:
+        return money(self.approved_before + self.this_invoice)
+
+    def over_cap(self, cap: float) -> tuple[float, str]:
+        """(amount over expected cost + cap, or 0.0; the trace sentence with the totals)."""
+        limit = money(self.expected_cost + cap)
+        over = money(max(self.total - limit, 0.0))
+        verdict = f"over the cap by {over:,.2f}" if over else "within the cap"
+        return over, (f"Shipment {self.label}: approved before {self.approved_before:,.2f} + "
+                      f"this invoice {self.this_invoice:,.2f} = {self.total:,.2f} against "
+                      f"expected {self.expected_cost:,.2f} + cap {cap:,.2f} = {limit:,.2f}: "
+                      f"{verdict}")
+
+
+def running_totals(invoice: Invoice, lines: list, context: AuditContext, prior: Prior
+                   ) -> dict:
+    """Each matched shipment's ``RunningTotal``. A charge's expected cost is the largest
+    expected amount priced for it (earlier invoices or this one): a balance-due billing
+    the linehaul again does not make the linehaul cost twice."""
+    this, expected = defaultdict(float), dict(prior.charge_expected)
+    for result, original in zip(lines, invoice.lines):
+        if result.shipment_id and result.expected is not None:
+            this[result.shipment_id] += result.billed
+            key = (result.shipment_id, original.charge_code)
+            expected[key] = max(expected.get(key, result.expected), result.expected)
+    return {shipment_id: RunningTotal(
+        context.shipments[shipment_id].label, money(prior.approved.get(shipment_id, 0.0)),
+        money(billed), money(sum(amount for (ship, _code), amount in expected.items()
+                                 if ship == shipment_id)))
+        for shipment_id, billed in this.items()}
+
+
+def _over_billing(lines: list) -> tuple[dict, dict, dict]:
+    """Per shipment: the positive variance of its priced lines, the part of it the lines
+    over their tolerance claim, and all that the priced lines' own findings (over-billing,
+    repeat billing, unapproved accessorial) put at stake, at most what they billed."""
+    positive, claimed, held = defaultdict(float), defaultdict(float), defaultdict(float)
+    for line in lines:
+        if not line.shipment_id or line.expected is None:
+            continue
+        held[line.shipment_id] += min(sum(f.amount_at_stake for f in line.findings),
+                                      max(line.billed, 0.0))
+        if line.variance > 0:
+            positive[line.shipment_id] += line.variance
+            if line.decision == "over":
+                claimed[line.shipment_id] += line.variance
+    return positive, claimed, held
+
+
+def _money_findings(invoice: Invoice, lines: list, context: AuditContext, prior: Prior
+                    ) -> tuple[list, list]:
+    """The weight finding and the cumulative caps, each claiming only money at stake not
+    claimed before it (see the module's docstring); returns (findings, trace)."""
+    positive, claimed, held = _over_billing(lines)
+    findings = []
+    weight, shares = weight_finding(invoice, lines, context,
+                                    {ship: positive[ship] - claimed[ship] for ship in positive})
+    if weight:
+        findings.append(weight)
+    for ship, amount in shares.items():
+        held[ship] += amount
+    cap, trace = context.policy.cumulative_cap, []
+    if cap is None:
+        return findings, trace
+    for shipment_id, total in running_totals(invoice, lines, context, prior).items():
+        over, sentence = total.over_cap(cap)
+        trace.append(sentence)
+        # on the shipment's first line too: line traces are what the clerk reads
+        next(line for line in lines if line.shipment_id == shipment_id).trace.append(
+            f"Cumulative cap: {sentence}")
+        # money the line findings already hold is not at stake a second time
+        at_stake = money(min(over, total.this_invoice) - held.get(shipment_id, 0.0))
+        if at_stake > 0:
+            findings.append(Finding(
+                "rate_variance", f"Shipment {total.label}: approved and billed money would "
+                f"reach {total.total:,.2f}, above its expected cost {total.expected_cost:,.2f} "
+                f"plus the cap of {cap:,.2f}.", money(at_stake)))
+    return findings, trace
 
 
 def audit_invoice(invoice: Invoice, context: AuditContext, prior: Prior) -> InvoiceResult:
@@ -368,7 +531,7 @@ def audit_invoice(invoice: Invoice, context: AuditContext, prior: Prior) -> Invo
     billed_total = money(sum(line.amount for line in invoice.lines))
     if invoice.correction == "CA":
         trace = [f"Cancels invoice {invoice.corrects or invoice.number}: nothing to pay"]
-        return InvoiceResult(invoice.id, "cancel", [], [], 0.0, billed_total, trace, {})
+        return InvoiceResult(invoice.id, "cancel", [], [], 0.0, billed_total, trace)
     findings, trace = [], []
     earlier = prior.invoices.get((invoice.carrier_id, invoice.number))
     if earlier and invoice.correction not in CORRECTIONS:
@@ -383,29 +546,20 @@ def audit_invoice(invoice: Invoice, context: AuditContext, prior: Prior) -> Invo
     lines = [auditor.run(line) for line in invoice.lines]
     for line in lines:
         findings.extend(line.findings)
-    accepted = defaultdict(float)
-    for line in lines:
-        if line.decision == "ok" and line.variance > 0:
-            accepted[line.shipment_id] += line.variance
-    cap = context.policy.cumulative_cap
-    for shipment_id, over in accepted.items():
-        total = prior.accepted_variance.get(shipment_id, 0.0) + over
-        if cap is not None and total > cap:
-            label = context.shipments[shipment_id].label
-            findings.append(Finding("rate_variance", f"Over-billing accepted on shipment "
-                                    f"{label} would reach {total:,.2f}, above the cap of "
-                                    f"{cap:,.2f}.", money(total - cap)))
+    money_findings, running = _money_findings(invoice, lines, context, prior)
+    findings += money_findings
+    trace += running
     if context.policy.pod_required:
         for shipment_id in sorted({line.shipment_id for line in lines if line.shipment_id}):
             facts = context.shipments[shipment_id]
             if not facts.has_pod:
                 findings.append(Finding("missing_pod", f"Shipment {facts.label} has no delivery "
                                         "or proof of delivery yet.", billed_total))
-    expected_total = money(sum(line.expected if line.expected is not None else line.billed
-                               for line in lines))
+    # unknown is not zero and not "as billed": the header adds up what is known
+    expected_total = money(sum(line.expected for line in lines if line.expected is not None))
     decision = "exception" if findings else "approve"
     return InvoiceResult(invoice.id, decision, lines, findings, expected_total, billed_total,
-                         trace, dict(accepted))
+                         trace, sum(line.expected is None for line in lines))
 
 
 def audit_batch(invoices, context: AuditContext, prior: Prior | None = None):
@@ -422,8 +576,8 @@ def audit_batch(invoices, context: AuditContext, prior: Prior | None = None):
             if line.shipment_id:
                 prior.billed[(line.shipment_id, original.charge_code)].append(invoice.number)
         if result.decision == "approve":
-            for shipment_id, over in result.accepted_variance.items():
-                prior.accepted_variance[shipment_id] += over
+            for shipment_id, code, billed, expected in result.approved_lines(invoice):
+                prior.add_approved(shipment_id, code, billed, expected)
     return results
 
 
@@ -454,3 +608,55 @@ def what_if(lines, policy: Policy, carriers: Mapping, blocked: set) -> WhatIf:
             accepted[invoice_id] += variance
     approved = [invoice_id for invoice_id, ok in approvable.items() if ok]
     return WhatIf(len(approvable), len(approved), money(sum(accepted[i] for i in approved)))
+
+
+def short_pay_problem(amount: float | None, billed_total: float) -> str | None:
+    """Why a short-pay of ``amount`` cannot be made, or None: a short-pay pays something
+    (never a 0.00 bill) and never more than was billed."""
+    if amount is None or money(amount) <= 0:
+        return "the amount to pay must be more than 0.00"
+    if money(amount) > money(billed_total):
+        return f"the amount to pay cannot be more than the {billed_total:,.2f} billed"
+    return None
+
+
+def _pro_rata(total: float, weights: list) -> list:
+    """``total`` split in proportion to ``weights``, in cents that add up exactly."""
+    cents, whole = round(total * 100), sum(weights)
+    if not weights or whole <= 0:
+        return [0.0] * len(weights)
+    shares = [cents * weight / whole for weight in weights]
+    floors = [int(share // 1) for share in shares]
+    # the cents lost to rounding down go to the largest remainders
+    by_remainder = sorted(range(len(shares)), key=lambda i: floors[i] - shares[i])
+    for i in by_remainder[:cents - sum(floors)]:
+        floors[i] += 1
+    return [floor / 100 for floor in floors]
+
+
+def spread_payment(lines: list, amount: float) -> list:
+    """What each line of a short-paid invoice is paid, ``lines`` being (billed, expected
+    or None). Priced lines first, up to their expected amounts but not above what they
+    billed (pro rata when the amount is less); what is left goes to the unpriced lines in
+    proportion to what they billed, up to it; anything beyond that to the priced lines in
+    proportion to their over-billing. Never more than billed per line."""
+    priced = [i for i, (_billed, expected) in enumerate(lines) if expected is not None]
+    unpriced = [i for i in range(len(lines)) if i not in priced]
+    paid = [0.0] * len(lines)
+    # an under-billed line is paid at most what it billed
+    due = {i: max(min(lines[i][1], lines[i][0]), 0.0) for i in priced}
+    steps = [
+        (priced, [due[i] for i in priced]),
+        (unpriced, [max(lines[i][0], 0.0) for i in unpriced]),
+        (priced, [max(lines[i][0] - due[i], 0.0) for i in priced]),
+    ]
+    left = money(amount)
+    for indexes, weights in steps:
+        room = money(sum(weights))
+        share = _pro_rata(min(left, room), weights)
+        for i, part in zip(indexes, share):
+            paid[i] = money(paid[i] + part)
+        left = money(left - sum(share))
+        if left <= 0:
+            break
+    return paid

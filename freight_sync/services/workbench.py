@@ -9,7 +9,8 @@ MAX_BULK = 200
 SORTS = {
     "date desc": "date desc, id desc",
     "date asc": "date asc, id asc",
-    "variance desc": "variance_total desc, id desc",
+    # invoices with lines nobody could price first: their variance is not known
+    "variance desc": "unpriced_line_count desc, variance_total desc, id desc",
     "amount desc": "amount_total desc, id desc",
     "carrier asc": "carrier_id asc, date desc, id desc",
 }
@@ -33,8 +34,10 @@ DECISION_WORDS = {
     "under": "under-billed, accepted",
     "over": "over the tolerance",
     "review": "needs a person to look",
-    "unmatched": "no shipment or contract to check it against",
+    "unmatched": "no shipment to check it against",
+    "unpriced": "no contract, lane or tariff prices it: expected unknown",
 }
+UNPRICED = ("unmatched", "unpriced")
 
 
 class BadRequest(ValueError):
@@ -125,7 +128,8 @@ def parse_queue(params: dict) -> QueueQuery:
 
 
 def parse_action(params: dict) -> tuple:
-    """(action, reason, reason_code) of an act request."""
+    """(action, reason, reason_code, amount) of an act request; ``amount`` is what a
+    short-pay pays (None: the expected total; the model checks it against the invoice)."""
     action = (params or {}).get("action")
     if action not in ACTIONS:
         raise BadRequest(f"action must be one of: {', '.join(ACTIONS)}")
@@ -135,7 +139,10 @@ def parse_action(params: dict) -> tuple:
     code = params.get("reason_code")
     if action == "dispute" and code not in DISPUTE_REASONS:
         raise BadRequest(f"reason_code must be one of: {', '.join(DISPUTE_REASONS)}")
-    return action, reason[:2000], code
+    amount = _number(params.get("amount"), "amount") if action == "short_pay" else None
+    if amount is not None and amount <= 0:
+        raise BadRequest("amount: a short-pay pays more than 0.00")
+    return action, reason[:2000], code, amount
 
 
 def parse_ids(value, limit=MAX_BULK) -> list:
@@ -164,9 +171,9 @@ def available_actions(state: str, variance: float, threshold: float, is_manager:
 def explain_line(decision, billed, expected, variance, allowance, layer, currency="") -> str:
     """One sentence per line: billed against expected, the tolerance, the outcome."""
     unit = f" {currency}" if currency else ""
-    if expected is None or decision == "unmatched":
-        return (f"Billed {billed:,.2f}{unit}; nothing to compare it with "
-                f"({DECISION_WORDS['unmatched']}).")
+    if expected is None or decision in UNPRICED:
+        why = DECISION_WORDS["unpriced" if decision == "unpriced" else "unmatched"]
+        return f"Billed {billed:,.2f}{unit}; nothing to compare it with ({why})."
     text = f"Billed {billed:,.2f}{unit} against {expected:,.2f} expected"
     variance = variance or 0.0
     if abs(variance) < 0.005:

@@ -10,6 +10,7 @@ from . import test_inbound_edi
 from . import test_invoice_workflow
 from . import test_rate_contract
 from . import test_services_invoice_audit
+from . import test_services_audit_money
 from . import test_invoice_audit
 from . import test_invoice_reaudit
 from . import test_services_invoice_payload
@@ -32,3 +33,4 @@ from . import test_workbench
 from . import test_services_dashboard
 from . import test_dashboard
 from . import test_invoice_controls
+from . import test_invoice_unpriced

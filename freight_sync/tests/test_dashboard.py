@@ -28,7 +28,8 @@ class TestDashboardRoute(AccrualCase, HttpCase):
             # key: audited (July day, hour), state, billed, expected, extra values
             "A": ((2, 10), "posted", 600.0, 600.0, {"approved_by_rule": True}),
             "B": ((3, 10), "approved", 600.0, 600.0, {"approved_by_rule": True}),
-            "C": ((4, 10), "posted", 650.0, 600.0, {"billed_on_expected": True}),
+            "C": ((4, 10), "posted", 650.0, 600.0, {"billed_on_expected": True,
+                                                      "amount_approved": 600.0}),
             "D": ((9, 10), "rejected", 700.0, 600.0, {}),
             "E": ((10, 10), "exception", 630.0, 600.0, {}),
             "F": ((10, 11), "cancelled", 600.0, 600.0, {}),

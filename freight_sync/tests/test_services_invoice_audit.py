@@ -154,7 +154,9 @@ class TestInvoiceAudit(BaseCase):
                           for r in result.lines],
                          [(400.0, 5.0, 8.0, "ok"), (80.0, 0.0, 1.6, "ok")])
         self.assertIn("Linehaul (lane 2): 1,000.0 kg × 0.4 = 400.00", result.lines[0].trace[0])
-        self.assertEqual(result.accepted_variance, {1: 5.0})
+        self.assertEqual(result.approved_lines(invoice(line(1, "400", 405.0),
+                                                       line(2, "405", 80.0))),
+                         [(1, "400", 405.0, 400.0), (1, "405", 80.0, 80.0)])
 
     def test_tolerance_layers_and_combine_rules(self):
         cases = [
@@ -188,14 +190,15 @@ class TestInvoiceAudit(BaseCase):
         second = invoice(line(2, "LFT", 110.0), id_=2, number="B")
         results = audit_batch([first, second], context(policy=policy))
         self.assertEqual([r.decision for r in results], ["approve", "exception"])
-        self.assertIn("above the cap of 50.00", results[1].findings[0].message)
+        self.assertIn("plus the cap of 50.00", results[1].findings[0].message)
 
     def test_duplicates(self):
         cases = [
             ("same number again", "original", ["duplicate_invoice", "duplicate_invoice"]),
-            ("corrected", "CO", []),
-            ("balance due", "BD", []),
-            ("rebill", "RB", []),
+            # not duplicates, but the linehaul billed in full twice: over the shipment's cap
+            ("corrected", "CO", ["rate_variance"]),
+            ("balance due", "BD", ["rate_variance"]),
+            ("rebill", "RB", ["rate_variance"]),
         ]
         for label, correction, expected in cases:
             with self.subTest(label):

@@ -35,11 +35,17 @@ class TestWorkbenchRules(BaseCase):
                 parse_queue(params)
 
     def test_actions_need_reasons_and_codes(self):
-        self.assertEqual(parse_action({"action": "approve"}), ("approve", "", None))
+        self.assertEqual(parse_action({"action": "approve"}), ("approve", "", None, None))
         self.assertEqual(parse_action({"action": "dispute", "reason": " late ",
-                                       "reason_code": "service"}),
-                         ("dispute", "late", "service"))
+                                       "reason_code": "service", "amount": 5}),
+                         ("dispute", "late", "service", None))
+        self.assertEqual(parse_action({"action": "short_pay", "reason": "x", "amount": "12.5"}),
+                         ("short_pay", "x", None, 12.5))
+        self.assertEqual(parse_action({"action": "short_pay", "reason": "x"})[3], None)
         for params in ({}, {"action": "pay"}, {"action": "reject"},
+                       {"action": "short_pay", "reason": "x", "amount": 0},
+                       {"action": "short_pay", "reason": "x", "amount": -3},
+                       {"action": "short_pay", "reason": "x", "amount": "ten"},
                        {"action": "override", "reason": "   "},
                        {"action": "dispute", "reason": "x", "reason_code": "mood"},
                        {"action": "reject", "reason": 5}):
@@ -74,3 +80,4 @@ class TestWorkbenchRules(BaseCase):
                          "Billed 90.00 against 100.00 expected: 10.00 under → "
                          "under-billed, accepted.")
         self.assertIn("nothing to compare", explain_line("unmatched", 75, None, None, None, ""))
+        self.assertIn("expected unknown", explain_line("unpriced", 75, None, None, None, ""))

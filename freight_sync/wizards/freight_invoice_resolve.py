@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 RESOLUTIONS = [
     ("override", "Approve with override: pay what was billed"),
-    ("short_pay", "Short-pay: pay the expected amount, dispute the rest"),
+    ("short_pay", "Short-pay: pay the amount below, dispute the rest"),
     ("rebill", "Ask for a rebill at the expected amount"),
     ("reject", "Reject the invoice"),
 ]
@@ -20,6 +20,18 @@ class FreightInvoiceResolve(models.TransientModel):
     reason = fields.Text(required=True)
     currency_id = fields.Many2one(related="invoice_id.currency_id")
     variance = fields.Monetary(related="invoice_id.variance_total")
+    amount = fields.Monetary(
+        string="Amount to Pay", compute="_compute_amount", store=True, readonly=False,
+        help="Short-pay: what the vendor bill pays, at most the billed amount. Proposed: "
+             "the expected total of the lines the audit could price. Priced lines are paid "
+             "up to their expected amounts first, the rest goes to the unpriced lines in "
+             "proportion to what they billed.")
+    unpriced_line_count = fields.Integer(related="invoice_id.unpriced_line_count")
+
+    @api.depends("invoice_id")
+    def _compute_amount(self):
+        for wizard in self:
+            wizard.amount = wizard.invoice_id.expected_total
 
     @api.constrains("reason")
     def _check_reason(self):
@@ -44,11 +56,12 @@ class FreightInvoiceResolve(models.TransientModel):
             invoice._move_cases(resolved, note)
             invoice._approve(note)
         elif self.resolution == "short_pay":
+            invoice._check_short_pay(self.amount)  # before anything moves
             # the difference stays disputed with the carrier until it credits or explains it
             invoice._move_cases(disputed, note)
             invoice._set_outcome({"state": "approved"})
             invoice.message_post(body=note)
-            invoice._post_bills(use_expected=True)
+            invoice._post_bills(use_expected=True, amount=self.amount)
         else:
             invoice._move_cases(disputed if self.resolution == "rebill" else resolved, note)
             invoice._set_outcome({"state": "rejected"})

@@ -31,7 +31,8 @@ import time
 import urllib.request
 
 STATES = ["exception", "audited", "approved"]
-ORDERS = {"date desc": "date desc, id desc", "variance desc": "variance_total desc, id desc"}
+ORDERS = {"date desc": "date desc, id desc",
+          "variance desc": "unpriced_line_count desc, variance_total desc, id desc"}
 LIST_SPEC = {
     "name": {}, "carrier_id": {"fields": {"display_name": {}}}, "date": {},
     "currency_id": {"fields": {"display_name": {}}}, "amount_total": {}, "expected_total": {},

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { describe, it, test } from "node:test";
 import {
     bulkSummary, chunks, fill, commandFor, DEFAULT_STATE, formProblem, fromUrl, moveSelection, pageInfo, percent,
+    proposedAmount, shortPayAmount,
     doneMessage, localDate, localTime, queueParams, varianceToneOf, toUrl, urlPatch, varianceLabel, varianceTone,
 } from "../../freight_sync_web/static/src/ts/workbench/workbench_model";
 import { workbenchWords } from "../../freight_sync_web/static/src/ts/workbench/words";
@@ -99,6 +100,17 @@ test("a decision needs its reason, a dispute its reason code", () => {
     assert.match(formProblem(words, "dispute", "late", "") ?? "", /why you dispute/);
     assert.match(formProblem(words, "override", "  ", "") ?? "", /Say why/);
     assert.equal(formProblem(words, "dispute", "late", "service"), null);
+});
+
+test("a short-pay asks for the amount to pay: more than 0.00, at most the billed", () => {
+    assert.equal(proposedAmount(500), "500.00");
+    assert.equal(proposedAmount(0), "", "nothing priced: no 0.00 proposed");
+    assert.equal(shortPayAmount("520", 640), 520);
+    assert.equal(shortPayAmount(" 12,5 ", 640), 12.5);
+    for (const bad of ["", "0", "-3", "abc", "640.01"]) assert.equal(shortPayAmount(bad, 640), null, bad);
+    assert.equal(formProblem(words, "short_pay", "no answer", "", "520", 640), null);
+    assert.match(formProblem(words, "short_pay", "no answer", "", "0", 640) ?? "", /more than 0.00 and at most the 640.00 billed/);
+    assert.match(formProblem(words, "short_pay", "no answer", "", "", 640) ?? "", /more than 0.00/);
 });
 
 test("bulk work is chunked and its progress counted", () => {

@@ -205,6 +205,22 @@ QUnit.module("freight_sync_web", (hooks) => {
         assert.containsOnce(target, ".o_freight_decision", "the form stays open to try again");
     });
 
+    QUnit.test("a short-pay proposes the expected total and sends the amount typed", async (assert) => {
+        await open(server(), 2);
+        await click(target, '[data-action="short_pay"]');
+        assert.strictEqual(target.querySelector(".o_freight_amount").value, "600.00");
+        await editInput(target, ".o_freight_amount", "0");
+        await editInput(target, ".o_freight_reason", "paying the contract rate");
+        await click(target, ".o_freight_confirm");
+        assert.ok(/more than 0.00/.test(target.querySelector(".o_freight_problem").textContent));
+        assert.notOk(routes().some((r) => r.endsWith("/act")), "nothing sent for 0.00");
+        await editInput(target, ".o_freight_amount", "610");
+        await click(target, ".o_freight_confirm");
+        await nextTick();
+        const act = calls.find(([route]) => route.endsWith("/act"));
+        assert.deepEqual(act[1], { action: "short_pay", reason: "paying the contract rate", amount: 610 });
+    });
+
     QUnit.test("an empty queue says so", async (assert) => {
         ROWS = [];
         await open(server());

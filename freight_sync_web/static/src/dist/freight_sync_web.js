@@ -910,7 +910,8 @@ function workbenchWords() {
       under: _t("Under-billed"),
       over: _t("Over tolerance"),
       review: _t("To review"),
-      unmatched: _t("Not matched")
+      unmatched: _t("Not matched"),
+      unpriced: _t("Expected unknown")
     },
     actions: {
       approve: _t("Approve"),
@@ -923,7 +924,7 @@ function workbenchWords() {
     done: {
       approve: _t("%s approved."),
       override: _t("%s approved with override."),
-      short_pay: _t("%s short-paid: the bill is for the expected amount."),
+      short_pay: _t("%s short-paid: the bill is for the amount to pay."),
       dispute: _t("%s disputed: waiting on the carrier."),
       reject: _t("%s rejected."),
       reaudit: _t("%s audited again with today's evidence.")
@@ -938,6 +939,7 @@ function workbenchWords() {
     ],
     chooseReason: _t("Choose why you dispute it."),
     sayWhy: _t("Say why: the reason is kept with the invoice."),
+    amountToPay: _t("The amount to pay must be more than 0.00 and at most the %s billed."),
     noExpectation: _t("no expectation"),
     asExpected: _t("as expected"),
     overBy: _t("over by %s"),
@@ -1062,9 +1064,17 @@ function urlPatch(state) {
 function needsReason(action) {
   return action !== "approve" && action !== "reaudit";
 }
-function formProblem(words, action, reason, reasonCode) {
+function shortPayAmount(text2, billed) {
+  const amount = Number(text2.trim().replace(",", "."));
+  return text2.trim() && Number.isFinite(amount) && amount > 0 && amount <= billed + 5e-3 ? amount : null;
+}
+function proposedAmount(expectedTotal) {
+  return expectedTotal > 0 ? expectedTotal.toFixed(2) : "";
+}
+function formProblem(words, action, reason, reasonCode, amount = "", billed = 0) {
   if (action === "dispute" && !reasonCode) return words.chooseReason;
   if (needsReason(action) && !reason.trim()) return words.sayWhy;
+  if (action === "short_pay" && shortPayAmount(amount, billed) === null) return fill(words.amountToPay, billed.toFixed(2));
   return null;
 }
 function chunks(items, size) {
@@ -1139,7 +1149,7 @@ var Workbench = class extends Component5 {
       loadingDetail: false,
       busy: false,
       help: false,
-      form: { action: null, reason: "", reasonCode: "", problem: null },
+      form: { action: null, reason: "", reasonCode: "", amount: "", problem: null },
       bulk: { running: false, done: 0, total: 0, summary: "", failures: [] },
       openTraces: /* @__PURE__ */ new Set()
     });
@@ -1158,9 +1168,8 @@ var Workbench = class extends Component5 {
       if (action) this.reasonInput.el?.focus();
     }, () => [this.state.form.action]);
     useEffect2(() => {
-      const { action, reason, reasonCode } = this.state.form;
-      if (action && this.state.form.problem) this.state.form.problem = formProblem(this.words, action, reason, reasonCode);
-    }, () => [this.state.form.reason, this.state.form.reasonCode]);
+      if (this.state.form.action && this.state.form.problem) this.state.form.problem = this.formCheck();
+    }, () => [this.state.form.reason, this.state.form.reasonCode, this.state.form.amount]);
   }
   // ---- server -------------------------------------------------------------------------
   /** A route call whose failure becomes an Odoo notification, not a crash dialog. */
@@ -1261,7 +1270,7 @@ var Workbench = class extends Component5 {
   }
   // ---- decisions ----------------------------------------------------------------------
   resetForm() {
-    Object.assign(this.state.form, { action: null, reason: "", reasonCode: "", problem: null });
+    Object.assign(this.state.form, { action: null, reason: "", reasonCode: "", amount: "", problem: null });
   }
   /** Approve and audit again go at once; every other decision opens the reason form first. */
   async start(action) {
@@ -1271,20 +1280,27 @@ var Workbench = class extends Component5 {
       await this.decide(action);
       return;
     }
-    Object.assign(this.state.form, { action, reason: "", reasonCode: "", problem: null });
+    const amount = action === "short_pay" ? proposedAmount(detail.expected_total) : "";
+    Object.assign(this.state.form, { action, reason: "", reasonCode: "", amount, problem: null });
+  }
+  formCheck() {
+    const { action, reason, reasonCode, amount } = this.state.form;
+    if (!action) return null;
+    return formProblem(this.words, action, reason, reasonCode, amount, this.state.detail?.amount_total ?? 0);
   }
   async submitForm() {
-    const { action, reason, reasonCode } = this.state.form;
+    const { action, reason, reasonCode, amount } = this.state.form;
     if (!action) return;
-    this.state.form.problem = formProblem(this.words, action, reason, reasonCode);
-    if (!this.state.form.problem) await this.decide(action, reason, reasonCode);
+    this.state.form.problem = this.formCheck();
+    if (!this.state.form.problem) await this.decide(action, reason, reasonCode, amount);
   }
-  async decide(action, reason = "", reasonCode = "") {
+  async decide(action, reason = "", reasonCode = "", amount = "") {
     const detail = this.state.detail;
     if (!detail || this.state.busy) return;
     this.state.busy = true;
     const params = { action, reason };
     if (reasonCode) params.reason_code = reasonCode;
+    if (action === "short_pay") params.amount = shortPayAmount(amount, detail.amount_total);
     const updated = await this.call(ROUTES.act(detail.id), params);
     this.state.busy = false;
     if (!updated) return;

@@ -19,7 +19,7 @@ export function workbenchWords() {
         } as Record<string, string>,
         decisions: {
             ok: _t("Within policy"), under: _t("Under-billed"), over: _t("Over tolerance"),
-            review: _t("To review"), unmatched: _t("Not matched"),
+            review: _t("To review"), unmatched: _t("Not matched"), unpriced: _t("Expected unknown"),
         } as Record<string, string>,
         actions: {
             approve: _t("Approve"), override: _t("Approve with override"), short_pay: _t("Short-pay"),
@@ -27,7 +27,7 @@ export function workbenchWords() {
         },
         done: {
             approve: _t("%s approved."), override: _t("%s approved with override."),
-            short_pay: _t("%s short-paid: the bill is for the expected amount."),
+            short_pay: _t("%s short-paid: the bill is for the amount to pay."),
             dispute: _t("%s disputed: waiting on the carrier."), reject: _t("%s rejected."),
             reaudit: _t("%s audited again with today's evidence."),
         },
@@ -41,6 +41,7 @@ export function workbenchWords() {
         ] as [string, string][],
         chooseReason: _t("Choose why you dispute it."),
         sayWhy: _t("Say why: the reason is kept with the invoice."),
+        amountToPay: _t("The amount to pay must be more than 0.00 and at most the %s billed."),
         noExpectation: _t("no expectation"),
         asExpected: _t("as expected"),
         overBy: _t("over by %s"),

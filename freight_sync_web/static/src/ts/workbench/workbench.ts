@@ -6,7 +6,7 @@ import { ROUTES, type BulkAnswer, type InvoiceDetail, type QueuePage, type Queue
 import { serverMessage } from "../server_error";
 import { workbenchWords, type Words } from "./words";
 import {
-    bulkSummary, chunks, commandFor, doneMessage, fill, formProblem, fromUrl, INVOICE_STATES,
+    bulkSummary, chunks, commandFor, doneMessage, fill, formProblem, proposedAmount, shortPayAmount, fromUrl, INVOICE_STATES,
     localDate, localTime, money, varianceToneOf,
     moveSelection, pageInfo, PAGE_SIZE, percent, queueParams, SORTS, urlPatch, varianceLabel,
     varianceTone, type ActionName, type PageInfo, type WorkbenchState,
@@ -23,6 +23,7 @@ interface DecisionForm {
     action: ActionName | null;
     reason: string;
     reasonCode: string;
+    amount: string; // a short-pay's amount to pay, as typed
     problem: string | null;
 }
 
@@ -93,7 +94,7 @@ export class Workbench extends Component<ClientActionProps> {
             loadingDetail: false,
             busy: false,
             help: false,
-            form: { action: null, reason: "", reasonCode: "", problem: null },
+            form: { action: null, reason: "", reasonCode: "", amount: "", problem: null },
             bulk: { running: false, done: 0, total: 0, summary: "", failures: [] },
             openTraces: new Set<number>(),
         });
@@ -115,9 +116,8 @@ export class Workbench extends Component<ClientActionProps> {
         }, () => [this.state.form.action]);
         // a stale "say why" must not stay on screen once the clerk fixed it
         useEffect(() => {
-            const { action, reason, reasonCode } = this.state.form;
-            if (action && this.state.form.problem) this.state.form.problem = formProblem(this.words, action, reason, reasonCode);
-        }, () => [this.state.form.reason, this.state.form.reasonCode]);
+            if (this.state.form.action && this.state.form.problem) this.state.form.problem = this.formCheck();
+        }, () => [this.state.form.reason, this.state.form.reasonCode, this.state.form.amount]);
     }
 
     // ---- server -------------------------------------------------------------------------
@@ -238,7 +238,7 @@ export class Workbench extends Component<ClientActionProps> {
     // ---- decisions ----------------------------------------------------------------------
 
     resetForm(): void {
-        Object.assign(this.state.form, { action: null, reason: "", reasonCode: "", problem: null });
+        Object.assign(this.state.form, { action: null, reason: "", reasonCode: "", amount: "", problem: null });
     }
 
     /** Approve and audit again go at once; every other decision opens the reason form first. */
@@ -249,22 +249,30 @@ export class Workbench extends Component<ClientActionProps> {
             await this.decide(action);
             return;
         }
-        Object.assign(this.state.form, { action, reason: "", reasonCode: "", problem: null });
+        const amount = action === "short_pay" ? proposedAmount(detail.expected_total) : "";
+        Object.assign(this.state.form, { action, reason: "", reasonCode: "", amount, problem: null });
+    }
+
+    formCheck(): string | null {
+        const { action, reason, reasonCode, amount } = this.state.form;
+        if (!action) return null;
+        return formProblem(this.words, action, reason, reasonCode, amount, this.state.detail?.amount_total ?? 0);
     }
 
     async submitForm(): Promise<void> {
-        const { action, reason, reasonCode } = this.state.form;
+        const { action, reason, reasonCode, amount } = this.state.form;
         if (!action) return;
-        this.state.form.problem = formProblem(this.words, action, reason, reasonCode);
-        if (!this.state.form.problem) await this.decide(action, reason, reasonCode);
+        this.state.form.problem = this.formCheck();
+        if (!this.state.form.problem) await this.decide(action, reason, reasonCode, amount);
     }
 
-    async decide(action: ActionName, reason = "", reasonCode = ""): Promise<void> {
+    async decide(action: ActionName, reason = "", reasonCode = "", amount = ""): Promise<void> {
         const detail = this.state.detail;
         if (!detail || this.state.busy) return;
         this.state.busy = true;
         const params: Record<string, unknown> = { action, reason };
         if (reasonCode) params.reason_code = reasonCode;
+        if (action === "short_pay") params.amount = shortPayAmount(amount, detail.amount_total);
         const updated = await this.call<InvoiceDetail>(ROUTES.act(detail.id), params);
         this.state.busy = false;
         if (!updated) return;

@@ -176,10 +176,26 @@ export function needsReason(action: ActionName): boolean {
     return action !== "approve" && action !== "reaudit";
 }
 
+/** A short-pay's amount as the clerk typed it: more than 0 and at most what was billed,
+ * else null (the server checks again). */
+export function shortPayAmount(text: string, billed: number): number | null {
+    const amount = Number(text.trim().replace(",", "."));
+    return text.trim() && Number.isFinite(amount) && amount > 0 && amount <= billed + 0.005 ? amount : null;
+}
+
+/** The amount a short-pay form proposes: the expected total of the priced lines, or
+ * nothing when none could be priced (a 0.00 bill is never proposed). */
+export function proposedAmount(expectedTotal: number): string {
+    return expectedTotal > 0 ? expectedTotal.toFixed(2) : "";
+}
+
 /** What stops the clerk's form from being sent, or null when it can go. */
-export function formProblem(words: Words, action: ActionName, reason: string, reasonCode: string): string | null {
+export function formProblem(
+    words: Words, action: ActionName, reason: string, reasonCode: string, amount = "", billed = 0,
+): string | null {
     if (action === "dispute" && !reasonCode) return words.chooseReason;
     if (needsReason(action) && !reason.trim()) return words.sayWhy;
+    if (action === "short_pay" && shortPayAmount(amount, billed) === null) return fill(words.amountToPay, billed.toFixed(2));
     return null;
 }
 
