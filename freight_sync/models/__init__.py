@@ -19,6 +19,7 @@ from . import res_config_settings
 from . import freight_charge_code
 from . import freight_rate_contract
 from . import freight_invoice
+from . import freight_invoice_audit
 from . import freight_audit_evidence
 from . import account_move
 from . import freight_invoice_upload

@@ -1,8 +1,6 @@
 """New evidence for invoices the audit held: which invoices wait for it, and their second
 audit, in the background and in batches."""
 
-import threading
-import time
 from collections import defaultdict
 
 from odoo import _, _lt, api, models
@@ -19,6 +17,7 @@ from ..services.evidence import (
     evidence_of_change,
 )
 from ..services.references import INVOICE_LINE_FIELDS, SHIPMENT_REFERENCES, match_keys
+from .cron_batches import run_batches
 
 EVIDENCE_WORDS = {
     MILESTONE: _lt("new milestones of its shipments"),
@@ -106,19 +105,10 @@ class FreightAuditEvidence(models.AbstractModel):
 
     @api.model
     def _cron_reaudit(self, batch_size=200, time_budget=55):
-        testing = getattr(threading.current_thread(), "testing", False)
-        deadline = time.monotonic() + time_budget
-        done = 0
-        while time.monotonic() < deadline:
-            invoices = self._claim(batch_size)
-            if not invoices:
-                break
-            for evidence, group in invoices.grouped("reaudit_evidence").items():
-                group._reaudit(_("Audited again on new evidence: %s.",
-                                 EVIDENCE_WORDS[evidence]))
-            invoices._set_outcome({"reaudit_evidence": False})
-            done += len(invoices)
-            if not testing:
-                # each batch is durable on its own; its locks go to other workers
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        return done
+        return run_batches(self.env, lambda: self._claim(batch_size), self._reaudit_marked,
+                           time_budget)
+
+    def _reaudit_marked(self, invoices):
+        for evidence, group in invoices.grouped("reaudit_evidence").items():
+            group._reaudit(_("Audited again on new evidence: %s.", EVIDENCE_WORDS[evidence]))
+        invoices._set_outcome({"reaudit_evidence": False})

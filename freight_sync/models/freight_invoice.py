@@ -5,7 +5,6 @@ bills). What the screens read about invoices is in freight_workbench.py and
 freight_dashboard.py."""
 
 from collections import defaultdict
-from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -14,17 +13,9 @@ from odoo.tools.sql import create_index
 
 from ..services.evidence import EVIDENCE, REAUDITABLE
 from ..services.invoice_audit import (
-    AuditContext,
-    Invoice,
-    InvoiceLine,
-    Policy,
-    Prior,
-    ShipmentIndex,
-    Tolerance,
-    audit_batch,
+    UNPRICED,
     short_pay_problem,
     spread_payment,
-    what_if,
 )
 from ..services.references import INVOICE_LINE_FIELDS, match_keys
 from ..services.workbench import DISPUTE_REASONS
@@ -54,9 +45,7 @@ DECISIONS = [("ok", "Within policy"), ("under", "Under-billed"), ("over", "Over-
              ("review", "Needs review"), ("unmatched", "Not matched"),
              ("unpriced", "Expected unknown")]
 # the lines whose expected amount is unknown (stored as NULL, not 0.00)
-UNPRICED = ("unmatched", "unpriced")
 AUDIT_BATCH = 2000
-CASE_RESPONSE = timedelta(days=3)
 # What the carrier sent and what the audit and the decisions made of it: no user edits
 # these (freight_guarded_mixin.py says how); a clerk's part is the chatter and activities.
 # ``upload_id`` is not here: it only says which upload brought the invoice in.
@@ -362,214 +351,10 @@ class FreightInvoice(models.Model):
         for company, invoices in todo.grouped("company_id").items():
             for ids in split_every(AUDIT_BATCH, invoices.ids):
                 batch = self.browse(ids).with_company(company).with_context(**quiet)
-                shipments = batch._candidate_shipments()
-                results = audit_batch(batch._audit_inputs(),
-                                      batch._audit_context(company, shipments),
-                                      batch._prior(shipments))
-                batch._store_audit(results, company)
+                batch.env["freight.invoice.audit"]._run(batch, company)
                 # keep memory and lookups proportional to one batch, not to the whole run
                 self.env.flush_all()
                 self.env.invalidate_all()
-
-    def _audit_inputs(self):
-        lines_by_invoice = defaultdict(list)
-        for line in self.line_ids:
-            lines_by_invoice[line.invoice_id.id].append(InvoiceLine(
-                line.id, line.line_no, line._references(), line.charge_code, line.quantity,
-                line.amount, line.billed_weight_kg or None))
-        return [Invoice(inv.id, inv.carrier_id.id, inv.name, inv.date, inv.currency_id.name,
-                        inv.amount_total, inv.correction, inv.corrects,
-                        tuple(lines_by_invoice[inv.id])) for inv in self]
-
-    def _audit_context(self, company, shipments):
-        facts = shipments._audit_facts()
-        return AuditContext(
-            policy=self._audit_policy(company),
-            contracts=self._audit_contracts(),
-            shipments={fact.id: fact for fact in facts},
-            index=ShipmentIndex(facts),
-            charge_kinds=self.env["freight.charge.code"]._kinds(),
-        )
-
-    def _candidate_shipments(self):
-        """The shipments these invoices' lines may be for: the audit reads them as the
-        system (a carrier's user may not read shipments), of the invoices' one company."""
-        wanted = defaultdict(set)
-        for line in self.line_ids:
-            for key, value in match_keys(line._references()).items():
-                wanted[key].add(value)
-        if not wanted:
-            return self.env["freight.shipment"]
-        domain = ["|"] * (len(wanted) - 1)
-        for key, values in wanted.items():
-            domain.append((key, "in", list(values)))
-        return self.env["freight.shipment"].sudo().search(
-            [("company_id", "=", self.company_id.id), *domain])
-
-    def _audit_policy(self, company):
-        def band(values):
-            return Tolerance(*values) if values else None
-        carriers = {c.id: band(c._freight_tolerance()) for c in self.carrier_id
-                    if c.freight_tolerance_set}
-        codes = self.env["freight.charge.code"].search([("freight_tolerance_set", "=", True)])
-        return Policy(
-            default=band(company._freight_tolerance()) or Tolerance(0.0, 0.0),
-            carriers=carriers,
-            charge_codes={code.code: band(code._freight_tolerance()) for code in codes},
-            cumulative_cap=company.freight_cumulative_cap or None,
-            pod_required=company.freight_pod_required,
-            weight_tolerance_percent=company.freight_weight_tolerance_percent,
-        )
-
-    def _audit_contracts(self):
-        contracts = self.env["freight.rate.contract"].sudo().search(
-            [("carrier_id", "in", self.carrier_id.ids), ("company_id", "=", self.company_id.id)])
-        return tuple(contract._as_terms() for contract in contracts)
-
-    def _prior(self, shipments):
-        """Earlier invoices' numbers, billed charges and, per shipment, the money approved
-        to pay (each line's ``approved_amount``, whatever its decision), of the same
-        company."""
-        prior = Prior()
-        company = self.company_id
-        others = self.sudo().search([
-            ("company_id", "=", company.id),
-            ("carrier_id", "in", self.carrier_id.ids), ("name", "in", self.mapped("name")),
-            ("id", "not in", self.ids), ("state", "not in", ("rejected", "cancelled")),
-        ])
-        for invoice in others:
-            prior.invoices[(invoice.carrier_id.id, invoice.name)].append(invoice.id)
-        billed = self.env["freight.invoice.line"].sudo().search_fetch([
-            ("company_id", "=", company.id),
-            ("shipment_id", "in", shipments.ids), ("invoice_id", "not in", self.ids),
-            ("invoice_id.state", "in",
-             ("audited", "approved", "posted", "paid", "exception", "disputed")),
-            ("invoice_id.correction", "!=", "CA"),
-        ], ["shipment_id", "charge_code", "invoice_id", "decision", "expected",
-            "approved_amount"])
-        for line in billed:
-            prior.billed[(line.shipment_id.id, line.charge_code)].append(line.invoice_id.name)
-            if line.invoice_id.state in ("approved", "posted", "paid"):
-                prior.add_approved(line.shipment_id.id, line.charge_code, line.approved_amount,
-                                   None if line.decision in UNPRICED else line.expected)
-        return prior
-
-    def _store_audit(self, results, company):
-        now = fields.Datetime.now()
-        # an unpriced line's expected, variance and tolerance are unknown: NULL, not 0.00
-        lines = [SQL("(%s, %s::int, %s::numeric, %s::numeric, %s::numeric, %s, %s, %s)",
-                     line.line_id, line.shipment_id, line.expected,
-                     *((line.variance, line.allowance) if line.expected is not None
-                       else (None, None)),
-                     line.tolerance_layer, line.decision, "\n".join(line.trace))
-                 for result in results for line in result.lines]
-        if lines:
-            self.env["freight.invoice.line"].flush_model()
-            # one statement for the whole batch instead of one UPDATE per line
-            self.env.cr.execute(SQL("""
-                UPDATE freight_invoice_line AS l
-                   SET shipment_id = v.shipment_id, expected = v.expected,
-                       variance = v.variance, allowance = v.allowance,
-                       tolerance_layer = v.layer, decision = v.decision, trace = v.trace
-                  FROM (VALUES %s) AS v(id, shipment_id, expected, variance, allowance, layer,
-                                        decision, trace)
-                 WHERE l.id = v.id""", SQL(", ").join(lines)))
-            self.env["freight.invoice.line"].invalidate_model()
-        states = {"approve": "audited", "exception": "exception", "cancel": "cancelled"}
-        self.flush_model()
-        self.env.cr.execute(SQL("""
-            UPDATE freight_invoice AS i
-               SET state = v.state, expected_total = v.expected,
-                   variance_total = i.amount_total - v.expected, audited_at = v.audited_at,
-                   audit_summary = v.summary, unpriced_line_count = v.unpriced
-              FROM (VALUES %s) AS v(id, state, expected, audited_at, summary, unpriced)
-             WHERE i.id = v.id""", SQL(", ").join(
-            SQL("(%s, %s, %s::numeric, %s::timestamp, %s, %s::int)", r.invoice_id,
-                states[r.decision], r.expected_total, now, self._summary(r), r.unpriced_lines)
-            for r in results)))
-        self.invalidate_model(["state", "expected_total", "variance_total", "audited_at",
-                               "audit_summary", "unpriced_line_count"])
-        by_id = {invoice.id: invoice for invoice in self}
-        cases = []
-        for result in results:
-            cases += by_id[result.invoice_id]._case_values(result, company)
-        self.env["freight.exception"].sudo().create(cases)
-        self._cancel_originals(results)
-        if company.freight_auto_approve:
-            clean = self.filtered(lambda i: i.state == "audited")
-            if clean:
-                clean._set_outcome({"approved_by_rule": True})
-                clean._approve(_("Approved automatically: every line within policy."))
-
-    @staticmethod
-    def _summary(result):
-        if result.decision == "cancel":
-            return "\n".join(result.trace)
-        count, found = len(result.lines), len(result.findings)
-        # plain arguments only: the translation extractor evaluates what _() is given
-        line_words = _("1 line") if count == 1 else _("%s lines", count)
-        finding_words = (_("no finding") if not found
-                         else _("1 finding") if found == 1 else _("%s findings", found))
-        billed, expected = f"{result.billed_total:,.2f}", f"{result.expected_total:,.2f}"
-        lines = [_("Billed %(billed)s against %(expected)s expected on %(lines)s; %(findings)s.",
-                   billed=billed, expected=expected, lines=line_words, findings=finding_words)]
-        lines += [f"• {finding.message}" for finding in result.findings]
-        return "\n".join(lines)
-
-    def _case_values(self, result, company):
-        shipment_by_line = {line.line_id: line.shipment_id for line in result.lines}
-        deadline = fields.Datetime.now() + CASE_RESPONSE
-        return [{
-            "name": f"{self.display_name}: {finding.message}"[:250],
-            "company_id": company.id,
-            "exception_type": finding.type,
-            "invoice_id": self.id,
-            "invoice_line_id": finding.line_id or False,
-            "shipment_id": shipment_by_line.get(finding.line_id) or False,
-            "amount_at_stake": finding.amount_at_stake,
-            "priority": "1" if finding.amount_at_stake >= company.freight_override_threshold
-            else "0",
-            "deadline": deadline,
-            "description": finding.message,
-        } for finding in result.findings]
-
-    def _cancel_originals(self, results):
-        cancels = [r for r in results if r.decision == "cancel"]
-        for result in cancels:
-            cancel = self.browse(result.invoice_id)
-            originals = self.search([
-                ("company_id", "=", cancel.company_id.id),
-                ("carrier_id", "=", cancel.carrier_id.id),
-                ("name", "=", cancel.corrects or cancel.name), ("id", "!=", cancel.id),
-                ("state", "in", ("received", "audited", "exception", "approved")),
-                ("move_id", "=", False)])
-            originals._set_outcome({"state": "cancelled"})
-            for original in originals:
-                original.message_post(body=_("Cancelled by the carrier's invoice %s (CA).",
-                                             cancel.name))
-
-    def _what_if(self, company, tolerance, days):
-        """The company band replaced by ``tolerance`` over the last ``days`` of audits."""
-        since = fields.Datetime.now() - timedelta(days=days)
-        invoices = self.sudo().search([
-            ("company_id", "=", company.id), ("audited_at", ">=", since),
-            ("state", "not in", ("received", "cancelled")), ("correction", "!=", "CA")])
-        if not invoices:
-            return None
-        lines = self.env["freight.invoice.line"].sudo().search_fetch(
-            [("invoice_id", "in", invoices.ids)],
-            ["invoice_id", "charge_code", "expected", "amount", "decision"])
-        blocked = set(self.env["freight.exception"].sudo().search([
-            ("invoice_id", "in", invoices.ids), ("exception_type", "!=", "rate_variance"),
-        ]).invoice_id.ids)
-        policy = self.browse(invoices.ids)._audit_policy(company)
-        policy = Policy(Tolerance(*tolerance), policy.carriers, policy.charge_codes,
-                        policy.cumulative_cap, policy.pod_required,
-                        policy.weight_tolerance_percent)
-        rows = [(line.invoice_id.id, line.charge_code,
-                 None if line.decision in UNPRICED else line.expected, line.amount)
-                for line in lines]
-        return what_if(rows, policy, {i.id: i.carrier_id.id for i in invoices}, blocked)
 
     def _reaudit(self, note):
         """Close the cases of the last audit (the new one opens what still stands), then

@@ -1,6 +1,5 @@
 import json
 import logging
-import threading
 import time
 import uuid
 
@@ -15,6 +14,7 @@ from ..services.invoice_payload import parse_invoice_batch
 from ..services.signature import body_digest
 from ..services.x12 import parse
 from ..services.x12_intake import inbound_items
+from .cron_batches import run_batches
 from .ir_attachment import IN_DATABASE
 
 _logger = logging.getLogger(__name__)
@@ -162,19 +162,8 @@ class FreightMessage(models.Model):
 
     @api.model
     def _cron_process_inbox(self, batch_size=20, time_budget=55):
-        testing = getattr(threading.current_thread(), "testing", False)
-        deadline = time.monotonic() + time_budget
-        processed = 0
-        while time.monotonic() < deadline:
-            batch = self._claim(batch_size)
-            if not batch:
-                break
-            batch._process()
-            processed += len(batch)
-            if not testing:
-                # each batch is durable on its own; locks are released for other workers
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        return processed
+        return run_batches(self.env, lambda: self._claim(batch_size),
+                           lambda batch: batch._process(), time_budget)
 
     def _process(self):
         for message in self:

@@ -54,7 +54,7 @@ class ResConfigSettings(models.TransientModel):
     def _compute_freight_whatif(self):
         for settings in self:
             days = max(settings.freight_whatif_days, 1)
-            result = self.env["freight.invoice"]._what_if(
+            result = self.env["freight.invoice.audit"]._what_if(
                 settings.company_id,
                 (settings.freight_tolerance_percent, settings.freight_tolerance_amount,
                  settings.freight_tolerance_combine), days)

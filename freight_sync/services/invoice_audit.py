@@ -38,6 +38,8 @@ from .references import normalize_reference
 
 CORRECTIONS = frozenset({"CO", "BD", "RB", "AD"})  # may reuse an earlier invoice number
 POD_CODES = frozenset({"delivered", "pod_received"})
+# line decisions whose expected amount is unknown: no shipment, or nothing to price it with
+UNPRICED = ("unmatched", "unpriced")
 STOPS = {"pickup": ("pickup_arrived", "picked_up"), "delivery": ("out_for_delivery", "delivered")}
 
 

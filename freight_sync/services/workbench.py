@@ -4,6 +4,8 @@ for, which actions an invoice offers, and an audit line said in a clerk's words.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .invoice_audit import UNPRICED
+
 MAX_PAGE = 200
 MAX_BULK = 200
 SORTS = {
@@ -37,7 +39,6 @@ DECISION_WORDS = {
     "unmatched": "no shipment to check it against",
     "unpriced": "no contract, lane or tariff prices it: expected unknown",
 }
-UNPRICED = ("unmatched", "unpriced")
 
 
 class BadRequest(ValueError):
