@@ -34,7 +34,7 @@ class FreightInvoiceAudit(models.AbstractModel):
         """One batch of received invoices of one company: load, audit, store."""
         shipments = self._candidate_shipments(invoices)
         results = audit_batch(self._inputs(invoices),
-                              self._context(invoices, company, shipments),
+                              self._audit_context(invoices, company, shipments),
                               self._prior(invoices, shipments))
         self._store(invoices, results, company)
 
@@ -48,7 +48,7 @@ class FreightInvoiceAudit(models.AbstractModel):
                         inv.amount_total, inv.correction, inv.corrects,
                         tuple(lines_by_invoice[inv.id])) for inv in invoices]
 
-    def _context(self, invoices, company, shipments):
+    def _audit_context(self, invoices, company, shipments):
         facts = shipments._audit_facts()
         return AuditContext(
             policy=self._policy(invoices, company),
