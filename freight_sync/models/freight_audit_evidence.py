@@ -50,6 +50,8 @@ class FreightAuditEvidence(models.AbstractModel):
                 self._mark_by_shipment(shipments, evidence)
 
     def _on_contracts_changed(self, contracts):
+        if not contracts:
+            return
         invoices = self._waiting(CONTRACT, [
             ("invoice_id.carrier_id", "in", contracts.carrier_id.ids),
             ("company_id", "in", contracts.company_id.ids)])

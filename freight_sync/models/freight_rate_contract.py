@@ -112,8 +112,34 @@ class FreightRateContract(models.Model):
         return self.date_start <= other_end and other.date_start <= end
 
 
+class FreightContractTermMixin(models.AbstractModel):
+    """A lane, fuel band or tariff line: changing one changes its contract's prices, so the
+    invoices held on a price are audited again, as for a change saved on the contract."""
+
+    _name = "freight.contract.term.mixin"
+    _description = "Part of a rate contract"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        terms = super().create(vals_list)
+        self.env["freight.audit.evidence"]._on_contracts_changed(terms.contract_id)
+        return terms
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env["freight.audit.evidence"]._on_contracts_changed(self.contract_id)
+        return result
+
+    def unlink(self):
+        contracts = self.contract_id
+        result = super().unlink()
+        self.env["freight.audit.evidence"]._on_contracts_changed(contracts)
+        return result
+
+
 class FreightRateLine(models.Model):
     _name = "freight.rate.line"
+    _inherit = ["freight.contract.term.mixin"]
     _description = "Freight Rate Lane"
     _order = "contract_id, sequence, id"
 
@@ -156,6 +182,7 @@ class FreightRateLine(models.Model):
 
 class FreightFuelBand(models.Model):
     _name = "freight.fuel.band"
+    _inherit = ["freight.contract.term.mixin"]
     _description = "Fuel Surcharge Band"
     _order = "contract_id, index_from"
 
@@ -168,6 +195,7 @@ class FreightFuelBand(models.Model):
 
 class FreightAccessorialRate(models.Model):
     _name = "freight.accessorial.rate"
+    _inherit = ["freight.contract.term.mixin"]
     _description = "Accessorial Tariff"
     _order = "contract_id, charge_code_id"
 

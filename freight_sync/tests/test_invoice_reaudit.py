@@ -1,6 +1,5 @@
 import json
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import BaseCase, new_test_user, tagged
 
@@ -95,8 +94,8 @@ class TestReauditOnNewEvidence(ContractCase):
         self.assertEqual(self.open_types(over), {"rate_variance"})
         contract = self.env["freight.rate.contract"].search([("carrier_id", "=",
                                                               self.carrier.id)])
-        # the renegotiated rate the carrier billed, saved from the contract's form
-        contract.write({"line_ids": [Command.update(contract.line_ids.id, {"rate": 0.6})]})
+        # the renegotiated rate the carrier billed, saved on the lane itself
+        contract.line_ids.rate = 0.6
         self.assertEqual(over.reaudit_evidence, CONTRACT)
         self.run_cron()
         self.assertEqual(over.line_ids.expected, 600.0)
