@@ -74,11 +74,16 @@ class FreightAccrualBooking(models.AbstractModel):
     def _expected(self, shipments):
         """Expected cost per shipment: {id: ExpectedCost} (contract currency)."""
         facts = {f.id: f for f in shipments._audit_facts()}
-        contracts = tuple(c._as_terms() for c in self.env["freight.rate.contract"].sudo().search(
-            [("carrier_id", "in", shipments.carrier_id.ids)]))
+        # read as the system, but each shipment priced by its own company's contracts only
+        contracts = defaultdict(list)
+        for contract in self.env["freight.rate.contract"].sudo().search([
+                ("carrier_id", "in", shipments.carrier_id.ids),
+                ("company_id", "in", shipments.company_id.ids)]):
+            contracts[contract.company_id.id].append(contract._as_terms())
         codes = self.env["freight.charge.code"]._codes_by_kind()
         today = fields.Date.context_today(self)
-        return {s.id: expected_cost(facts[s.id], contracts, today, codes) for s in shipments}
+        return {s.id: expected_cost(facts[s.id], contracts[s.company_id.id], today, codes)
+                for s in shipments}
 
     @api.model
     def _currencies(self, costs):

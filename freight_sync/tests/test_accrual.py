@@ -21,6 +21,16 @@ class TestAccrual(AccrualCase):
         self.assertEqual((shipment.accrual_state, shipment.accrual_move_id, shipment.accrued_amount,
                           shipment.expected_cost), ("accrued", move, 600.0, 600.0))
 
+    def test_a_shipment_is_priced_by_its_own_company_contracts_only(self):
+        ours = self.env["freight.accrual.booking"]._expected(self.new_shipment())
+        company_b = self.env["res.company"].create({"name": "Freight B accruals"})
+        theirs = self.env["freight.accrual.booking"]._expected(
+            self.new_shipment(company_id=company_b.id))
+        self.assertEqual([cost.total for cost in ours.values()], [600.0])
+        # the carrier's contract is company A's: company B has none to price with
+        (cost_b,) = theirs.values()
+        self.assertEqual((cost_b.total, cost_b.missing[:11]), (0.0, "no contract"))
+
     def test_trigger_milestone_follows_the_setting(self):
         for trigger, first, second in (("delivered", "picked_up", "delivered"),
                                        ("accepted", "tendered", "accepted")):

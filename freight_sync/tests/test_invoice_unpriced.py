@@ -1,10 +1,12 @@
 """Unknown expected amounts, the short-pay amount, the weight finding and the cumulative
 cap, through the real audit, wizard, workbench and bills."""
 
+import importlib.util
 from datetime import date, datetime
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools.misc import file_path
 
 from ..services.workbench import parse_queue
 from . import test_workbench
@@ -176,3 +178,29 @@ class TestShortPayRoute(ContractCase, HttpCase):
         detail = self.call("sp_clerk", route, dict(ask, amount=520))
         self.assertEqual((detail["state"], self.invoice.move_id.amount_total),
                          ("approved", 520.0))
+
+
+@tagged("freight_sync", "post_install", "-at_install")
+class TestApprovedAmountsMigration(ContractCase):
+    def test_invoices_billed_before_the_upgrade_get_their_approved_amounts(self):
+        path = file_path("freight_sync/migrations/17.0.1.1.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("freight_sync_migration_1_1", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        billed = self.stage(self.canonical(number="MIG-1"))
+        billed._audit()
+        waiting = self.stage(self.canonical(number="MIG-2", lines=[
+            {"line_no": 1, "references": {"pro_number": "PRO-100"}, "charge_code": "400",
+             "amount": 900.0}]))
+        waiting._audit()
+        self.assertEqual((billed.state, waiting.state), ("approved", "exception"))
+        self.env.flush_all()
+        # as an invoice billed by 17.0.1.0.0 stands in the database: nothing approved
+        self.cr.execute("UPDATE freight_invoice_line SET approved_amount = NULL")
+        self.cr.execute("UPDATE freight_invoice SET amount_approved = NULL")
+        migration.fill_approved_amounts(self.cr)
+        self.env.invalidate_all()
+        self.assertEqual(billed.line_ids.mapped("approved_amount"), [500.0, 60.0])
+        self.assertEqual(billed.amount_approved, 560.0)
+        self.assertFalse(waiting.amount_approved)
+        self.assertFalse(waiting.line_ids.approved_amount)

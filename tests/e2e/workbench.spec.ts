@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { jsonRoute, login, shot } from "./odoo";
+import { callKw, jsonRoute, login, shot } from "./odoo";
 
 const WORKBENCH_URL = "/web#action=freight_sync_web.workbench";
 
@@ -16,6 +16,8 @@ interface Detail {
     name: string;
     state: string;
     actions: string[];
+    expected_total: number;
+    variance_total: number;
 }
 
 const rows = (page: Page) => page.locator(".o_freight_queue .o_freight_row");
@@ -254,4 +256,40 @@ test("clerk: Esc leaves the search field and keeps the search", async ({ page })
     await expect(page.locator(".o_freight_search")).not.toBeFocused();
     await expect(page.locator(".o_freight_search")).toHaveValue("BR-90116", { timeout: 3000 });
     await expect(rows(page)).toHaveCount(1, { timeout: 3000 });
+});
+
+test("clerk: audits an invoice again, then short-pays it for an amount of their own", async ({ page }, testInfo) => {
+    await login(page, "clerk");
+    await openWorkbench(page);
+    const id = await openInvoice(page, "BR-90117");
+    await expect(detailState(page)).toHaveText("Exception");
+    const before = await jsonRoute<Detail>(page, `/freight_sync/ui/v1/invoices/${id}`);
+
+    // nothing new about the shipment: the same findings stand after a second audit
+    await detail(page).locator("[data-action=reaudit]").click();
+    await expect(page.locator(".o_notification").filter({ hasText: "BR-90117" })).toContainText(
+        "BR-90117 audited again with today's evidence.",
+    );
+    await expect(detailState(page)).toHaveText("Exception");
+    const again = await jsonRoute<Detail>(page, `/freight_sync/ui/v1/invoices/${id}`);
+    expect(again.result?.variance_total).toBe(before.result?.variance_total);
+
+    // short-pay asks how much to pay, proposing the expected total
+    await detail(page).locator("[data-action=short_pay]").click();
+    const form = page.locator(".o_freight_decision");
+    const amount = form.locator(".o_freight_amount");
+    const expected = Number(before.result?.expected_total);
+    await expect(amount).toHaveValue(expected.toFixed(2));
+    await amount.fill("0");
+    await form.locator(".o_freight_reason").fill("Paying the contract rate plus the agreed lift gate.");
+    await form.locator(".o_freight_confirm").click();
+    await expect(form.locator(".o_freight_problem")).toBeVisible();
+    const pay = expected + 10;
+    await amount.fill(pay.toFixed(2));
+    await shot(page, testInfo, "workbench-short-pay-form");
+    await form.locator(".o_freight_confirm").click();
+    await expect(detailState(page)).toHaveText(/Approved|Posted/);
+    const paid = await callKw<{ amount_approved: number }[]>(page, "freight.invoice", "read", [[id], ["amount_approved"]]);
+    expect(paid[0].amount_approved).toBeCloseTo(pay, 2);
+    await shot(page, testInfo, "workbench-short-paid");
 });
