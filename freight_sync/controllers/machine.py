@@ -12,6 +12,7 @@ from odoo import http
 from ..services.canonical import PayloadError, parse_event_batch
 from ..services.inbox import item_digest
 from ..services.invoice_payload import parse_invoice_batch
+from ..services.references import scac_mismatch
 from ..services.signature import body_digest
 from .common import API, Batch, FreightApiError, Intake, count_statuses, json_response
 
@@ -52,6 +53,7 @@ class JsonBatchIntake(Intake):
         except PayloadError as error:
             raise FreightApiError(422, "invalid_payload", error.message,
                                   {"pointer": error.pointer}) from None
+        self._reject_other_carriers(endpoint)
         if not self.valid:
             raise FreightApiError(422, "invalid_payload", "no valid item in the batch",
                                   {"items": [_rejected(e) for e in self.rejected]})
@@ -61,6 +63,18 @@ class JsonBatchIntake(Intake):
                 for index, item in self.valid]
         return Batch(self.kind, sent_key[:128] or f"sha256:{body_digest(body)}", keys,
                      len(self.items))
+
+    def _reject_other_carriers(self, endpoint):
+        """A carrier's endpoint sends its own carrier's documents: one naming another SCAC
+        is refused now, where the sender can see it, not filed under the wrong carrier."""
+        own = endpoint.carrier_id.freight_scac if endpoint.kind == "carrier" else None
+        mismatched = [(index, item) for index, item in self.valid
+                      if scac_mismatch(item.get("scac"), own)]
+        for index, item in mismatched:
+            self.rejected.append(PayloadError(
+                f"/{self.kind}/{index}/scac",
+                f"SCAC {item['scac']} is not this endpoint's carrier ({own})"))
+        self.valid = [entry for entry in self.valid if entry not in mismatched]
 
     def answer_duplicate(self, earlier):
         return json_response({"duplicate": True, "message_id": earlier.id,

@@ -17,7 +17,7 @@ from ..services.invoice_audit import (
     short_pay_problem,
     spread_payment,
 )
-from ..services.references import INVOICE_LINE_FIELDS, match_keys
+from ..services.references import INVOICE_LINE_FIELDS, match_keys, scac_mismatch
 from ..services.workbench import DISPUTE_REASONS
 
 INVOICE_STATES = [
@@ -271,6 +271,12 @@ class FreightInvoice(models.Model):
             if not invoice_carrier:
                 errors.append(_("invoice %(n)s: no carrier with SCAC %(s)s", n=label,
                                 s=invoice.get("scac")))
+                continue
+            if scac_mismatch(invoice.get("scac"), carrier and carrier.freight_scac):
+                # a carrier's endpoint bills for that carrier only, never under its name for
+                # another (nor audited against the wrong contract)
+                errors.append(_("invoice %(n)s: SCAC %(s)s is not %(c)s's (%(own)s)", n=label,
+                                s=invoice["scac"], c=carrier.name, own=carrier.freight_scac))
                 continue
             currency = currencies.get(invoice["currency"])
             if not currency:

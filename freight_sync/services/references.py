@@ -71,3 +71,10 @@ SCAC_PATTERN = re.compile(r"^[A-Z]{2,4}$")
 def is_valid_scac(code: str) -> bool:
     """A Standard Carrier Alpha Code is 2 to 4 capital letters."""
     return bool(SCAC_PATTERN.match(code or ""))
+
+
+def scac_mismatch(sent: str | None, expected: str | None) -> bool:
+    """Whether a document names another carrier than the one it must come from. Nothing
+    to compare (no SCAC sent, or none known for the carrier) is no mismatch."""
+    sent, expected = (sent or "").strip().upper(), (expected or "").strip().upper()
+    return bool(sent and expected and sent != expected)

@@ -40,6 +40,33 @@ class TestInvoiceRoute(ContractCase, HttpCase):
                          "/invoices/0/lines/0/shipment")
         self.assertFalse(self.env["freight.invoice"].search([("name", "=", "X")]))
 
+    def test_an_invoice_naming_another_carrier_is_refused(self):
+        def invoice(number, scac):
+            return {"number": number, "date": "2024-07-12", "currency": "USD", "total": 500.0,
+                    "scac": scac, "shipment": {"pro_number": "PRO-100"},
+                    "lines": [{"charge_code": "400", "amount": 500.0}]}
+        status, payload = self.post({"invoices": [invoice("OTHER-1", "ABCD")]})
+        self.assertEqual(status, 422, payload)
+        refused = payload["error"]["details"]["items"][0]
+        self.assertEqual(refused["pointer"], "/invoices/0/scac")
+        self.assertIn("not this endpoint's carrier (TSTC)", refused["error"])
+        # in a batch, the carrier's own invoice goes on and the other is named
+        status, payload = self.post({"invoices": [invoice("OWN-1", "tstc"),
+                                                  invoice("OTHER-2", "ABCD")]})
+        self.assertEqual((status, payload["accepted"], payload["rejected"]), (202, 1, 1))
+        self.assertEqual(payload["items"][1]["pointer"], "/invoices/1/scac")
+        self.env["freight.message"]._cron_process_inbox(time_budget=30)
+        self.assertEqual(self.env["freight.invoice"].search(
+            [("name", "in", ("OWN-1", "OTHER-1", "OTHER-2"))]).mapped("name"), ["OWN-1"])
+
+    def test_staging_refuses_another_carriers_invoice_whatever_the_channel(self):
+        # a 210, a clerk's CSV or a replay stage through here with the sender's carrier
+        other = dict(self.canonical(number="OTHER-210"), scac="ABCD")
+        staged, errors = self.env["freight.invoice"]._stage(
+            [other, self.canonical(number="OWN-210")], self.env.company, self.carrier)
+        self.assertEqual(staged.mapped("name"), ["OWN-210"])
+        self.assertEqual(errors, ["invoice OTHER-210: SCAC ABCD is not Test Carrier's (TSTC)"])
+
 
 @tagged("freight_sync", "post_install", "-at_install")
 class TestInvoiceEdi(ContractCase, HttpCase):
