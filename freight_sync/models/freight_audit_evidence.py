@@ -1,7 +1,6 @@
 """New evidence for invoices the audit held: which invoices wait for it, and their second
 audit, in the background and in batches."""
 
-from collections import defaultdict
 
 from odoo import _, _lt, api, models
 from odoo.osv import expression
@@ -16,7 +15,7 @@ from ..services.evidence import (
     WAITS_FOR,
     evidence_of_change,
 )
-from ..services.references import INVOICE_LINE_FIELDS, SHIPMENT_REFERENCES, match_keys
+from ..services.references import INVOICE_LINE_FIELDS, SHIPMENT_REFERENCES, references_domain
 from .cron_batches import run_batches
 
 EVIDENCE_WORDS = {
@@ -75,15 +74,12 @@ class FreightAuditEvidence(models.AbstractModel):
 
     def _mark_unmatched(self, shipments):
         """Invoices with a line that matched no shipment but names one of these."""
-        wanted = defaultdict(set)
-        for shipment in shipments:
-            for key, value in match_keys({k: shipment[k] for k in SHIPMENT_REFERENCES}).items():
-                wanted[INVOICE_LINE_FIELDS[key]].add(value)
-        if not wanted:
+        named = references_domain(({key: shipment[key] for key in SHIPMENT_REFERENCES}
+                                   for shipment in shipments), INVOICE_LINE_FIELDS)
+        if not named:
             return
         lines = self.env["freight.invoice.line"].sudo().search(expression.AND([
-            expression.OR([[(name, "in", list(values))] for name, values in wanted.items()]),
-            [("shipment_id", "=", False), ("company_id", "in", shipments.company_id.ids),
+            named, [("shipment_id", "=", False), ("company_id", "in", shipments.company_id.ids),
              ("invoice_id.state", "=", "exception")]]))
         if lines:
             invoices = self._waiting(REFERENCE, [("invoice_id", "in", lines.invoice_id.ids)])

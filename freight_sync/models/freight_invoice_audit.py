@@ -21,7 +21,7 @@ from ..services.invoice_audit import (
     audit_batch,
     what_if,
 )
-from ..services.references import match_keys
+from ..services.references import references_domain
 
 CASE_RESPONSE = timedelta(days=3)
 
@@ -61,15 +61,9 @@ class FreightInvoiceAudit(models.AbstractModel):
     def _candidate_shipments(self, invoices):
         """The shipments these invoices' lines may be for: the audit reads them as the
         system (a carrier's user may not read shipments), of the invoices' one company."""
-        wanted = defaultdict(set)
-        for line in invoices.line_ids:
-            for key, value in match_keys(line._references()).items():
-                wanted[key].add(value)
-        if not wanted:
+        domain = references_domain(line._references() for line in invoices.line_ids)
+        if not domain:
             return self.env["freight.shipment"]
-        domain = ["|"] * (len(wanted) - 1)
-        for key, values in wanted.items():
-            domain.append((key, "in", list(values)))
         return self.env["freight.shipment"].sudo().search(
             [("company_id", "=", invoices.company_id.id), *domain])
 

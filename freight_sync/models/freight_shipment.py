@@ -20,7 +20,12 @@ from ..services.milestones import (
     first_event_time,
     has_open_exception,
 )
-from ..services.references import SHIPMENT_REFERENCES, match_keys, normalize_reference
+from ..services.references import (
+    SHIPMENT_REFERENCES,
+    match_keys,
+    normalize_reference,
+    references_domain,
+)
 from .freight_milestone import SOURCE_BY_KIND
 
 # the references stored normalized (the shipment's own number is a sequence, kept as written)
@@ -437,14 +442,10 @@ class FreightShipment(models.Model):
         A reference set matches when all the shipments its references point to are one
         and the same; ambiguity is an error, never a guess.
         """
-        wanted = defaultdict(set)
         normalized_sets = [match_keys(references) for references in reference_sets]
-        for normalized in normalized_sets:
-            for key, value in normalized.items():
-                wanted[key].add(value)
-        if not wanted:
+        domain = references_domain(normalized_sets)
+        if not domain:
             return [_("no shipment reference")] * len(reference_sets)
-        domain = expression.OR([[(key, "in", list(values))] for key, values in wanted.items()])
         if carrier:
             domain = expression.AND([domain, [("carrier_id", "=", carrier.id)]])
         found = self.search_fetch(domain, list(SHIPMENT_REFERENCES))

@@ -3,6 +3,7 @@
 are normalized. Pure."""
 
 import re
+from collections import defaultdict
 
 _NOISE = re.compile(r"[\s\-_./]+")
 
@@ -50,6 +51,18 @@ def match_keys(references: dict) -> dict:
         if value:
             keys[key] = value
     return keys
+
+
+def references_domain(reference_sets, fields=None) -> list:
+    """One domain for every record one of ``reference_sets`` names: a reference field
+    holding one of the sets' stored values, any key. ``fields`` maps a key to the field
+    that keeps it (the shipment's own names by default); ``[]`` when nothing is named."""
+    wanted = defaultdict(set)
+    for references in reference_sets:
+        for key, value in match_keys(references).items():
+            wanted[(fields or {}).get(key, key)].add(value)
+    terms = [(name, "in", sorted(values)) for name, values in wanted.items()]
+    return ["|"] * (len(terms) - 1) + terms
 
 
 def add_x12_reference(references: dict, others: dict, qualifier: str, value: str) -> None:

@@ -10,6 +10,7 @@ from ..services.canonical import (
     parse_milestone,
     parse_milestones,
 )
+from ..services.references import INVOICE_LINE_FIELDS, references_domain
 
 
 @tagged("freight_sync", "freight_pure")
@@ -143,3 +144,17 @@ class TestSignature(BaseCase):
                 else:
                     with self.assertRaises(SignatureError):
                         verify("s", timestamp, sign("s", timestamp, body), body, now)
+
+
+@tagged("freight_sync", "freight_pure")
+class TestReferencesDomain(BaseCase):
+    def test_one_domain_for_every_reference_named(self):
+        sets = [{"pro_number": "123-45", "name": "SHP/1"}, {"pro_number": "12345"},
+                {"bol_number": " b-9 ", "other": "kept out"}]
+        self.assertEqual(references_domain(sets), [
+            "|", "|", ("name", "in", ["SHP/1"]), ("pro_number", "in", ["12345"]),
+            ("bol_number", "in", ["B9"])])
+        # an invoice line keeps the shipment's number as shipment_ref
+        self.assertEqual(references_domain([{"name": "SHP/1"}], INVOICE_LINE_FIELDS),
+                         [("shipment_ref", "in", ["SHP/1"])])
+        self.assertEqual(references_domain([{"pro_number": " - "}, {}]), [])
