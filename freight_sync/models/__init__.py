@@ -20,6 +20,7 @@ from . import freight_charge_code
 from . import freight_rate_contract
 from . import freight_invoice
 from . import freight_invoice_audit
+from . import freight_invoice_chain
 from . import freight_audit_evidence
 from . import account_move
 from . import freight_invoice_upload

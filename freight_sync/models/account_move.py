@@ -27,6 +27,9 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         bills = posted.filtered("freight_invoice_id")
+        # a bill posted by hand (no auto-post) moves its carrier invoice along
+        approved = bills.freight_invoice_id.filtered(lambda i: i.state == "approved")
+        approved.sudo()._set_outcome({"state": "posted"})
         shipments = bills.freight_invoice_id.line_ids.shipment_id
         if shipments:
             shipments.sudo()._freight_on_bills_posted(bills.sudo())

@@ -5,6 +5,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services.accrual import CANCELLED, entry_date, expected_cost, plan_accrual
+from ..services.invoice_chain import GONE_STATES
 
 
 def lock_date(company):
@@ -50,7 +51,11 @@ class FreightAccrualBooking(models.AbstractModel):
         """The carriers billed: record what they billed and reverse the accruals, each
         on the date of the bill that closes it (in batches of one date)."""
         lines = self.env["freight.invoice.line"].sudo().search_fetch(
-            [("shipment_id", "in", shipments.ids), ("invoice_id.move_id.state", "=", "posted")],
+            [("shipment_id", "in", shipments.ids),
+             ("invoice_id.state", "not in", GONE_STATES),
+             # settled against a replaced invoice's paid bill: nothing more billed, no bill
+             "|", ("invoice_id.move_id.state", "=", "posted"),
+             "&", ("invoice_id.move_id", "=", False), ("invoice_id.state", "=", "posted")],
             ["shipment_id", "approved_amount", "invoice_id"])
         billed = defaultdict(float)
         for line in lines:

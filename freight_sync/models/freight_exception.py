@@ -16,6 +16,7 @@ EXCEPTION_TYPES = [
     ("unapproved_accessorial", "Unapproved accessorial"),
     ("weight_variance", "Weight variance"),
     ("currency_mismatch", "Currency mismatch"),
+    ("correction_code", "Unknown correction code"),
     ("processing_error", "Processing error"),
 ]
 OPERATIONAL_TYPES = ("delivery_exception", "late_delivery", "damage")

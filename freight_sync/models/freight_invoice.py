@@ -6,6 +6,8 @@ freight_dashboard.py."""
 
 from collections import defaultdict
 
+from psycopg2.errors import UniqueViolation
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
@@ -17,6 +19,7 @@ from ..services.invoice_audit import (
     short_pay_problem,
     spread_payment,
 )
+from ..services.invoice_chain import REPLACES, bill_kind, identity, number_key
 from ..services.references import INVOICE_LINE_FIELDS, match_keys, scac_mismatch
 from ..services.workbench import DISPUTE_REASONS
 
@@ -28,6 +31,7 @@ INVOICE_STATES = [
     ("approved", "Approved"),
     ("posted", "Posted"),
     ("paid", "Paid"),
+    ("superseded", "Replaced"),
     ("rejected", "Rejected"),
     ("cancelled", "Cancelled"),
 ]
@@ -38,6 +42,9 @@ CORRECTIONS = [
     ("RB", "Rebill (RB)"),
     ("CA", "Cancel (CA)"),
     ("AD", "Adjustment (AD)"),
+    ("PD", "Past due (PD)"),
+    ("RF", "Rebuttal, full (RF)"),
+    ("RP", "Rebuttal, partial (RP)"),
     ("other", "Other"),
 ]
 CORRECTION_CODES = {code for code, _label in CORRECTIONS} - {"other"}
@@ -54,7 +61,8 @@ INVOICE_GUARDED = frozenset({
     "external_id", "message_id", "line_ids", "amount_total", "expected_total",
     "variance_total", "state", "audited_at", "audit_summary", "approved_by_rule",
     "billed_on_expected", "dispute_reason", "move_id", "reaudit_evidence",
-    "unpriced_line_count", "amount_approved",
+    "unpriced_line_count", "amount_approved", "number_key", "identity_key", "corrects_id",
+    "correction_code",
 })
 LINE_GUARDED = frozenset({
     "invoice_id", "line_no", "pro_number", "bol_number", "load_ref", "shipment_ref",
@@ -88,7 +96,24 @@ class FreightInvoice(models.Model):
     date = fields.Date(required=True, index=True)
     correction = fields.Selection(CORRECTIONS, default="original", required=True,
                                   help="X12 B308: what this invoice does to earlier ones.")
-    corrects = fields.Char(string="Corrects Invoice")
+    correction_code = fields.Char(
+        string="Correction Code Sent", readonly=True, copy=False,
+        help="The correction code as the carrier sent it, kept when it is none of the known "
+             "ones (Other).")
+    corrects = fields.Char(string="Corrects Invoice",
+                           help="The number of the invoice this one corrects, as sent.")
+    corrects_id = fields.Many2one(
+        "freight.invoice", string="Corrected Invoice", readonly=True, copy=False,
+        index="btree_not_null", ondelete="restrict",
+        help="The earlier invoice this correction replaces (CO, RB), adds to (BD, AD) or "
+             "cancels (CA).")
+    correction_ids = fields.One2many("freight.invoice", "corrects_id", string="Corrections")
+    number_key = fields.Char(readonly=True, index=True, copy=False,
+                             help="The invoice number as compared: no separators, no case.")
+    identity_key = fields.Char(
+        readonly=True, copy=False,
+        help="One carrier invoice, whatever the channel: its number (and for a correction "
+             "its code, date and total). Unique per company and carrier.")
     amount_total = fields.Monetary(string="Billed", currency_field="currency_id")
     expected_total = fields.Monetary(string="Expected", currency_field="currency_id",
                                      readonly=True)
@@ -130,7 +155,8 @@ class FreightInvoice(models.Model):
     # ---- constraints --------------------------------------------------------------------
 
     _sql_constraints = [
-        ("external_id_unique", "unique(carrier_id, external_id)",
+        # JSON, CSV and 210, with or without a SCAC: one invoice (services/invoice_chain.py)
+        ("identity_unique", "unique(company_id, carrier_id, identity_key)",
          "This carrier invoice was already received."),
     ]
 
@@ -152,6 +178,18 @@ class FreightInvoice(models.Model):
         return _("%s: a carrier invoice is kept as the carrier sent it and as the audit and "
                  "the decisions (approve, override, short-pay, reject, dispute) left it; "
                  "nobody edits these.", ", ".join(labels))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [dict(vals) for vals in vals_list]  # the caller's dicts stay theirs
+        for vals in vals_list:
+            # whatever creates it (intake, a test, a script): the identity the index holds
+            if vals.get("name"):
+                vals.setdefault("number_key", number_key(vals["name"]))
+                vals.setdefault("identity_key", identity(
+                    vals["name"], vals.get("correction"), vals.get("date") or "",
+                    vals.get("amount_total") or 0.0))
+        return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_approved(self):
@@ -284,16 +322,20 @@ class FreightInvoice(models.Model):
                                 c=invoice["currency"]))
                 continue
             rows.append((invoice_carrier, currency, invoice))
-        existing = self._existing_keys(rows)
-        values = []
+        existing = self._existing_identities(rows, company)
+        values, resent = {}, []
         for invoice_carrier, currency, invoice in rows:
-            key = (invoice_carrier.id, invoice["external_id"])
-            if key in existing:
+            key = (invoice_carrier.id, self._identity_of(invoice))
+            if key in existing or key in values:
+                resent.append((key, invoice))
                 continue
-            existing.add(key)
-            values.append(self._invoice_values(invoice_carrier, currency, invoice, company,
-                                               message))
-        staged = self._with_guarded_rights().create(values)
+            values[key] = self._invoice_values(invoice_carrier, currency, invoice, company,
+                                               message)
+        staged = self._create_staged(list(values.values()))
+        existing.update(zip(values, staged))
+        self.env["freight.invoice.chain"]._link(staged)
+        self.env["freight.invoice.chain"]._note_resent(
+            [(existing[key], invoice) for key, invoice in resent], message)
         return staged.with_env(self.env), errors
 
     def _carriers_by_scac(self, scacs, company):
@@ -304,14 +346,57 @@ class FreightInvoice(models.Model):
              ("company_id", "in", [company.id, False])])
         return {partner.freight_scac: partner for partner in partners}
 
-    def _existing_keys(self, rows):
+    @staticmethod
+    def _identity_of(invoice):
+        return identity(invoice["number"], invoice.get("correction"), invoice["date"],
+                        invoice["total"])
+
+    def _create_staged(self, values):
+        """Create the invoices; one that another transaction staged meanwhile (the same
+        invoice through another channel) makes this transaction retry, when it will see it
+        and note the resend, instead of failing on the unique identity."""
+        try:
+            with self.env.cr.savepoint():
+                return self._with_guarded_rights().create(values)
+        except UniqueViolation as error:
+            if "identity_unique" not in str(error):
+                raise
+            self._raise_serialization_failure(values)
+        return self.browse()
+
+    def _raise_serialization_failure(self, values):
+        # In REPEATABLE READ, ON CONFLICT DO NOTHING on a row this snapshot cannot see is
+        # PostgreSQL's own serialization failure: the error Odoo's request, RPC and test
+        # helpers retry (``odoo.service.model.retrying``), a plain unique violation is not.
+        # In a savepoint: should the other transaction have rolled back, the probe's row goes.
+        with self.env.cr.savepoint(flush=False):
+            self._probe_identities(values)
+            raise UserError(_("This carrier invoice was being received by another worker: "
+                              "send it again."))
+
+    def _probe_identities(self, values):
+        self.env.cr.execute(SQL(
+            """INSERT INTO freight_invoice (company_id, carrier_id, identity_key, name,
+                                            currency_id, date, correction, state)
+               SELECT company_id, carrier_id, identity_key, 'race', currency_id, date,
+                      'original', 'received'
+                 FROM (VALUES %s) AS v(company_id, carrier_id, identity_key, currency_id, date)
+               ON CONFLICT (company_id, carrier_id, identity_key) DO NOTHING""",
+            SQL(", ").join(SQL("(%s, %s, %s, %s, %s::date)", v["company_id"], v["carrier_id"],
+                               v["identity_key"], v["currency_id"], v["date"])
+                           for v in values)))
+
+    def _existing_identities(self, rows, company):
+        """{(carrier id, identity): invoice} of the invoices already received."""
         if not rows:
-            return set()
-        found = self.sudo().search_fetch([
+            return {}
+        found = self.sudo().search([
+            ("company_id", "=", company.id),
             ("carrier_id", "in", list({carrier.id for carrier, _c, _i in rows})),
-            ("external_id", "in", [invoice["external_id"] for _c, _cur, invoice in rows]),
-        ], ["carrier_id", "external_id"])
-        return {(invoice.carrier_id.id, invoice.external_id) for invoice in found}
+            ("identity_key", "in", [self._identity_of(invoice) for _c, _cur, invoice in rows]),
+        ])
+        return {(invoice.carrier_id.id, invoice.identity_key): invoice.with_env(self.env)
+                for invoice in found}
 
     def _invoice_values(self, carrier, currency, invoice, company, message):
         correction = invoice.get("correction") or "original"
@@ -323,8 +408,11 @@ class FreightInvoice(models.Model):
             "date": invoice["date"],
             "amount_total": invoice["total"],
             "correction": correction if correction in CORRECTION_CODES else "other",
+            "correction_code": correction if correction not in CORRECTION_CODES else False,
             "corrects": invoice.get("corrects"),
             "external_id": invoice["external_id"],
+            "number_key": number_key(invoice["number"]),
+            "identity_key": self._identity_of(invoice),
             "message_id": message.id if message else False,
             "line_ids": [(0, 0, self._line_values(line)) for line in invoice["lines"]],
         }
@@ -441,6 +529,14 @@ class FreightInvoice(models.Model):
         if problem:
             raise UserError(_("%(name)s cannot be short-paid: %(problem)s.",
                               name=self.display_name, problem=problem))
+        # paying more than expected is an override of that much: the same threshold
+        above = amount - self.expected_total
+        threshold = self.company_id.freight_override_threshold
+        if above > threshold and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_(
+                "A short-pay of %(amount).2f pays %(above).2f more than expected, above the "
+                "override threshold of %(threshold).2f: only a Freight Manager may pay it.",
+                amount=amount, above=above, threshold=threshold))
         return amount
 
     def _set_approved_amounts(self, short_pay):
@@ -468,29 +564,53 @@ class FreightInvoice(models.Model):
 
     def _create_bills(self, company, use_expected):
         Move = self.env["account.move"].with_company(company).sudo()
-        journal = company.freight_purchase_journal_id or self.env["account.journal"].search(
+        # the decision was checked; the bill is the application's, whatever the clerk's
+        # accounting rights
+        journal = company.freight_purchase_journal_id or Move.env["account.journal"].search(
             [("type", "=", "purchase"), ("company_id", "=", company.id)], limit=1)
         if not journal:
             raise UserError(_("%s has no purchase journal for freight bills.", company.name))
         # one read of the company-dependent accounts for the whole batch
         charges = self.line_ids.charge_code_id.with_company(company)
         accounts = {charge: charge.expense_account_id for charge in charges}
-        values = [invoice._bill_values(company, journal, accounts) for invoice in self]
+        values, billed, settled = [], self.browse(), self.browse()
+        for invoice in self:
+            kind, amounts = bill_kind(invoice._amounts_to_bill())
+            if kind:
+                values.append(invoice._bill_values(company, journal, accounts, kind, amounts))
+                billed |= invoice
+            else:
+                settled |= invoice
         moves = Move.create(values)
-        for invoice, move in zip(self, moves):
+        for invoice, move in zip(billed, moves):
             invoice._set_outcome({"move_id": move.id})
         state = {"state": "posted" if company.freight_auto_post else "approved"}
         self._set_outcome({**state, "billed_on_expected": True} if use_expected else state)
+        # nothing more to pay: the invoice it replaces paid exactly this
+        settled._set_outcome({"state": "posted"})
+        self.env["freight.invoice.chain"]._refresh_billed(settled)
+        for invoice in settled:
+            invoice.message_post(body=_("Nothing more to pay: %s, which this invoice replaces, "
+                                        "already paid the same amounts.",
+                                        invoice.corrects_id.display_name))
         if company.freight_auto_post:
             moves.action_post()
         return moves
 
-    def _bill_values(self, company, journal, accounts):
-        """One bill line per charge code, on the charge code's expense account, for what
-        was approved to pay (``_set_approved_amounts``)."""
+    def _amounts_to_bill(self):
+        """What the vendor bill pays per charge: what was approved to pay; for a CO/RB,
+        less what the paid bills of the invoice it replaces already paid (the unpaid ones
+        are cancelled or credited first)."""
         amounts = defaultdict(float)
         for line in self.line_ids:
             amounts[line.charge_code_id or line.charge_code] += line.approved_amount
+        if self.correction in REPLACES and self.corrects_id:
+            return self.env["freight.invoice.chain"]._replace(self, dict(amounts))
+        return amounts
+
+    def _bill_values(self, company, journal, accounts, move_type, amounts):
+        """One line per charge code, on the charge code's expense account, for ``amounts``
+        (what was approved to pay, see ``_amounts_to_bill``)."""
         default_account = company.freight_expense_account_id or journal.default_account_id
         bill_lines = []
         for charge, amount in amounts.items():
@@ -508,7 +628,7 @@ class FreightInvoice(models.Model):
                 "tax_ids": [Command.clear()],
             }))
         return {
-            "move_type": "in_invoice",
+            "move_type": move_type,
             "partner_id": self.carrier_id.id,
             "ref": self.name,
             "invoice_date": self.date,

@@ -21,9 +21,13 @@ from ..services.invoice_audit import (
     audit_batch,
     what_if,
 )
+from ..services.invoice_chain import GONE_STATES, REPLACES
 from ..services.references import references_domain
 
 CASE_RESPONSE = timedelta(days=3)
+APPROVED = ("approved", "posted", "paid")
+# invoices whose money counts in a shipment's running totals
+STANDING = ("audited", "exception", "disputed", *APPROVED)
 
 
 class FreightInvoiceAudit(models.AbstractModel):
@@ -45,8 +49,18 @@ class FreightInvoiceAudit(models.AbstractModel):
                 line.id, line.line_no, line._references(), line.charge_code, line.quantity,
                 line.amount, line.billed_weight_kg or None))
         return [Invoice(inv.id, inv.carrier_id.id, inv.name, inv.date, inv.currency_id.name,
-                        inv.amount_total, inv.correction, inv.corrects,
-                        tuple(lines_by_invoice[inv.id])) for inv in invoices]
+                        inv.amount_total, inv.correction_code or inv.correction, inv.corrects,
+                        tuple(lines_by_invoice[inv.id]), self._replaced(inv))
+                for inv in invoices]
+
+    @staticmethod
+    def _replaced(invoice):
+        """The invoices a CO/RB restates, down its chain: judged without their money."""
+        replaced, target = set(), invoice.corrects_id
+        while invoice.correction in REPLACES and target and target.id not in replaced:
+            replaced.add(target.id)
+            target = target.corrects_id if target.correction in REPLACES else target.browse()
+        return frozenset(replaced)
 
     def _audit_context(self, invoices, company, shipments):
         facts = shipments._audit_facts()
@@ -89,31 +103,35 @@ class FreightInvoiceAudit(models.AbstractModel):
         return tuple(contract._as_terms() for contract in contracts)
 
     def _prior(self, invoices, shipments):
-        """Earlier invoices' numbers, billed charges and, per shipment, the money approved
-        to pay (each line's ``approved_amount``, whatever its decision), of the same
-        company."""
+        """What earlier invoices of the same company did: their numbers; per shipment and
+        charge the money billed (approved to pay once approved, as billed while waiting);
+        per shipment the money approved to pay (each line's ``approved_amount``, whatever
+        its decision). Invoices cancelled, rejected or replaced count for nothing."""
         prior = Prior()
         company = invoices.company_id
         others = invoices.sudo().search([
             ("company_id", "=", company.id),
             ("carrier_id", "in", invoices.carrier_id.ids), ("name", "in", invoices.mapped("name")),
-            ("id", "not in", invoices.ids), ("state", "not in", ("rejected", "cancelled")),
+            ("id", "not in", invoices.ids), ("state", "not in", GONE_STATES),
         ])
         for invoice in others:
             prior.invoices[(invoice.carrier_id.id, invoice.name)].append(invoice.id)
         billed = self.env["freight.invoice.line"].sudo().search_fetch([
             ("company_id", "=", company.id),
             ("shipment_id", "in", shipments.ids), ("invoice_id", "not in", invoices.ids),
-            ("invoice_id.state", "in",
-             ("audited", "approved", "posted", "paid", "exception", "disputed")),
-            ("invoice_id.correction", "!=", "CA"),
-        ], ["shipment_id", "charge_code", "invoice_id", "decision", "expected",
+            ("invoice_id.state", "in", STANDING), ("invoice_id.correction", "!=", "CA"),
+        ], ["shipment_id", "charge_code", "invoice_id", "decision", "expected", "amount",
             "approved_amount"])
         for line in billed:
-            prior.billed[(line.shipment_id.id, line.charge_code)].append(line.invoice_id.name)
-            if line.invoice_id.state in ("approved", "posted", "paid"):
-                prior.add_approved(line.shipment_id.id, line.charge_code, line.approved_amount,
-                                   None if line.decision in UNPRICED else line.expected)
+            invoice = line.invoice_id
+            shipment, code = line.shipment_id.id, line.charge_code
+            is_approved = invoice.state in APPROVED
+            prior.add_billed(shipment, code, invoice.id, invoice.name,
+                             line.approved_amount if is_approved else line.amount)
+            if is_approved:
+                prior.add_approved(shipment, code, line.approved_amount,
+                                   None if line.decision in UNPRICED else line.expected,
+                                   invoice.id)
         return prior
 
     def _store(self, invoices, results, company):
@@ -156,7 +174,7 @@ class FreightInvoiceAudit(models.AbstractModel):
         for result in results:
             cases += self._case_values(by_id[result.invoice_id], result, company)
         self.env["freight.exception"].sudo().create(cases)
-        self._cancel_originals(invoices, results)
+        self.env["freight.invoice.chain"]._after_audit(invoices)
         if company.freight_auto_approve:
             clean = invoices.filtered(lambda i: i.state == "audited")
             if clean:
@@ -194,21 +212,6 @@ class FreightInvoiceAudit(models.AbstractModel):
             "deadline": deadline,
             "description": finding.message,
         } for finding in result.findings]
-
-    def _cancel_originals(self, invoices, results):
-        cancels = [r for r in results if r.decision == "cancel"]
-        for result in cancels:
-            cancel = invoices.browse(result.invoice_id)
-            originals = invoices.search([
-                ("company_id", "=", cancel.company_id.id),
-                ("carrier_id", "=", cancel.carrier_id.id),
-                ("name", "=", cancel.corrects or cancel.name), ("id", "!=", cancel.id),
-                ("state", "in", ("received", "audited", "exception", "approved")),
-                ("move_id", "=", False)])
-            originals._set_outcome({"state": "cancelled"})
-            for original in originals:
-                original.message_post(body=_("Cancelled by the carrier's invoice %s (CA).",
-                                             cancel.name))
 
     @api.model
     def _what_if(self, company, tolerance, days):

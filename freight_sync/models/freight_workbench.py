@@ -9,6 +9,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..services.expected_cost import pick_contract
+from ..services.references import normalize_reference
 from ..services.workbench import (
     DISPUTE_REASONS,
     SEARCHED_REFERENCES,
@@ -84,8 +85,10 @@ class FreightWorkbench(models.AbstractModel):
         starts from the trigram indexes and joins the few matches (~25 ms)."""
         if not text:
             return []
+        # references are stored normalized ("PRO-100 " is PRO100): so is what is typed
+        reference = normalize_reference(text) or text
         lines = self.env["freight.invoice.line"]._search(
-            expression.OR([[(name, "ilike", text)] for name in SEARCHED_REFERENCES]))
+            expression.OR([[(name, "ilike", reference)] for name in SEARCHED_REFERENCES]))
         numbers = self.env["freight.invoice"]._search([("name", "ilike", text)])
         invoice_id = SQL.identifier("freight_invoice_line", "invoice_id")
         return [("id", "in", SQL("(%s UNION %s)", lines.subselect(invoice_id),

@@ -23,10 +23,17 @@ class StockLandedCost(models.Model):
     @api.model
     def _freight_from_bill(self, shipments, bill):
         invoice = bill.freight_invoice_id
+        approved = sum(invoice.line_ids.mapped("approved_amount"))
+        if bill.move_type != "in_invoice" or not approved:
+            return  # a credit note of a correction takes nothing out of stock here
+        # a correction's bill may pay only the difference with a paid bill it replaces:
+        # each shipment gets its share of what this bill pays
+        share = bill.amount_untaxed / approved
         amounts = defaultdict(float)
         for line in invoice.line_ids.filtered(lambda ln: ln.shipment_id in shipments):
             amounts[line.shipment_id] += invoice.currency_id._convert(
-                line.approved_amount, bill.company_id.currency_id, bill.company_id, invoice.date)
+                line.approved_amount * share, bill.company_id.currency_id, bill.company_id,
+                invoice.date)
         for shipment, amount in amounts.items():
             company = shipment.company_id
             receipts = shipment.picking_ids.filtered(

@@ -34,9 +34,9 @@ from .expected_cost import (
     pick_contract,
     pick_rate_line,
 )
+from .invoice_chain import ADDS, CANCELS, KNOWN_CODES, NEVER_BILLED, REMINDS
 from .references import normalize_reference
 
-CORRECTIONS = frozenset({"CO", "BD", "RB", "AD"})  # may reuse an earlier invoice number
 POD_CODES = frozenset({"delivered", "pod_received"})
 # line decisions whose expected amount is unknown: no shipment, or nothing to price it with
 UNPRICED = ("unmatched", "unpriced")
@@ -189,27 +189,51 @@ class Invoice:
     correction: str = "original"
     corrects: str | None = None
     lines: tuple = ()
+    replaces: frozenset = frozenset()  # ids of the invoices a CO/RB restates
 
 
 @dataclass
 class Prior:
-    """What earlier invoices already did: numbers used, charges billed and, for the
-    cumulative cap, the money approved to pay per shipment (whatever the line's decision:
-    under-billed, overridden or short-paid alike) and each charge's expected amount."""
+    """What earlier invoices already did: numbers used, the money billed per shipment and
+    charge (the running total a balance-due is judged against: what was approved to pay on
+    approved invoices, what was billed on those still waiting) and, for the cumulative cap,
+    the money approved to pay per shipment (whatever the line's decision: under-billed,
+    overridden or short-paid alike) and each charge's expected amount. Money is kept per
+    invoice, so that a replacement (CO/RB) is judged without the invoice it replaces."""
 
     invoices: dict = field(default_factory=lambda: defaultdict(list))  # (carrier, no) -> ids
-    billed: dict = field(default_factory=lambda: defaultdict(list))  # (shipment, code) -> ids
-    approved: dict = field(default_factory=lambda: defaultdict(float))  # shipment -> money
+    # (shipment, code) -> {invoice id: (number, money)}
+    billed: dict = field(default_factory=lambda: defaultdict(dict))
+    approved: dict = field(default_factory=lambda: defaultdict(dict))  # shipment -> {id: money}
     charge_expected: dict = field(default_factory=dict)  # (shipment, code) -> expected
 
+    def add_billed(self, shipment_id: int, charge_code: str, invoice_id: int, number: str,
+                   amount: float):
+        number_, before = self.billed[(shipment_id, charge_code)].get(invoice_id, (number, 0.0))
+        self.billed[(shipment_id, charge_code)][invoice_id] = (number_, money(before + amount))
+
     def add_approved(self, shipment_id: int, charge_code: str, paid: float,
-                     expected: float | None):
+                     expected: float | None, invoice_id: int = 0):
         """Money approved on a line. A charge nobody could price costs what a person
         approved for it: that becomes its expected amount."""
-        self.approved[shipment_id] += paid
+        approved = self.approved[shipment_id]
+        approved[invoice_id] = money(approved.get(invoice_id, 0.0) + paid)
         key = (shipment_id, charge_code)
         known = paid if expected is None else expected
         self.charge_expected[key] = max(self.charge_expected.get(key, known), known)
+
+    def billed_before(self, shipment_id: int, charge_code: str, skip=frozenset()
+                      ) -> tuple[float, list]:
+        """(money, invoice numbers) billed earlier for this charge of this shipment."""
+        earlier = [(number, amount) for invoice_id, (number, amount)
+                   in self.billed.get((shipment_id, charge_code), {}).items()
+                   if invoice_id not in skip]
+        return money(sum(amount for _n, amount in earlier)), [n for n, _a in earlier]
+
+    def approved_before(self, shipment_id: int, skip=frozenset()) -> float:
+        return money(sum(amount for invoice_id, amount
+                         in self.approved.get(shipment_id, {}).items()
+                         if invoice_id not in skip))
 
 
 @dataclass(frozen=True)
@@ -240,6 +264,7 @@ class LineResult:
     allowance: float = 0.0
     tolerance_layer: str = ""
     decision: str = "unmatched"  # ok | under | over | review | unmatched | unpriced
+    cost: float | None = None  # what the charge should cost in all (expected: what is left)
     findings: list = field(default_factory=list)
     trace: list = field(default_factory=list)  # sentences
 
@@ -256,9 +281,9 @@ class InvoiceResult:
     unpriced_lines: int = 0  # lines whose expected amount is unknown
 
     def approved_lines(self, invoice):
-        """(shipment, charge code, billed, expected) of each matched line: what approving
-        this invoice as billed adds to the shipments' running totals."""
-        return [(line.shipment_id, original.charge_code, line.billed, line.expected)
+        """(shipment, charge code, billed, cost) of each matched line: what approving this
+        invoice as billed adds to the shipments' running totals."""
+        return [(line.shipment_id, original.charge_code, line.billed, line.cost)
                 for line, original in zip(self.lines, invoice.lines) if line.shipment_id]
 
 
@@ -284,9 +309,9 @@ class _LineAudit:
         if expected is None:
             result.decision = "unpriced"
             result.trace.append("Expected: unknown, this line is not priced")
+            self._billed_before(line, result)
         else:
             self._judge(line, result, expected)
-        self._check_repeat_billing(line, result)
         self._trace_weight(line, facts, result)
         if result.findings and result.decision in ("ok", "under"):
             result.decision = "review"  # the amount is right, something else is not
@@ -345,38 +370,69 @@ class _LineAudit:
             return f"no contract of this carrier is valid on {self.invoice.date}"
         return "no lane of the contract covers this shipment"
 
+    def _billed_before(self, line, result) -> float:
+        """What earlier invoices billed for this charge of this shipment (the invoices
+        this one replaces left out), said in the trace."""
+        if result.kind in ("tax", "discount"):
+            return 0.0
+        before, numbers = self.prior.billed_before(result.shipment_id, line.charge_code,
+                                                   self.invoice.replaces)
+        if before:
+            result.trace.append(f"Already billed for {line.charge_code} on this shipment: "
+                                f"{before:,.2f} (invoice {', '.join(numbers)})")
+        return before
+
     def _judge(self, line, result, expected):
+        """Judge the shipment's running total for the charge: what earlier invoices billed
+        for it plus this line, against what the charge should cost; the line's expected
+        amount is what was left to bill."""
         policy = self.context.policy
         tolerance, layer = policy.tolerance_for(self.invoice.carrier_id, line.charge_code)
-        result.expected = money(expected)
+        cost = result.cost = money(expected)
+        before = self._billed_before(line, result)
+        result.expected = money(max(cost - before, 0.0))
         result.variance = money(result.billed - result.expected)
-        result.allowance = tolerance.allowance(result.expected)
+        result.allowance = tolerance.allowance(cost)
         result.tolerance_layer = layer
+        over = money(before + result.billed - cost)
+        if before:
+            result.trace.append(f"Left to bill of the expected {cost:,.2f}: "
+                                f"{result.expected:,.2f}")
         result.trace.append(f"Tolerance ({layer}): {tolerance.describe()} → "
                             f"{result.allowance:,.2f}")
-        if result.variance > result.allowance:
+        if over > result.allowance and result.billed > 0:
             result.decision = "over"
-            result.findings.append(Finding(
-                "rate_variance", f"Line {line.line_no} ({line.charge_code}): billed "
-                f"{result.billed:,.2f}, expected {result.expected:,.2f}, over by "
-                f"{result.variance:,.2f} (tolerance {result.allowance:,.2f})",
-                result.variance, line.id))
-        elif result.variance < 0:
+            result.findings.append(self._over_finding(line, result, before, cost, over))
+        elif over < 0 or result.billed < 0:
             result.decision = "under"
-            result.trace.append(f"Under-billed by {-result.variance:,.2f}: accepted")
+            result.trace.append(f"Under-billed by {-over:,.2f}: accepted" if over < 0
+                                else f"A credit of {-result.billed:,.2f}: accepted")
         else:
             result.decision = "ok"
         result.trace.append(f"Billed {result.billed:,.2f}, expected {result.expected:,.2f}, "
                             f"variance {result.variance:+,.2f}: {result.decision}")
 
-    def _check_repeat_billing(self, line, result):
-        if self.invoice.correction in CORRECTIONS:
-            return
-        earlier = self.prior.billed.get((result.shipment_id, line.charge_code))
-        if earlier:
-            self._finding(result, "duplicate_invoice",
-                          f"{line.charge_code} of this shipment was already billed on invoice "
-                          f"{earlier[0]}", line)
+    def _over_finding(self, line, result, before, cost, over) -> Finding:
+        """Over-billing of a charge. Billed on top of earlier invoices, it is a balance-due's
+        (BD/AD) variance, or else the same charge billed again: a duplicate. The money at
+        stake is what exceeds the expected cost, at most what this line bills."""
+        at_stake = money(min(over, result.billed))
+        if not before:
+            return Finding("rate_variance", f"Line {line.line_no} ({line.charge_code}): billed "
+                           f"{result.billed:,.2f}, expected {cost:,.2f}, over by {over:,.2f} "
+                           f"(tolerance {result.allowance:,.2f})", at_stake, line.id)
+        total = money(before + result.billed)
+        if self.invoice.correction in ADDS:
+            return Finding("rate_variance", f"Line {line.line_no} ({line.charge_code}): "
+                           f"{result.billed:,.2f} on top of {before:,.2f} billed before makes "
+                           f"{total:,.2f}, expected {cost:,.2f}, over by {over:,.2f} "
+                           f"(tolerance {result.allowance:,.2f})", at_stake, line.id)
+        _before, numbers = self.prior.billed_before(result.shipment_id, line.charge_code,
+                                                    self.invoice.replaces)
+        return Finding("duplicate_invoice", f"Line {line.line_no}: {line.charge_code} of this "
+                       f"shipment was already billed on invoice {', '.join(numbers)} "
+                       f"({before:,.2f}); with this line {total:,.2f} against expected "
+                       f"{cost:,.2f}, over by {over:,.2f}.", at_stake, line.id)
 
     def _trace_weight(self, line, facts, result):
         """The weight comparison in the line's trace; the finding is the invoice's (one per
@@ -469,12 +525,13 @@ def running_totals(invoice: Invoice, lines: list, context: AuditContext, prior: 
     the linehaul again does not make the linehaul cost twice."""
     this, expected = defaultdict(float), dict(prior.charge_expected)
     for result, original in zip(lines, invoice.lines):
-        if result.shipment_id and result.expected is not None:
+        if result.shipment_id and result.cost is not None:
             this[result.shipment_id] += result.billed
             key = (result.shipment_id, original.charge_code)
-            expected[key] = max(expected.get(key, result.expected), result.expected)
+            expected[key] = max(expected.get(key, result.cost), result.cost)
     return {shipment_id: RunningTotal(
-        context.shipments[shipment_id].label, money(prior.approved.get(shipment_id, 0.0)),
+        context.shipments[shipment_id].label,
+        prior.approved_before(shipment_id, invoice.replaces),
         money(billed), money(sum(amount for (ship, _code), amount in expected.items()
                                  if ship == shipment_id)))
         for shipment_id, billed in this.items()}
@@ -528,15 +585,31 @@ def _money_findings(invoice: Invoice, lines: list, context: AuditContext, prior:
     return findings, trace
 
 
+def never_billed(invoice: Invoice) -> str:
+    """What a cancel, a past-due reminder or a rebuttal does, for the audit summary."""
+    named = invoice.corrects or invoice.number
+    if invoice.correction in CANCELS:
+        return f"Cancels invoice {named}: nothing to pay"
+    if invoice.correction in REMINDS:
+        return f"Past-due reminder of invoice {named}: nothing is paid a second time"
+    return (f"Rebuttal ({invoice.correction}) of invoice {named}: its cases are open again "
+            "with the carrier's answer; nothing is paid on this document")
+
+
 def audit_invoice(invoice: Invoice, context: AuditContext, prior: Prior) -> InvoiceResult:
     """Audit one invoice against ``prior`` (not updated: see ``audit_batch``)."""
     billed_total = money(sum(line.amount for line in invoice.lines))
-    if invoice.correction == "CA":
-        trace = [f"Cancels invoice {invoice.corrects or invoice.number}: nothing to pay"]
-        return InvoiceResult(invoice.id, "cancel", [], [], 0.0, billed_total, trace)
+    if invoice.correction in NEVER_BILLED:
+        return InvoiceResult(invoice.id, "cancel", [], [], 0.0, billed_total,
+                             [never_billed(invoice)])
     findings, trace = [], []
-    earlier = prior.invoices.get((invoice.carrier_id, invoice.number))
-    if earlier and invoice.correction not in CORRECTIONS:
+    if invoice.correction not in KNOWN_CODES:
+        findings.append(Finding("correction_code", f"Correction code {invoice.correction} "
+                                "(X12 B308) is none this application knows: a clerk decides "
+                                "what it does.", billed_total))
+    earlier = (prior.invoices.get((invoice.carrier_id, invoice.number))
+               and invoice.correction == "original")
+    if earlier:
         findings.append(Finding("duplicate_invoice", f"Invoice number {invoice.number} was "
                                 "already received from this carrier.", billed_total))
     contract = pick_contract(context.contracts, invoice.carrier_id, invoice.date)
@@ -547,7 +620,9 @@ def audit_invoice(invoice: Invoice, context: AuditContext, prior: Prior) -> Invo
     auditor = _LineAudit(invoice, context, contract, prior, {})
     lines = [auditor.run(line) for line in invoice.lines]
     for line in lines:
-        findings.extend(line.findings)
+        # the invoice's own duplicate finding already holds all its money
+        findings.extend(f for f in line.findings
+                        if not (earlier and f.type == "duplicate_invoice" and f.line_id))
     money_findings, running = _money_findings(invoice, lines, context, prior)
     findings += money_findings
     trace += running
@@ -574,12 +649,10 @@ def audit_batch(invoices, context: AuditContext, prior: Prior | None = None):
         prior.invoices[(invoice.carrier_id, invoice.number)].append(invoice.id)
         if result.decision == "cancel":
             continue
-        for line, original in zip(result.lines, invoice.lines):
-            if line.shipment_id:
-                prior.billed[(line.shipment_id, original.charge_code)].append(invoice.number)
-        if result.decision == "approve":
-            for shipment_id, code, billed, expected in result.approved_lines(invoice):
-                prior.add_approved(shipment_id, code, billed, expected)
+        for shipment_id, code, billed, expected in result.approved_lines(invoice):
+            prior.add_billed(shipment_id, code, invoice.id, invoice.number, billed)
+            if result.decision == "approve":
+                prior.add_approved(shipment_id, code, billed, expected, invoice.id)
     return results
 
 

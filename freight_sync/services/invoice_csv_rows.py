@@ -14,14 +14,16 @@ from .canonical import PayloadError
 from .invoice_payload import parse_invoice
 from .references import SHIPMENT_REFERENCES
 
-FIELDS = ("number", "date", "currency", "scac", "pro_number", "bol_number", "charge_code",
-          "description", "quantity", "amount", "billed_weight_kg")
+FIELDS = ("number", "date", "currency", "scac", "correction", "corrects", "pro_number",
+          "bol_number", "charge_code", "description", "quantity", "amount", "billed_weight_kg")
 REQUIRED = ("number", "date", "amount")
 SYNONYMS = {
     "number": ("invoice", "invoice number", "invoice no", "inv no", "invoice #", "inv #"),
     "date": ("date", "invoice date", "bill date"),
     "currency": ("currency", "curr", "ccy"),
     "scac": ("scac", "carrier", "carrier scac"),
+    "correction": ("correction", "correction code", "b308", "correction indicator"),
+    "corrects": ("corrects", "original invoice", "corrects invoice", "original invoice number"),
     "pro_number": ("pro", "pro number", "pro #", "tracking"),
     "bol_number": ("bol", "bill of lading", "bol number", "bol #"),
     "charge_code": ("charge", "charge code", "code", "accessorial"),
@@ -125,6 +127,12 @@ def _line(values, mapping, date_format):
             **({"shipment": references} if references else {})}
 
 
+def _correction(text: str | None) -> str:
+    """A correction column's cell as X12 B308 ("co" is CO); empty is an original."""
+    text = (text or "").strip()
+    return "original" if text.lower() in ("", "original") else text.upper()
+
+
 def _invoices(groups, bad, errors, defaults, mapping, date_format):
     invoices = []
     for number, group in groups.items():
@@ -136,6 +144,8 @@ def _invoices(groups, bad, errors, defaults, mapping, date_format):
             "number": number, "date": day,
             "currency": head.get("currency") or defaults.get("currency"),
             "scac": head.get("scac") or defaults.get("scac"),
+            "correction": _correction(head.get("correction")),
+            "corrects": head.get("corrects") or None,
             "total": round(sum(line["amount"] for line in group["lines"]), 2),
             "lines": group["lines"],
         }

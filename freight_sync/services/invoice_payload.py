@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from datetime import date
 
 from .canonical import PayloadError, optional_text, parse_batch, parse_references
+from .invoice_chain import KNOWN_CODES
 
 MAX_INVOICES = 200
 MAX_LINES = 500
-CORRECTIONS = frozenset({"original", "CO", "BD", "RB", "CA", "AD"})
+CORRECTIONS = KNOWN_CODES
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -73,6 +74,10 @@ def parse_invoice(data, pointer: str) -> dict:
     if correction not in CORRECTIONS:
         raise PayloadError(f"{pointer}/correction",
                            f"one of {', '.join(sorted(CORRECTIONS))} (X12 B308)")
+    corrects = optional_text(data, "corrects", pointer)
+    if corrects and correction == "original":
+        raise PayloadError(f"{pointer}/corrects", "an invoice that corrects another needs its "
+                           "correction code (X12 B308): CO, RB, BD, AD, CA, PD, RF or RP")
     lines = data.get("lines")
     if not isinstance(lines, list) or not lines:
         raise PayloadError(f"{pointer}/lines", "at least one line is required")
@@ -92,7 +97,7 @@ def parse_invoice(data, pointer: str) -> dict:
     scac = (optional_text(data, "scac", pointer) or "").upper() or None
     return {
         "number": number, "date": day, "currency": currency, "total": total,
-        "correction": correction, "corrects": optional_text(data, "corrects", pointer),
+        "correction": correction, "corrects": corrects,
         "scac": scac, "lines": parsed,
         "external_id": f"json:{scac or '-'}:{number}:{correction}",
     }

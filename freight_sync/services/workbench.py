@@ -19,7 +19,7 @@ SORTS = {
 # line references the search box looks in (besides the invoice number)
 SEARCHED_REFERENCES = ("pro_number", "bol_number", "load_ref", "shipment_ref")
 QUEUE_STATES = ("received", "audited", "exception", "disputed", "approved", "posted", "paid",
-                "rejected", "cancelled")
+                "superseded", "rejected", "cancelled")
 DISPUTE_REASONS = {
     "rate": "Rate not as contracted",
     "accessorial": "Accessorial not authorised",

@@ -64,11 +64,12 @@ def _scan(tset: TransactionSet, base: str):
             lines.append((segment, dict(current or {})))
         elif tag == "L3" and element(segment, 5).strip():
             l3_total = _n2(element(segment, 5), f"{base}/L305")
-    return header, lines, references, currency, l3_total
+    # N9*OI: the original invoice number a correction names
+    return header, lines, references, currency, l3_total, others.get("OI")
 
 
 def _invoice(tset: TransactionSet, base: str) -> dict:
-    header, lines, references, currency, l3_total = _scan(tset, base)
+    header, lines, references, currency, l3_total, corrects = _scan(tset, base)
     if header is None:
         raise PayloadError(f"{base}/B3", "a 210 needs a B3 segment")
     number = element(header, 2).strip()
@@ -111,7 +112,7 @@ def _invoice(tset: TransactionSet, base: str) -> dict:
         "currency": currency,
         "total": total,
         "correction": correction,
-        "corrects": None,
+        "corrects": corrects if correction != "original" else None,
         "scac": scac,
         "lines": parsed,
         "external_id": f"210:{scac or '-'}:{number}:{correction}",

@@ -10,6 +10,7 @@ from . import test_inbound_edi
 from . import test_invoice_workflow
 from . import test_rate_contract
 from . import test_services_invoice_audit
+from . import test_services_invoice_chain
 from . import test_services_audit_money
 from . import test_invoice_audit
 from . import test_invoice_reaudit
@@ -33,4 +34,7 @@ from . import test_workbench
 from . import test_services_dashboard
 from . import test_dashboard
 from . import test_invoice_controls
+from . import test_invoice_chain
+from . import test_invoice_chain_concurrency
+from . import test_invoice_chain_property
 from . import test_invoice_unpriced

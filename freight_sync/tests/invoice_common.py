@@ -66,3 +66,15 @@ class ContractCase(InvoiceCase):
                 "charge_code_id": cls.env.ref("freight_sync.charge_lft").id, "amount": 85.0})],
         })
         # expected: linehaul 1000 kg × 0.5 = 500, fuel 20 % = 100
+
+    @classmethod
+    def like_the_shipment(cls, pro_number, **values):
+        """Another delivered 1,000 kg LTL shipment on the contract's lane: an invoice of its
+        own is audited without the money billed on the other shipments."""
+        shipment = cls.make_shipment(
+            pro_number=pro_number, weight=1000.0, mode="ltl",
+            origin_partner_id=cls.shipment.origin_partner_id.id,
+            destination_partner_id=cls.shipment.destination_partner_id.id, **values)
+        cls.add(shipment, "picked_up", 40)
+        cls.add(shipment, "delivered", 10)
+        return shipment

@@ -49,16 +49,6 @@ class ControlsCase(ContractCase):
             dict(LINEHAUL, amount=500.0 + over, references=references),
             dict(FUEL, references=references)]
 
-    def like_the_shipment(self, pro_number, **values):
-        """Another delivered 1,000 kg LTL shipment on the contract's lane."""
-        shipment = self.make_shipment(
-            pro_number=pro_number, weight=1000.0, mode="ltl",
-            origin_partner_id=self.shipment.origin_partner_id.id,
-            destination_partner_id=self.shipment.destination_partner_id.id, **values)
-        self.add(shipment, "picked_up", 40)
-        self.add(shipment, "delivered", 10)
-        return shipment
-
     def audited(self, over):
         """A fresh invoice billed ``over`` above the expected amount, audited."""
         staged = self.stage(self.canonical(*self.fresh_lines(over)))
@@ -71,9 +61,9 @@ class ControlsCase(ContractCase):
 class TestDecisionRights(ControlsCase):
     """Each decision path as each role, through the model's own methods."""
 
-    def resolve(self, invoice, resolution):
+    def resolve(self, invoice, resolution, **values):
         self.env["freight.invoice.resolve"].with_user(invoice.env.user).create({
-            "invoice_id": invoice.id, "resolution": resolution, "reason": "checked"},
+            "invoice_id": invoice.id, "resolution": resolution, "reason": "checked", **values},
         ).action_confirm()
 
     def workbench(self, invoice):
@@ -90,6 +80,9 @@ class TestDecisionRights(ControlsCase):
                                          "approved"),
             "approve above threshold": (30, lambda inv: inv.action_approve(), "approved"),
             "short-pay": (30, lambda inv: self.resolve(inv, "short_pay"), "approved"),
+            # paying all that was billed is an override of the variance, whatever its name
+            "short-pay above threshold": (30, lambda inv: self.resolve(
+                inv, "short_pay", amount=inv.amount_total), "approved"),
             "rebill": (30, lambda inv: self.resolve(inv, "rebill"), "rejected"),
             "reject": (30, lambda inv: self.resolve(inv, "reject"), "rejected"),
             "dispute": (30, lambda inv: self.workbench(inv)._act(inv, "dispute", "see POD",
@@ -114,7 +107,8 @@ class TestDecisionRights(ControlsCase):
         "clerk": {"approve", "bulk approve", "override within threshold", "short-pay",
                   "rebill", "reject", "dispute", "audit", "post bill"},
         "manager": {"approve", "bulk approve", "override within threshold",
-                    "override above threshold", "short-pay", "rebill", "reject", "dispute",
+                    "override above threshold", "short-pay", "short-pay above threshold",
+                    "rebill", "reject", "dispute",
                     "audit", "post bill"},
     }
 

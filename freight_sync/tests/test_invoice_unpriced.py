@@ -50,7 +50,8 @@ class TestInvoiceUnpriced(ContractCase):
                          (500.0, 75.0, 1, "exception"))
         self.assertIn("against 500.00 expected", unknown.audit_summary)
         # a priced invoice with a larger variance still comes after the unknown one
-        larger = self.audited("BIG-1", charge("400", 700.0))
+        self.like_the_shipment("PRO-BIG")
+        larger = self.audited("BIG-1", charge("400", 700.0, pro="PRO-BIG"))
         self.assertEqual((larger.variance_total, larger.unpriced_line_count), (200.0, 0))
         page = self.env["freight.workbench"]._queue(parse_queue(
             {"sort": "variance desc", "filters": {"state": ["exception"]}}))
@@ -124,7 +125,15 @@ class TestInvoiceUnpriced(ContractCase):
         self.assertEqual(positive, 60.0)
         self.assertEqual(sum(cases.mapped("amount_at_stake")), 60.0)
 
+    def wide_linehaul_band(self):
+        """Each balance due within the linehaul's own band (+200.00), so that what stops
+        the money is the shipment's cap."""
+        self.env["freight.charge.code"].search([("code", "=", "400")]).write({
+            "freight_tolerance_set": True, "freight_tolerance_percent": 20.0,
+            "freight_tolerance_amount": 200.0, "freight_tolerance_combine": "greater"})
+
     def test_cumulative_cap_counts_an_under_billed_approval(self):
+        self.wide_linehaul_band()
         first = self.audited("CAP-1", charge("400", 480.0), charge("405", 100.0, line_no=2))
         self.assertEqual((first.state, first.line_ids[0].decision), ("approved", "under"))
         self.assertEqual(first.line_ids.mapped("approved_amount"), [480.0, 100.0])
@@ -139,6 +148,7 @@ class TestInvoiceUnpriced(ContractCase):
         over = self.audited("CAP-SP", charge("400", 600.0))
         self.resolve(over, "short_pay").action_confirm()
         self.assertEqual(over.amount_approved, 500.0)
+        self.wide_linehaul_band()
         within = self.audited("CAP-BD1", charge("400", 40.0), correction="BD")
         self.assertEqual(within.state, "approved", within.audit_summary)
         self.assertIn("approved before 500.00", within.line_ids.trace)

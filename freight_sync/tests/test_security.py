@@ -94,7 +94,7 @@ class TestAccessRights(FreightCase):
             # the access rights alone: what the carrier sent is guarded on top of them (the
             # intake creates with the guarded rights; tests/test_invoice_controls.py)
             return (self.env[model]._with_guarded_rights().create(values).with_env(self.env),
-                    dict(values, external_id=unique + "b"),
+                    dict(values, name=unique + "b", external_id=unique + "b"),
                     {"upload_id": False})
         if model == "freight.invoice.upload":
             values = {"name": unique, "carrier_id": self.carrier.id, "date_format": "iso",

@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date, datetime, timedelta
 
 from odoo.tests import BaseCase, tagged
@@ -75,6 +76,10 @@ def context(shipments=None, policy=None, contracts=None):
 
 def line(id_, code, amount, pro="PRO1", quantity=1.0, weight=None):
     return InvoiceLine(id_, id_, {"pro_number": pro}, code, quantity, amount, weight)
+
+
+def replace(invoice_, **changes):
+    return dataclasses.replace(invoice_, **changes)
 
 
 def invoice(*lines, id_=1, number="INV1", correction="original", currency="USD"):
@@ -194,24 +199,49 @@ class TestInvoiceAudit(BaseCase):
 
     def test_duplicates(self):
         cases = [
-            ("same number again", "original", ["duplicate_invoice", "duplicate_invoice"]),
-            # not duplicates, but the linehaul billed in full twice: over the shipment's cap
-            ("corrected", "CO", ["rate_variance"]),
-            ("balance due", "BD", ["rate_variance"]),
-            ("rebill", "RB", ["rate_variance"]),
+            # the invoice's own duplicate finding holds the money: not its lines again
+            ("same number again", "original", frozenset(), ["duplicate_invoice"]),
+            # a correction that does not say what it replaces bills the linehaul again
+            ("corrected, nothing replaced", "CO", frozenset(), ["duplicate_invoice"]),
+            ("rebill, nothing replaced", "RB", frozenset(), ["duplicate_invoice"]),
+            # judged against the shipment's running total: 400 + 400 against 400
+            ("balance due", "BD", frozenset(), ["rate_variance"]),
+            # a replacement is judged without the invoice it replaces
+            ("corrected", "CO", frozenset({1}), []),
+            ("rebill", "RB", frozenset({1}), []),
         ]
-        for label, correction, expected in cases:
+        for label, correction, replaces, expected in cases:
             with self.subTest(label):
                 results = audit_batch([
                     invoice(line(1, "400", 400.0), id_=1),
-                    invoice(line(2, "400", 400.0), id_=2, correction=correction),
+                    replace(invoice(line(2, "400", 400.0), id_=2, correction=correction),
+                            replaces=replaces),
                 ], context())
                 self.assertEqual(kinds_of(results[1]), expected)
+                self.assertLessEqual(sum(f.amount_at_stake for f in results[1].findings), 400.0)
         other_number = audit_batch([invoice(line(1, "400", 400.0), id_=1, number="A"),
                                     invoice(line(2, "400", 400.0), id_=2, number="B")],
                                    context())
         self.assertEqual(kinds_of(other_number[1]), ["duplicate_invoice"])
         self.assertIn("already billed on invoice A", other_number[1].findings[0].message)
+
+    def test_balance_due_is_judged_against_the_running_total(self):
+        original = invoice(line(1, "400", 400.0), id_=1, number="A")
+        within = invoice(line(2, "400", 5.0), id_=2, number="A", correction="BD")
+        beyond = invoice(line(3, "400", 40.0), id_=3, number="A", correction="BD")
+        results = audit_batch([original, within, beyond], context())
+        self.assertEqual([r.decision for r in results], ["approve", "approve", "exception"])
+        balance = results[1].lines[0]
+        # 5.00 on top of 400.00 against 400.00: over by 5, inside the 2 % band (8.00)
+        self.assertEqual((balance.expected, balance.variance, balance.decision),
+                         (0.0, 5.0, "ok"))
+        self.assertIn("Already billed for 400 on this shipment: 400.00 (invoice A)",
+                      balance.trace)
+        finding = results[2].findings[0]
+        self.assertEqual(finding.type, "rate_variance")
+        self.assertIn("40.00 on top of 405.00 billed before makes 445.00, expected 400.00, "
+                      "over by 45.00", finding.message)
+        self.assertEqual(finding.amount_at_stake, 40.0)
 
     def test_cancel(self):
         result = audit_invoice(invoice(line(1, "400", 400.0), correction="CA"), context(),

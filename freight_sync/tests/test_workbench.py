@@ -26,16 +26,21 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
                               ("wb_dispatcher", "freight_sync.group_freight_user")):
             new_test_user(cls.env, login=login, password=login + "-pass-123",
                           groups="base.group_user," + groups)
-        lines = [{"line_no": 1, "references": {"pro_number": "PRO-100"}, "charge_code": "400",
-                  "amount": 500.0},
-                 {"line_no": 2, "references": {"pro_number": "PRO-100"}, "charge_code": "405",
-                  "amount": 100.0}]
-        cls.clean = cls.stage_one("WB-CLEAN", lines)
-        over = [dict(lines[0], amount=530.0), lines[1]]
-        cls.over_small = cls.stage_one("WB-OVER-15", [dict(lines[0], amount=515.0), lines[1]])
-        cls.over_big = cls.stage_one("WB-OVER-30", over)
+        cls.clean = cls.stage_one("WB-CLEAN", cls.lines("PRO-100", 500.0))
+        # a shipment each: billed on one invoice, not judged against another's linehaul
+        cls.over_small = cls.stage_one("WB-OVER-15", cls.lines("WB-PRO-15", 515.0))
+        cls.over_big = cls.stage_one("WB-OVER-30", cls.lines("WB-PRO-30", 530.0))
         cls.env["freight.invoice"].browse(
             (cls.clean | cls.over_small | cls.over_big).ids)._audit()
+
+    @classmethod
+    def lines(cls, pro, linehaul):
+        if pro != "PRO-100":
+            cls.like_the_shipment(pro)
+        return [{"line_no": 1, "references": {"pro_number": pro}, "charge_code": "400",
+                 "amount": linehaul},
+                {"line_no": 2, "references": {"pro_number": pro}, "charge_code": "405",
+                 "amount": 100.0}]
 
     @classmethod
     def stage_one(cls, number, lines):
@@ -84,7 +89,9 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
                          {"filters": {"variance_above": 20, "search": "WB-"}})
         self.assertEqual([row["name"] for row in over["rows"]], ["WB-OVER-30"])
         by_pro = self.call("wb_clerk", "/invoices/queue", {"filters": {"search": "PRO100"}})
-        self.assertEqual(by_pro["total"], 3)
+        self.assertEqual([row["name"] for row in by_pro["rows"]], ["WB-CLEAN"])
+        by_pro = self.call("wb_clerk", "/invoices/queue", {"filters": {"search": "WB-PRO-30"}})
+        self.assertEqual([row["name"] for row in by_pro["rows"]], ["WB-OVER-30"])
         nothing = self.call("wb_clerk", "/invoices/queue", {"filters": {"search": "NOPE"}})
         self.assertEqual(nothing["total"], 0)
 

@@ -895,6 +895,7 @@ function workbenchWords() {
       approved: _t("Approved"),
       posted: _t("Posted"),
       paid: _t("Paid"),
+      superseded: _t("Replaced"),
       rejected: _t("Rejected"),
       cancelled: _t("Cancelled")
     },
@@ -954,7 +955,7 @@ function workbenchWords() {
 
 // freight_sync_web/static/src/ts/workbench/workbench_model.ts
 var PAGE_SIZE = 40;
-var INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "rejected", "cancelled"];
+var INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "superseded", "rejected", "cancelled"];
 var URL_KEYS = ["invoice", "states", "carrier", "over", "age", "mine", "q", "sort", "offset"];
 var SORTS = ["date desc", "date asc", "variance desc", "amount desc", "carrier asc"];
 var DEFAULT_STATE = {

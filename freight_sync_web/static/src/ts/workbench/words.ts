@@ -10,7 +10,7 @@ export function workbenchWords() {
         states: {
             received: _t("Received"), audited: _t("Audited"), exception: _t("Exception"),
             disputed: _t("Disputed"), approved: _t("Approved"), posted: _t("Posted"),
-            paid: _t("Paid"), rejected: _t("Rejected"), cancelled: _t("Cancelled"),
+            paid: _t("Paid"), superseded: _t("Replaced"), rejected: _t("Rejected"), cancelled: _t("Cancelled"),
         } as Record<string, string>,
         sorts: {
             "date desc": _t("Newest first"), "date asc": _t("Oldest first"),

@@ -7,7 +7,7 @@ import type { Words } from "./words";
 export { fill };
 
 export const PAGE_SIZE = 40;
-export const INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "rejected", "cancelled"] as const;
+export const INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "superseded", "rejected", "cancelled"] as const;
 export const URL_KEYS = ["invoice", "states", "carrier", "over", "age", "mine", "q", "sort", "offset"] as const;
 export const SORTS = ["date desc", "date asc", "variance desc", "amount desc", "carrier asc"] as const;
 
