@@ -12,8 +12,7 @@ from ..services.evidence import REAUDITABLE
 from ..services.inbox import RULES_VERSION, next_attempt
 from ..services.invoice_payload import parse_invoice_batch
 from ..services.signature import body_digest
-from ..services.x12 import parse
-from ..services.x12_intake import inbound_items
+from ..services.x12_intake import body_items
 from .cron_batches import run_batches
 from .ir_attachment import IN_DATABASE
 
@@ -204,8 +203,7 @@ class FreightMessage(models.Model):
         that message's, so neither is this run's work nor its error."""
         raw = self._payload()
         if raw.lstrip(X12_LEAD)[:3] == b"ISA":
-            items, _errors, _rejected = inbound_items(
-                parse(raw.decode("utf-8", "replace")), self.received_at)
+            items = body_items(raw, self.received_at)
             events = [event for _source, event in items if "invoice" not in event]
             invoices = [event["invoice"] for _source, event in items if "invoice" in event]
         elif self.kind == "invoices":
