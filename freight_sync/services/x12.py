@@ -4,13 +4,20 @@ An interchange announces its own delimiters in the fixed-length ISA header, so n
 is configured per partner. ``parse`` returns plain dataclasses; the maps of the
 transaction sets (214, 990) and the 997 builder live in their own modules.
 
+Carrier files are read liberally in their layout, never in their content: blanks and
+line breaks between segments, line breaks anywhere when the terminator is not one (files
+wrapped at 80 columns), any character but a letter, digit or space as a delimiter, ISA11
+'U' from version 00402 on, several interchanges in one body (``parse_all``), and bodies
+not in UTF-8 (``decode``). What was tolerated and worth a look is returned as notes.
+
 Two levels of failure, because a 997 can only speak about what could be read:
 
 * an envelope error (ISA/IEA, GS/GE, a segment outside any envelope) makes the whole
   interchange invalid: ``parse`` raises ``X12Error``. When the ISA was readable the
   error carries the partial ``interchange``, enough to build a negative 997; when even
   the ISA is unreadable ``interchange`` is ``None``: no 997 is possible and the caller
-  answers HTTP 400.
+  answers HTTP 400. ``parse_all`` raises only for an unreadable ISA and leaves envelope
+  errors on each interchange (``Interchange.refusal()``), so each is judged alone.
 * an error inside one transaction set (SE count, SE control, missing SE, bad segment)
   is recorded on that set only (``TransactionSet.errors``), so a caller can accept the
   good sets of an interchange and reject the bad ones.
@@ -201,9 +208,9 @@ def _interchange_start(text: str, position: int) -> int:
 
 
 def _read_isa(text: str, start: int) -> _Isa:
-    if not text.startswith("ISA", start):
-        raise X12Error("isa_missing", "the interchange must start with an ISA segment", 0)
     header, end = _header(text, start)
+    if not header.startswith("ISA"):
+        raise X12Error("isa_missing", "the interchange must start with an ISA segment", 0)
     element = header[3] if len(header) > 3 else ""
     terminator, after = _terminator(text, end, element, header[104:105])
     if len(header) < HEADER_LENGTH or not terminator:
@@ -283,7 +290,7 @@ def _check_delimiter(char: str, name: str, ack_code: str, *taken: str,
     ISA fields) and not already a delimiter; only the terminator may be a line break."""
     if char.isalnum() or char == " " or char in taken or (
             char in LINE_BREAKS and not line_break):
-        raise X12Error("isa_invalid", f"{name} {char!r} is not a delimiter", 0,
+        raise X12Error("isa_invalid", f"{name}: {char!r} is not a delimiter", 0,
                        ack_code=ack_code)
 
 
@@ -319,6 +326,8 @@ def _read_interchange(text: str, start: int, several: bool = False):
     for piece, end in _pieces(text, isa.rest, d.segment):
         # line breaks are never X12 data: inside a piece they are a wrapped line
         piece = LINE_BREAK.sub("", piece).lstrip(blanks)
+        if end == len(text):  # no terminator after it: what ends the text is layout
+            piece = piece.rstrip(blanks)
         if not piece:
             continue
         segments.append(piece.split(d.element))

@@ -73,6 +73,7 @@ class TestX12Tokenizer(BaseCase):
             "trailing whitespace": one_line + "\r\n  \t\n",
             "blank lines between segments": one_line.replace("~", "~\n\n"),
             "no final terminator": one_line[:-1],
+            "no final terminator, trailing blanks": one_line[:-1] + "\r\n  \t\n",
         }
         for label, text in variants.items():
             with self.subTest(label):
@@ -372,6 +373,10 @@ class TestX12Layout(BaseCase):
         with self.assertRaises(X12Error) as caught:
             parse(fixture("214_two_interchanges.edi"))
         self.assertEqual(caught.exception.code, "several_interchanges")
+        # a wrapped file may cut the next ISA itself
+        text = interchange_text(*GOOD_214)
+        second = parse_all(text + "IS\r\n" + text[2:])
+        self.assertEqual([i.control_number for i in second], ["000000001", "000000001"])
 
     def test_each_interchange_is_judged_alone(self):
         good = interchange_text(*GOOD_214)
