@@ -326,12 +326,12 @@ def _read_interchange(text: str, start: int, several: bool = False):
     for piece, end in _pieces(text, isa.rest, d.segment):
         # line breaks are never X12 data: inside a piece they are a wrapped line
         piece = LINE_BREAK.sub("", piece).lstrip(blanks)
-        if end == len(text):  # no terminator after it: what ends the text is layout
+        if end is None:  # no terminator after it: what ends the text is layout
             piece = piece.rstrip(blanks)
         if not piece:
             continue
         segments.append(piece.split(d.element))
-        if several and segments[-1][0] == "IEA":
+        if several and end is not None and segments[-1][0] == "IEA":
             following = _interchange_start(text, end)
             if LINE_BREAK.sub("", text[following:following + 5]).startswith("ISA"):
                 return isa, segments, following
@@ -339,14 +339,15 @@ def _read_interchange(text: str, start: int, several: bool = False):
 
 
 def _pieces(text: str, start: int, terminator: str):
-    """The raw text of each segment from ``start`` and the offset after its terminator.
-    A line break terminator is any line break: CR LF, LF or CR."""
+    """The raw text of each segment from ``start`` and the offset after its terminator,
+    ``None`` for the text after the last one. A line break terminator is any line break:
+    CR LF, LF or CR."""
     pattern = LINE_BREAK if terminator in LINE_BREAKS else re.compile(re.escape(terminator))
     position = start
     for match in pattern.finditer(text, start):
         yield text[position:match.start()], match.end()
         position = match.end()
-    yield text[position:], len(text)
+    yield text[position:], None
 
 
 def element(segment: list[str], position: int) -> str:
