@@ -17,6 +17,7 @@ from ..services.x12 import (
     tokenize,
 )
 from ..services.x12_997 import build_997
+from ..services.x12_intake import body_items, read_body
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "x12")
 ISA = ("ISA*00*          *00*          *02*BRFL           *ZZ*FREIGHTSYNC    "
@@ -398,3 +399,17 @@ class TestX12Layout(BaseCase):
         self.assertEqual(values(parse(text), "MS1"), [["MS1", "MONTR\u00c9AL", "GA", "USA"]])
         utf8 = raw.decode("latin-1").encode("utf-8")
         self.assertEqual(decode(utf8), (raw.decode("latin-1"), []))
+
+    def test_read_body_notes_and_items_of_sound_interchanges(self):
+        raw = fixture_bytes("214_latin1_city.edi") + fixture_bytes("214_00501_isa11_u.edi")
+        interchanges, notes = read_body(raw)
+        self.assertEqual([i.control_number for i in interchanges], ["000004488", "000004485"])
+        self.assertEqual(len(notes), 2)
+        self.assertIn("read as Latin-1", notes[0])
+        self.assertEqual(notes[1], "ISA13 000004485: ISA11 'U' in version 00501: read as no "
+                                   "repetition separator")
+        broken = fixture_bytes("214_two_interchanges.edi").replace(b"IEA|1|000004487",
+                                                                   b"IEA|1|000004480")
+        items = body_items(broken, datetime(2024, 7, 9, 23, 0))
+        self.assertEqual([source["references"]["pro_number"] for source, _event in items],
+                         ["PRO4486"])
