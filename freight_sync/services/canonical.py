@@ -100,8 +100,8 @@ def check_values(value, pointer: str, name=None) -> None:
             check_values(member, f"{pointer}/{index}")
     elif isinstance(value, str):
         check_text(value, pointer)
-        if name in AMOUNT_FIELDS and _numeric(value) is not None:
-            check_number(_numeric(value), pointer, MAX_AMOUNT)
+        if name in AMOUNT_FIELDS and (number := _numeric(value)) is not None:
+            check_number(number, pointer, MAX_AMOUNT)
     elif isinstance(value, int | float) and not isinstance(value, bool):
         check_number(value, pointer, MAX_AMOUNT if name in AMOUNT_FIELDS else MAX_NUMBER)
 
