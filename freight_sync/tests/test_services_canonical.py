@@ -185,9 +185,11 @@ class TestDocumentChecks(BaseCase):
             ({"note": "\ud800"}, "/x/note", "lone surrogate (U+D800)"),
             ({"a\x1fb": 1}, "/x", "a member name contains a control character"),
             ({"tags": ["ok", "\x7f"]}, "/x/tags/1", "control character (U+007F)"),
-            ({"lines": [{"amount": 1e9 + 1}]}, "/x/lines/0/amount", "beyond the bound of 1e+09"),
-            ({"total": "-2e9"}, "/x/total", "beyond the bound of 1e+09"),
-            ({"seq": 10**16}, "/x/seq", "beyond the bound of 1e+15"),
+            ({"lines": [{"amount": 1e9 + 1}]}, "/x/lines/0/amount",
+             "beyond the bound of 1000000000"),
+            ({"total": "-2e9"}, "/x/total", "beyond the bound of 1000000000"),
+            ({"seq": 2**53 + 1}, "/x/seq", "beyond the bound of 9007199254740992"),
+            ({"seq": 10**4000}, "/x/seq", "beyond the bound of 9007199254740992"),
             ({"rate": float("inf")}, "/x/rate", "must be a finite number"),
             ({"a/b": {"c~d": "\x01"}}, "/x/a~1b/c~0d", "control character"),
         ]
@@ -196,7 +198,7 @@ class TestDocumentChecks(BaseCase):
                 check_values(value, "/x")
             self.assertEqual(caught.exception.pointer, pointer)
             self.assertIn(message, caught.exception.message)
-        check_values({"note": "two\nlines\tand tabs", "amount": "12.50", "id": 1720533600123,
+        check_values({"note": "two\nlines\tand tabs", "amount": "12.50", "id": 1720533600123456,
                       "ok": True, "none": None}, "/x")
 
     def test_event_times_in_range(self):
