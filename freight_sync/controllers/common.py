@@ -2,16 +2,29 @@
 idempotency, storage."""
 
 import json
+import logging
 import time
 import uuid
 from typing import NamedTuple
 
+from werkzeug.exceptions import HTTPException
+
 from odoo.http import request
 
+from ..services.canonical import forbidden_char
+from ..services.inbox import IdempotencyKeyTaken
 from ..services.signature import SignatureError, body_digest, verify
+
+_logger = logging.getLogger(__name__)
 
 API = "/freight_sync/v1"
 MAX_BODY = 5 * 1024 * 1024
+# Unix seconds take 10 digits until the year 2286: a longer header is no timestamp, and is
+# refused before it is read as a number
+MAX_TIMESTAMP_CHARS = 20
+MAX_HEADER_CHARS = 128
+# where the request's correlation id is kept, for its retries and its error handler
+CORRELATION_ENVIRON_KEY = "freight_sync.correlation_id"
 
 
 class FreightApiError(Exception):
@@ -38,8 +51,43 @@ def error_response(error, correlation_id=None):
 
 
 def correlation_id():
-    sent = (request.httprequest.headers.get("X-Correlation-Id") or "").strip()
-    return sent[:128] if sent else str(uuid.uuid4())
+    """The sender's X-Correlation-Id, else a new one; one per request, retries included.
+    One a log line or a header could not carry is replaced rather than refused, since the
+    refusal itself needs a correlation id."""
+    environ = request.httprequest.environ
+    if CORRELATION_ENVIRON_KEY not in environ:
+        sent = (request.httprequest.headers.get("X-Correlation-Id") or "").strip()
+        sent = sent[:MAX_HEADER_CHARS]
+        usable = sent and not forbidden_char(sent)
+        environ[CORRELATION_ENVIRON_KEY] = sent if usable else str(uuid.uuid4())
+    return environ[CORRELATION_ENVIRON_KEY]
+
+
+def header_text(name):
+    """A request header as stored (stripped, cut at ``MAX_HEADER_CHARS``); 400 when it holds
+    a control character, which no stored field may hold."""
+    value = (request.httprequest.headers.get(name) or "").strip()[:MAX_HEADER_CHARS]
+    if forbidden_char(value):
+        raise FreightApiError(400, "invalid_header", f"{name} holds a control character")
+    return value
+
+
+def unexpected_error_response(exception):
+    """The JSON answer to whatever a machine route raised: the error contract with the
+    exception's HTTP status, or a 500 whose traceback is logged with the correlation id."""
+    correlation = correlation_id()
+    if isinstance(exception, HTTPException):
+        error = FreightApiError(exception.code, exception.name.lower().replace(" ", "_"),
+                                exception.description)
+    else:
+        _logger.error("%s %s failed, correlation id %s", request.httprequest.method,
+                      request.httprequest.path, correlation, exc_info=exception)
+        # odoo.http logs every escaping exception again unless it carries a log level
+        exception.loglevel = logging.DEBUG
+        error = FreightApiError(500, "internal_error",
+                                "the request could not be handled; nothing was stored",
+                                {"correlation_id": correlation})
+    return error_response(error, correlation)
 
 
 def read_request(allowed_types):
@@ -63,6 +111,8 @@ def read_request(allowed_types):
 def authenticate(body, fmt):
     """The endpoint whose key and signature the request carries, allowed to send ``fmt``."""
     headers = request.httprequest.headers
+    if len(headers.get("X-Freight-Timestamp") or "") > MAX_TIMESTAMP_CHARS:
+        raise FreightApiError(401, "timestamp_invalid", "X-Freight-Timestamp must be Unix seconds")
     endpoint = request.env["freight.endpoint"]._authenticate(headers.get("X-Freight-Key"))
     if not endpoint:
         raise FreightApiError(401, "unauthenticated", "unknown or missing X-Freight-Key")
@@ -157,20 +207,31 @@ class Intake:
         self.correlation = correlation_id()
 
     def handle(self):
+        """The answer to the request. Any other exception than a refusal is left to
+        ``ir.http._handle_error``, after Odoo rolled the transaction back."""
         try:
             body, content_type = read_request(self.content_types)
             endpoint = authenticate(body, self.fmt)
             batch = self.read_batch(endpoint, body)
-            earlier = find_earlier(endpoint, batch.key, body)
-            if earlier:
-                return self.answer_duplicate(earlier)
-            message, statuses = store_batch(endpoint, batch, body, content_type,
-                                            self.correlation)
-            return self.answer(message, statuses, stored_status(message, statuses))
+            return self.accept(endpoint, batch, body, content_type)
         except Answer as answer:
             return answer.response
         except FreightApiError as error:
             return error_response(error, self.correlation)
+
+    def accept(self, endpoint, batch, body, content_type):
+        earlier = find_earlier(endpoint, batch.key, body)
+        if earlier:
+            return self.answer_duplicate(earlier)
+        try:
+            message, statuses = store_batch(endpoint, batch, body, content_type,
+                                            self.correlation)
+        except IdempotencyKeyTaken:
+            # a twin request stored this key after this transaction began: only a new
+            # transaction sees its message, and this request is its duplicate
+            request.env.cr.rollback()
+            return self.answer_duplicate(find_earlier(endpoint, batch.key, body))
+        return self.answer(message, statuses, stored_status(message, statuses))
 
     def read_batch(self, endpoint, body) -> Batch:
         """Parse and check the body; raise ``FreightApiError`` (or ``Answer``) to refuse."""

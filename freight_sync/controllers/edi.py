@@ -1,13 +1,18 @@
-"""X12 route: one interchange per request, answered with a 997 functional acknowledgment."""
+"""X12 route: the interchanges of a request, each answered with a 997 functional
+acknowledgment, the 997s concatenated in one body."""
+
+import logging
 
 from odoo import fields, http
 from odoo.http import request
 
 from ..services.inbox import item_digest
-from ..services.x12 import X12Error, parse
+from ..services.x12 import X12Error
 from ..services.x12_997 import build_997
-from ..services.x12_intake import inbound_items, set_kinds
+from ..services.x12_intake import inbound_items, read_body, set_kinds
 from .common import API, Answer, Batch, FreightApiError, Intake, count_statuses
+
+_logger = logging.getLogger(__name__)
 
 X12_TYPES = ("application/edi-x12", "application/x12", "text/plain")
 
@@ -27,56 +32,73 @@ class EdiRoutes(http.Controller):
 
 
 class X12Intake(Intake):
-    """One interchange: its 214, 990 and 210 sets stored, each set judged in the 997."""
+    """The interchanges of a request: the 214, 990 and 210 sets of each sound one stored,
+    each set judged in its interchange's 997; an interchange whose envelope is broken
+    applies nothing and gets a negative 997."""
 
     fmt = "x12"
     content_types = X12_TYPES
 
     def __init__(self):
         super().__init__()
-        self.interchange, self.errors, self.rejected = None, [], {}
+        # (interchange, AK5 codes of the sets rejected here) in the order received
+        self.acks, self.errors = [], []
 
     def read_batch(self, endpoint, body):
         try:
-            self.interchange = parse(self._decode(body))
+            interchanges, notes = read_body(body)
         except X12Error as error:
-            self._refuse(error)
-        interchange = self.interchange
-        if endpoint.x12_sender_id and interchange.sender_id != endpoint.x12_sender_id:
-            raise FreightApiError(403, "sender_mismatch",
-                                  f"ISA06 {interchange.sender_id!r} is not this endpoint's "
-                                  "sender id")
-        items, self.errors, self.rejected = inbound_items(interchange, fields.Datetime.now())
-        kind = "invoices" if set_kinds(interchange) == {"210"} else "edi"
+            raise FreightApiError(400, "malformed_x12", str(error),
+                                  {"code": error.code, "segment": error.segment_index})
+        for note in notes:
+            _logger.warning("X12 from endpoint %s (%s): %s", endpoint.id, self.correlation,
+                            note)
+        for interchange in interchanges:
+            if endpoint.x12_sender_id and interchange.sender_id != endpoint.x12_sender_id:
+                raise FreightApiError(403, "sender_mismatch",
+                                      f"ISA06 {interchange.sender_id!r} is not this endpoint's "
+                                      "sender id")
+        sound = [interchange for interchange in interchanges if not interchange.refusal()]
+        if not sound:
+            self._refuse(interchanges)
+        items, now = [], fields.Datetime.now()
+        for interchange in interchanges:
+            rejected = {}
+            if interchange.refusal() is None:
+                found, errors, rejected = inbound_items(interchange, now)
+                items += found
+                self.errors += errors
+            self.acks.append((interchange, rejected))
+        kinds = set().union(*(set_kinds(interchange) for interchange in sound))
         keys = [(event["external_id"], item_digest(source)) for source, event in items]
-        return Batch(kind, f"x12:{interchange.sender_id}:{interchange.control_number}", keys,
-                     len(items))
+        key = "+".join(f"{i.sender_id}:{i.control_number}" for i in interchanges)
+        return Batch("invoices" if kinds == {"210"} else "edi", f"x12:{key}", keys, len(items))
 
-    @staticmethod
-    def _decode(body):
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            return body.decode("latin-1")  # X12 is ASCII-based; tolerate 8-bit senders
-
-    def _refuse(self, error):
-        """A broken envelope applies nothing: a negative 997 when the ISA could be read."""
-        ack = error.interchange and build_997(error.interchange, **_controls())
+    def _refuse(self, interchanges):
+        """No sound envelope applies nothing: negative 997s when they can be addressed."""
+        self.acks = [(interchange, {}) for interchange in interchanges]
+        ack = self._acknowledgments()
         if ack:
             raise Answer(x12_response(ack, 400, self.correlation))
+        error = interchanges[0].refusal()
         raise FreightApiError(400, "malformed_x12", str(error),
                               {"code": error.code, "segment": error.segment_index})
+
+    def _acknowledgments(self):
+        acks = [build_997(interchange, **_controls(), extra_errors=rejected)
+                for interchange, rejected in self.acks]
+        return "".join(ack for ack in acks if ack)
 
     def answer_duplicate(self, earlier):
         return x12_response(earlier.ack_payload or "", 200, earlier.correlation_id,
                             {"duplicate": 1})
 
     def answer(self, message, statuses, status):
-        ack = build_997(self.interchange, **_controls(), extra_errors=self.rejected)
+        ack = self._acknowledgments()
         if message:
             message.sudo().ack_payload = ack
         counts = {**count_statuses(statuses), "rejected": len(self.errors)}
-        return x12_response(ack or "", status, self.correlation, counts)
+        return x12_response(ack, status, self.correlation, counts)
 
 
 def _controls():

@@ -5,16 +5,22 @@ and processed by the inbox cron, so an answer takes milliseconds and a crash aft
 answer loses nothing.
 """
 
-import json
-
 from odoo import http
 
-from ..services.canonical import PayloadError, parse_event_batch
+from ..services.canonical import JsonSyntaxError, PayloadError, load_json, parse_event_batch
 from ..services.inbox import item_digest
 from ..services.invoice_payload import parse_invoice_batch
 from ..services.references import scac_mismatch
 from ..services.signature import body_digest
-from .common import API, Batch, FreightApiError, Intake, count_statuses, json_response
+from .common import (
+    API,
+    Batch,
+    FreightApiError,
+    Intake,
+    count_statuses,
+    header_text,
+    json_response,
+)
 
 
 class MachineRoutes(http.Controller):
@@ -45,11 +51,10 @@ class JsonBatchIntake(Intake):
 
     def read_batch(self, endpoint, body):
         try:
-            document = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as error:
-            raise FreightApiError(400, "malformed_json", f"body is not JSON: {error}") from None
-        try:
+            document = load_json(body)
             self.valid, self.rejected = self.parse_batch(document)
+        except JsonSyntaxError as error:
+            raise FreightApiError(400, "malformed_json", f"body is not JSON: {error}") from None
         except PayloadError as error:
             raise FreightApiError(422, "invalid_payload", error.message,
                                   {"pointer": error.pointer}) from None
@@ -58,11 +63,10 @@ class JsonBatchIntake(Intake):
             raise FreightApiError(422, "invalid_payload", "no valid item in the batch",
                                   {"items": [_rejected(e) for e in self.rejected]})
         self.items = document[self.kind]
-        sent_key = (http.request.httprequest.headers.get("Idempotency-Key") or "").strip()
         keys = [(item["external_id"], item_digest(self.items[index]))
                 for index, item in self.valid]
-        return Batch(self.kind, sent_key[:128] or f"sha256:{body_digest(body)}", keys,
-                     len(self.items))
+        return Batch(self.kind, header_text("Idempotency-Key") or f"sha256:{body_digest(body)}",
+                     keys, len(self.items))
 
     def _reject_other_carriers(self, endpoint):
         """A carrier's endpoint sends its own carrier's documents: one naming another SCAC
@@ -77,10 +81,19 @@ class JsonBatchIntake(Intake):
         self.valid = [entry for entry in self.valid if entry not in mismatched]
 
     def answer_duplicate(self, earlier):
+        """The request was stored before: every item it stored is a duplicate now."""
         return json_response({"duplicate": True, "message_id": earlier.id,
-                              "correlation_id": earlier.correlation_id}, 200, self.correlation)
+                              "correlation_id": earlier.correlation_id,
+                              **self._results(["duplicate"] * len(self.valid))},
+                             200, self.correlation)
 
     def answer(self, message, statuses, status):
+        return json_response({"message_id": message.id if message else None,
+                              "correlation_id": self.correlation, **self._results(statuses)},
+                             status, self.correlation)
+
+    def _results(self, statuses):
+        """The counts and one result per item sent, given the status of each valid one."""
         results = [None] * len(self.items)
         for (index, item), state in zip(self.valid, statuses):
             results[index] = {"index": index, "id": item["external_id"], "status": state}
@@ -88,10 +101,7 @@ class JsonBatchIntake(Intake):
                 results[index]["error"] = "this id was sent before with other content"
         for error in self.rejected:
             results[int(error.pointer.split("/")[2])] = _rejected(error)
-        counts = count_statuses([result["status"] for result in results])
-        return json_response({"message_id": message.id if message else None,
-                              "correlation_id": self.correlation, **counts, "items": results},
-                             status, self.correlation)
+        return {**count_statuses([result["status"] for result in results]), "items": results}
 
 
 def _rejected(error):

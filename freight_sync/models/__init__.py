@@ -30,3 +30,4 @@ from . import freight_accrual_booking
 from . import stock_landed_cost
 from . import freight_customer_billing
 from . import freight_dashboard
+from . import ir_http

@@ -3,17 +3,18 @@ import logging
 import time
 import uuid
 
+from psycopg2.errors import UniqueViolation
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..services.canonical import PayloadError, parse_event_batch
 from ..services.evidence import REAUDITABLE
-from ..services.inbox import RULES_VERSION, next_attempt
+from ..services.inbox import RULES_VERSION, IdempotencyKeyTaken, next_attempt
 from ..services.invoice_payload import parse_invoice_batch
 from ..services.signature import body_digest
-from ..services.x12 import parse
-from ..services.x12_intake import inbound_items
+from ..services.x12_intake import body_items
 from .cron_batches import run_batches
 from .ir_attachment import IN_DATABASE
 
@@ -38,6 +39,7 @@ HANDLED_KINDS = ["events", "edi", "invoices"]
 X12_LEAD = b"\xef\xbb\xbf \r\n\t"
 # the first errors of a failed run say what is wrong; a thousand would hide them
 MAX_ERRORS = 50
+KEY_CONSTRAINT = "freight_message_idempotency_key_unique"
 
 
 class FreightMessage(models.Model):
@@ -103,8 +105,12 @@ class FreightMessage(models.Model):
     @api.model
     def _store_inbound(self, endpoint, kind, body, content_type, idempotency_key,
                        correlation_id, item_count):
-        """Store a request durably: the message row and its raw bytes as an attachment."""
-        message = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True).create({
+        """Store a request durably: the message row and its raw bytes as an attachment.
+
+        Raises ``IdempotencyKeyTaken`` when a concurrent request committed the same key
+        first, so that its twin can answer as a duplicate instead of failing.
+        """
+        values = {
             "endpoint_id": endpoint.id,
             "kind": kind,
             "content_type": content_type,
@@ -113,7 +119,15 @@ class FreightMessage(models.Model):
             "payload_sha256": body_digest(body),
             "payload_size": len(body),
             "item_count": item_count,
-        })
+        }
+        try:
+            with self.env.cr.savepoint():
+                message = self.sudo().with_context(
+                    tracking_disable=True, mail_create_nolog=True).create(values)
+        except UniqueViolation as error:
+            if error.diag.constraint_name != KEY_CONSTRAINT:
+                raise
+            raise IdempotencyKeyTaken(idempotency_key) from None
         attachment = self.env["ir.attachment"].sudo().with_context(**{IN_DATABASE: True}).create({
             "name": f"{kind}-{message.id}.{'x12' if kind == 'edi' else 'json'}",
             "raw": body,
@@ -204,8 +218,7 @@ class FreightMessage(models.Model):
         that message's, so neither is this run's work nor its error."""
         raw = self._payload()
         if raw.lstrip(X12_LEAD)[:3] == b"ISA":
-            items, _errors, _rejected = inbound_items(
-                parse(raw.decode("utf-8", "replace")), self.received_at)
+            items = body_items(raw, self.received_at)
             events = [event for _source, event in items if "invoice" not in event]
             invoices = [event["invoice"] for _source, event in items if "invoice" in event]
         elif self.kind == "invoices":

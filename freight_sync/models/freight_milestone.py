@@ -1,8 +1,7 @@
-from datetime import timedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..services.canonical import FUTURE_TOLERANCE
 from ..services.milestones import CODE_SELECTION, RANKS
 
 SOURCE_SELECTION = [
@@ -14,8 +13,6 @@ SOURCE_SELECTION = [
 ]
 # who reported a milestone received through an endpoint, by the endpoint's kind (X12 is "edi")
 SOURCE_BY_KIND = {"tms": "tms", "carrier": "carrier", "audit": "api"}
-# A clock skew allowance: scans stamped a little ahead of our clock are real.
-FUTURE_TOLERANCE = timedelta(hours=1)
 
 
 class FreightMilestone(models.Model):

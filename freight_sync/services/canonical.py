@@ -6,13 +6,36 @@ naming the offending field with a JSON pointer, so a caller can answer a clear 4
 store nothing.
 """
 
+import json
+import math
+import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from itertools import accumulate
 
 from .milestones import CODES
 from .references import SHIPMENT_REFERENCES
 
 MAX_TEXT = 256
+# Python's JSON parser recurses per level: a deeper document is refused before parsing,
+# so no sender can exhaust the interpreter's stack. Real payloads nest 4 or 5 levels.
+MAX_DEPTH = 32
+# Event times before the Unix epoch are typos (0001-01-01), not history.
+EARLIEST_EVENT = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# A clock skew allowance: scans stamped a little ahead of our clock are real; an event
+# later than that has not happened yet. The milestone model holds the same line.
+FUTURE_TOLERANCE = timedelta(hours=1)
+# No freight document bills a billion; a bigger amount is a unit or decimal-point mistake.
+MAX_AMOUNT = 1e9
+AMOUNT_FIELDS = frozenset({"amount", "total", "rate"})
+# The largest integer a float holds exactly: a bigger number is read wrong, or not at all.
+MAX_NUMBER = 2**53
+# C0 controls but tab, line feed and carriage return; DEL; and UTF-16 surrogates, which a
+# JSON "\ud800" escape can produce alone but no text encoding can store.
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 class PayloadError(ValueError):
@@ -22,6 +45,107 @@ class PayloadError(ValueError):
         super().__init__(f"{pointer}: {message}")
         self.pointer = pointer
         self.message = message
+
+
+class JsonSyntaxError(ValueError):
+    """The body is no JSON document at all, as opposed to a document with a wrong field."""
+
+
+def load_json(body: bytes):
+    """The JSON document ``body`` holds.
+
+    Raises ``JsonSyntaxError`` for what is not JSON (NaN and Infinity included: Python
+    reads them, no other JSON parser does), and ``PayloadError`` at the root for a
+    document nested deeper than ``MAX_DEPTH``, found before the parser can recurse.
+    """
+    try:
+        # the decoding json.loads applies to bytes, done here to scan the text first
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+    except UnicodeDecodeError as error:
+        raise JsonSyntaxError(f"body is not UTF-8: {error}") from None
+    if nested_deeper(text, MAX_DEPTH):
+        raise PayloadError("", f"arrays and objects nest deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except ValueError as error:
+        raise JsonSyntaxError(str(error)) from None
+
+
+def _refuse_constant(name):
+    raise JsonSyntaxError(f"{name} is not a JSON value")
+
+
+def nested_deeper(text: str, limit: int) -> bool:
+    """Whether the arrays and objects of JSON ``text`` nest more than ``limit`` levels.
+
+    Counts the brackets outside strings, without recursion; malformed text is left to the
+    parser, which says better what is wrong with it.
+    """
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > limit
+
+
+def check_values(value, pointer: str, name=None) -> None:
+    """Refuse what no field may hold, wherever it sits in ``value``: control characters
+    and lone surrogates in strings and member names, and numbers that are not finite or
+    beyond ``MAX_NUMBER`` (``MAX_AMOUNT`` for a member named in ``AMOUNT_FIELDS``, as a
+    number or a numeric string). ``name`` is the member name ``value`` is held under.
+    """
+    if isinstance(value, Mapping):
+        for key, member in value.items():
+            check_text(str(key), pointer, "a member name")
+            check_values(member, f"{pointer}/{_escape(str(key))}", key)
+    elif isinstance(value, list):
+        for index, member in enumerate(value):
+            check_values(member, f"{pointer}/{index}")
+    elif isinstance(value, str):
+        check_text(value, pointer)
+        if name in AMOUNT_FIELDS and (number := _numeric(value)) is not None:
+            check_amount(number, pointer)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if name in AMOUNT_FIELDS:
+            check_amount(value, pointer)
+        else:
+            check_number(value, pointer, MAX_NUMBER)
+
+
+def forbidden_char(text: str) -> str | None:
+    """The first control character (but tab and line breaks) or lone surrogate of ``text``."""
+    match = _FORBIDDEN_CHARS.search(text)
+    return match.group() if match else None
+
+
+def check_text(text: str, pointer: str, what: str = "the text") -> None:
+    char = forbidden_char(text)
+    if char:
+        kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+        raise PayloadError(pointer, f"{what} contains {kind} (U+{ord(char):04X})")
+
+
+def check_number(number, pointer: str, bound: float) -> None:
+    if isinstance(number, float) and not math.isfinite(number):
+        raise PayloadError(pointer, "must be a finite number")
+    if abs(number) > bound:
+        # the number itself is not shown: an integer this big may not convert to float
+        raise PayloadError(pointer, f"beyond the bound of {bound:.16g}")
+
+
+def check_amount(number, pointer: str) -> None:
+    """An amount of money: finite, and at most ``MAX_AMOUNT`` either way. For the intakes
+    that read amounts without ``parse_batch`` (X12 210, CSV)."""
+    check_number(number, pointer, MAX_AMOUNT)
+
+
+def _numeric(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None  # not a number: the field's own parser says so
+
+
+def _escape(key: str) -> str:
+    """A member name as a JSON pointer token (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def parse_event_time(value, pointer: str) -> tuple[datetime, str]:
@@ -43,10 +167,22 @@ def parse_event_time(value, pointer: str) -> tuple[datetime, str]:
             pointer,
             f"{text!r} has no UTC offset; send e.g. '2024-07-09T14:30:00-05:00' or a 'Z' suffix",
         )
+    check_event_bounds(parsed, text, pointer)
     offset = "Z" if parsed.utcoffset().total_seconds() == 0 else parsed.strftime("%z")
     if offset != "Z":
         offset = f"{offset[:3]}:{offset[3:]}"
     return parsed.astimezone(timezone.utc).replace(tzinfo=None), offset
+
+
+def check_event_bounds(when: datetime, text: str, pointer: str) -> None:
+    """Refuse an aware ``when`` before ``EARLIEST_EVENT`` or after now plus
+    ``FUTURE_TOLERANCE``; compared before any conversion, which would overflow at the ends
+    of the calendar."""
+    if when < EARLIEST_EVENT:
+        raise PayloadError(pointer, f"{text!r} is before {EARLIEST_EVENT:%Y-%m-%d}")
+    if when > datetime.now(timezone.utc) + FUTURE_TOLERANCE:
+        raise PayloadError(pointer, f"{text!r} is in the future: events record what already "
+                           f"happened (at most {FUTURE_TOLERANCE} ahead of server time)")
 
 
 def optional_text(data: Mapping, key: str, pointer: str) -> str | None:
@@ -156,6 +292,7 @@ def parse_batch(document, key: str, parse_item, limit: int
     valid, errors = [], []
     for index, item in enumerate(items):
         try:
+            check_values(item, f"{pointer}/{index}")
             valid.append((index, parse_item(item, f"{pointer}/{index}")))
         except PayloadError as error:
             errors.append(error)

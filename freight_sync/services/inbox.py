@@ -11,6 +11,10 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30
                 timedelta(hours=2))
 
 
+class IdempotencyKeyTaken(Exception):
+    """Another transaction stored a message under this idempotency key meanwhile."""
+
+
 def next_attempt(attempts: int, now: datetime) -> datetime | None:
     """When to try again after ``attempts`` failed tries; ``None`` means give up (dead)."""
     if attempts < 1 or attempts > len(RETRY_DELAYS):

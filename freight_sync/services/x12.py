@@ -4,13 +4,20 @@ An interchange announces its own delimiters in the fixed-length ISA header, so n
 is configured per partner. ``parse`` returns plain dataclasses; the maps of the
 transaction sets (214, 990) and the 997 builder live in their own modules.
 
+Carrier files are read liberally in their layout, never in their content: blanks and
+line breaks between segments, line breaks anywhere when the terminator is not one (files
+wrapped at 80 columns), any character but a letter, digit or space as a delimiter, ISA11
+'U' from version 00402 on, several interchanges in one body (``parse_all``), and bodies
+not in UTF-8 (``decode``). What was tolerated and worth a look is returned as notes.
+
 Two levels of failure, because a 997 can only speak about what could be read:
 
 * an envelope error (ISA/IEA, GS/GE, a segment outside any envelope) makes the whole
   interchange invalid: ``parse`` raises ``X12Error``. When the ISA was readable the
   error carries the partial ``interchange``, enough to build a negative 997; when even
   the ISA is unreadable ``interchange`` is ``None``: no 997 is possible and the caller
-  answers HTTP 400.
+  answers HTTP 400. ``parse_all`` raises only for an unreadable ISA and leaves envelope
+  errors on each interchange (``Interchange.refusal()``), so each is judged alone.
 * an error inside one transaction set (SE count, SE control, missing SE, bad segment)
   is recorded on that set only (``TransactionSet.errors``), so a caller can accept the
   good sets of an interchange and reject the bad ones.
@@ -26,7 +33,12 @@ ISA_LENGTH = 106  # 105 characters of header + the segment terminator
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 ISA_NAMES = tuple(f"ISA{n:02d}" for n in range(1, 17))
 SEGMENT_ID = re.compile(r"^[A-Z0-9]{2,3}$")
+HEADER_LENGTH = ISA_LENGTH - 1
 LINE_BREAKS = "\r\n"
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# layout that may stand between segments unless the sender made it a delimiter
+BLANKS = " \t\r\n"
+LEAD = "\ufeff" + BLANKS  # what may precede an ISA: a byte order mark and layout
 
 # Error levels, and which acknowledgment code set ``ack_code`` belongs to:
 # interchange -> TA1 note code (TA105), group -> AK9 (AK905..), set -> AK5 (AK502..).
@@ -122,6 +134,7 @@ class Interchange:
     delimiters: Delimiters
     groups: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # X12Error of level INTERCHANGE
+    notes: list = field(default_factory=list)  # what was tolerated reading it, to be logged
 
     @property
     def timestamp(self) -> datetime | None:
@@ -134,6 +147,42 @@ class Interchange:
     def envelope_errors(self) -> list:
         return self.errors + [e for g in self.groups for e in g.errors]
 
+    def refusal(self) -> X12Error | None:
+        """The first envelope error in the document, carrying this partial interchange
+        (enough for a negative 997), or ``None`` when the envelope is sound."""
+        errors = self.envelope_errors()
+        if not errors:
+            return None
+        error = min(errors, key=lambda e: e.segment_index)
+        error.interchange = self
+        return error
+
+
+def decode(raw: bytes) -> tuple[str, list[str]]:
+    """The text of a received body and what reading it needed: ``(text, notes)``.
+
+    X12 is ASCII-based and says nothing of encodings. UTF-8 is tried first; 8-bit senders
+    write Latin-1 or cp1252, whose letters U+FFFD would destroy: a body that is not UTF-8
+    is read as Latin-1 (every byte is a character) and a note says so.
+    """
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        return raw.decode("latin-1"), [
+            f"not UTF-8 (byte 0x{raw[error.start]:02X} at offset {error.start}): "
+            "read as Latin-1"]
+
+
+@dataclass(frozen=True)
+class _Isa:
+    """An ISA header as read: its delimiters, its 16 elements, where the next segment
+    starts in the text and what was tolerated reading it."""
+
+    delimiters: Delimiters
+    fields: list
+    rest: int
+    notes: tuple
+
 
 def read_delimiters(text: str) -> tuple[Delimiters, str]:
     """Find the delimiters in the ISA header; returns them and the text from "ISA" on.
@@ -141,71 +190,164 @@ def read_delimiters(text: str) -> tuple[Delimiters, str]:
     Raises ``X12Error`` (with no interchange: nothing can be acknowledged) when the
     header is missing, truncated or not of the fixed X12 shape.
     """
+    start = _interchange_start(_text(text), 0)
+    return _read_isa(text, start).delimiters, text[start:]
+
+
+def _text(text):
     if not isinstance(text, str):
         raise X12Error("not_text", "an X12 interchange must be text")
-    body = text.lstrip("\ufeff \t\r\n")
-    if not body.startswith("ISA"):
+    return text
+
+
+def _interchange_start(text: str, position: int) -> int:
+    """Where the ISA starts: what precedes it (byte order mark, blanks) is layout."""
+    while position < len(text) and text[position] in LEAD:
+        position += 1
+    return position
+
+
+def _read_isa(text: str, start: int) -> _Isa:
+    header, end = _header(text, start)
+    if not header.startswith("ISA"):
         raise X12Error("isa_missing", "the interchange must start with an ISA segment", 0)
-    if len(body) < ISA_LENGTH:
+    element = header[3] if len(header) > 3 else ""
+    terminator, after = _terminator(text, end, element, header[104:105])
+    if len(header) < HEADER_LENGTH or not terminator:
         raise X12Error(
             "isa_truncated",
-            f"the ISA header is {ISA_LENGTH - 1} characters plus a terminator; "
-            f"only {len(body)} received",
+            f"the ISA header is {HEADER_LENGTH} characters plus a terminator; "
+            f"only {len(header) + len(terminator)} received",
             0, ack_code="023",
         )
-    element = body[3]
-    if element.isalnum() or element.isspace():
-        raise X12Error("isa_invalid", f"element separator {element!r} after ISA is not "
-                       "a delimiter", 0, ack_code="026")
+    _check_delimiter(element, "element separator after ISA", "026")
+    _check_isa_shape(header, element)
+    component, version = header[104], header[84:89]
+    _check_delimiter(component, "ISA16 component separator", "027", element)
+    _check_delimiter(terminator, "segment terminator after ISA16", "004", element,
+                     component, line_break=True)
+    repetition, notes = _repetition(header[82], version, element, component, terminator)
+    follow = text[after:after + 2]
+    if terminator not in LINE_BREAKS:
+        suffix = "\r\n" if follow == "\r\n" else follow[:1] if follow[:1] in LINE_BREAKS else ""
+    else:
+        suffix = "\n" if terminator == "\r" and follow.startswith("\n") else ""
+    delimiters = Delimiters(element, component, terminator, repetition, suffix)
+    return _Isa(delimiters, header.split(element), after, notes)
+
+
+def _header(text: str, start: int) -> tuple[str, int]:
+    """ISA to ISA16 and the offset just after it. A file wrapped at 80 columns breaks
+    lines inside the ISA: line breaks are not X12 data, so they are skipped."""
+    header, position = [], start
+    while len(header) < HEADER_LENGTH and position < len(text):
+        if text[position] not in LINE_BREAKS:
+            header.append(text[position])
+        position += 1
+    return "".join(header), position
+
+
+def _terminator(text: str, end: int, element: str, component: str) -> tuple[str, int]:
+    """The segment terminator after ISA16 and the offset just after it.
+
+    The first character after ISA16 that is not a blank is the terminator (blanks before
+    it are layout: a wrapped line, an indent). When only blanks stand before the next
+    segment's identifier, one of them ends the ISA: a line break when there is one.
+    """
+    blanks = _blanks(element, component)
+    start = end
+    while start < len(text) and text[start] in blanks:
+        start += 1
+    following, gap = text[start:start + 1], text[end:start]
+    if not gap or (following and not following.isalnum()):
+        return following, start + 1
+    at = end + next((i for i, char in enumerate(gap) if char in LINE_BREAKS), 0)
+    return text[at], at + 1
+
+
+def _blanks(*delimiters: str) -> str:
+    """The layout characters between segments: the blanks that are not delimiters."""
+    return "".join(char for char in BLANKS if char not in delimiters)
+
+
+def _check_isa_shape(header: str, element: str) -> None:
     position = 4
-    for name, width in zip(ISA_NAMES, ISA_WIDTHS):
+    for name, width in zip(ISA_NAMES[:-1], ISA_WIDTHS):
         end = position + width
-        if name != "ISA16" and (element in body[position:end] or body[end] != element):
+        if element in header[position:end] or header[end] != element:
             raise X12Error(
                 "isa_invalid",
                 f"{name} must be exactly {width} characters followed by {element!r} "
-                f"(ISA is fixed length); got {body[position:end + 1]!r}",
+                f"(ISA is fixed length); got {header[position:end + 1]!r}",
                 0, ack_code="022",
             )
         position = end + 1
-    component, segment = body[104], body[105]
-    if component.isalnum() or component in (element, " "):
-        raise X12Error("isa_invalid", f"ISA16 component separator {component!r} is not "
-                       "a delimiter", 0, ack_code="027")
-    if segment.isalnum() or segment in (element, component, " "):
-        raise X12Error("isa_invalid", f"segment terminator {segment!r} after ISA16 is not "
-                       "a delimiter", 0, ack_code="004")
-    version = body[84:89]
-    repetition = body[82] if version >= "00402" else None
-    if repetition is not None and (repetition.isalnum() or repetition in
-                                   (element, component, segment, " ")):
-        raise X12Error("isa_invalid", f"ISA11 repetition separator {repetition!r} is not "
-                       "a delimiter", 0, ack_code="022")
-    rest = body[ISA_LENGTH:]
-    suffix = ""
-    if segment not in LINE_BREAKS:
-        suffix = rest[:len(rest) - len(rest.lstrip(LINE_BREAKS))][:2]
-        suffix = "\r\n" if suffix == "\r\n" else suffix[:1]
-    elif segment == "\r" and rest.startswith("\n"):
-        suffix = "\n"
-    return Delimiters(element, component, segment, repetition, suffix), body
+
+
+def _check_delimiter(char: str, name: str, ack_code: str, *taken: str,
+                     line_break: bool = False) -> None:
+    """A delimiter is any character that is not a letter, digit or space (the padding of
+    ISA fields) and not already a delimiter; only the terminator may be a line break."""
+    if char.isalnum() or char == " " or char in taken or (
+            char in LINE_BREAKS and not line_break):
+        raise X12Error("isa_invalid", f"{name}: {char!r} is not a delimiter", 0,
+                       ack_code=ack_code)
+
+
+def _repetition(isa11: str, version: str, *taken: str) -> tuple[str | None, tuple]:
+    """ISA11 is the repetition separator from version 00402 on, before that a code."""
+    if version < "00402":
+        return None, ()
+    if isa11 == "U":
+        # senders that moved to 00402+ and kept the 00401 standards identifier
+        return None, (f"ISA11 'U' in version {version}: read as no repetition separator",)
+    _check_delimiter(isa11, "ISA11 repetition separator", "022", *taken)
+    return isa11, ()
 
 
 def tokenize(text: str) -> tuple[Delimiters, list[list[str]]]:
     """Split an interchange into segments of elements: ``[["ISA", "00", ...], ...]``.
 
-    Line breaks after a terminator and whitespace at the end are tolerated; element
+    Layout is tolerated: blanks and line breaks between segments, line breaks anywhere
+    when they are not the terminator (a wrapped file), whitespace at the end. Element
     values are kept as sent (padding of ISA fields included).
     """
-    delimiters, body = read_delimiters(text)
-    # the ISA is cut by position: its padded fields may hold any character
-    segments = [body[:ISA_LENGTH - 1].split(delimiters.element)]
-    for piece in body[ISA_LENGTH:].split(delimiters.segment):
-        piece = piece.strip(LINE_BREAKS) if delimiters.segment in LINE_BREAKS else (
-            piece.lstrip(LINE_BREAKS))
-        if piece.strip():  # blank lines and trailing whitespace are not segments
-            segments.append(piece.split(delimiters.element))
-    return delimiters, segments
+    isa, segments, _end = _read_interchange(_text(text), _interchange_start(text, 0))
+    return isa.delimiters, segments
+
+
+def _read_interchange(text: str, start: int, several: bool = False):
+    """``(isa, segments, end)`` of the interchange at ``start``; with ``several`` it ends
+    at an IEA that another ISA follows, ``end`` being where that one starts."""
+    isa = _read_isa(text, start)
+    d = isa.delimiters
+    blanks = _blanks(d.element, d.component, d.repetition or "")
+    segments = [isa.fields]
+    for piece, end in _pieces(text, isa.rest, d.segment):
+        # line breaks are never X12 data: inside a piece they are a wrapped line
+        piece = LINE_BREAK.sub("", piece).lstrip(blanks)
+        if end is None:  # no terminator after it: what ends the text is layout
+            piece = piece.rstrip(blanks)
+        if not piece:
+            continue
+        segments.append(piece.split(d.element))
+        if several and end is not None and segments[-1][0] == "IEA":
+            following = _interchange_start(text, end)
+            if LINE_BREAK.sub("", text[following:following + 5]).startswith("ISA"):
+                return isa, segments, following
+    return isa, segments, len(text)
+
+
+def _pieces(text: str, start: int, terminator: str):
+    """The raw text of each segment from ``start`` and the offset after its terminator,
+    ``None`` for the text after the last one. A line break terminator is any line break:
+    CR LF, LF or CR."""
+    pattern = LINE_BREAK if terminator in LINE_BREAKS else re.compile(re.escape(terminator))
+    position = start
+    for match in pattern.finditer(text, start):
+        yield text[position:match.start()], match.end()
+        position = match.end()
+    yield text[position:], None
 
 
 def element(segment: list[str], position: int) -> str:
@@ -215,21 +357,47 @@ def element(segment: list[str], position: int) -> str:
 
 def parse(text: str) -> Interchange:
     """Tokenize and validate one interchange; see the module docstring for errors."""
-    delimiters, segments = tokenize(text)
-    isa = segments[0]
+    interchanges = parse_all(text)
+    if len(interchanges) > 1:
+        raise X12Error("several_interchanges", f"{len(interchanges)} interchanges where one "
+                       "was expected", 0, ack_code="022")
+    error = interchanges[0].refusal()
+    if error:
+        raise error
+    return interchanges[0]
+
+
+def parse_all(text: str) -> list[Interchange]:
+    """Every interchange of a body (ISA…IEA ISA…IEA), each validated on its own.
+
+    An interchange with envelope errors is returned with them (``refusal()``), so the
+    others can still be applied and each acknowledged; an ISA that cannot be read raises
+    ``X12Error``, since nothing after it can be trusted to be where it seems.
+    """
+    interchanges, position = [], _interchange_start(_text(text), 0)
+    while position < len(text) or not interchanges:
+        try:
+            isa, segments, position = _read_interchange(text, position, several=True)
+        except X12Error as error:
+            if not interchanges:
+                raise
+            raise X12Error(error.code, f"interchange {len(interchanges) + 1}: "
+                           f"{error.message}", error.segment_index, ack_code=error.ack_code)
+        interchanges.append(_interpret(isa, segments))
+    return interchanges
+
+
+def _interpret(isa: _Isa, segments: list[list[str]]) -> Interchange:
+    fields = isa.fields
     interchange = Interchange(
-        sender_qualifier=isa[5], sender_id=isa[6].strip(),
-        receiver_qualifier=isa[7], receiver_id=isa[8].strip(),
-        date=isa[9], time=isa[10], version=isa[12], control_number=isa[13],
-        ack_requested=isa[14], test=isa[15] == "T", delimiters=delimiters,
+        sender_qualifier=fields[5], sender_id=fields[6].strip(),
+        receiver_qualifier=fields[7], receiver_id=fields[8].strip(),
+        date=fields[9], time=fields[10], version=fields[12], control_number=fields[13],
+        ack_requested=fields[14], test=fields[15] == "T", delimiters=isa.delimiters,
+        notes=list(isa.notes),
     )
     _check_isa_values(interchange)
     _Walker(interchange, segments).run()
-    errors = interchange.envelope_errors()
-    if errors:
-        error = min(errors, key=lambda e: e.segment_index)  # the first in the document
-        error.interchange = interchange
-        raise error
     return interchange
 
 
@@ -260,7 +428,8 @@ class _Walker:
             tag = segment[0]
             if self.iea_seen:
                 self._envelope(index, "content_after_iea",
-                               f"{tag!r} after IEA: one interchange per message", "022")
+                               f"{tag!r} after IEA: only another interchange (ISA) may follow",
+                               "022")
                 return
             handler = getattr(self, f"_on_{tag}", None) if tag in (
                 "ISA", "GS", "ST", "SE", "GE", "IEA") else None
@@ -298,7 +467,7 @@ class _Walker:
 
     def _on_ISA(self, index, segment):
         self._envelope(index, "unexpected_segment",
-                       "a second ISA: one interchange per message", "022")
+                       "an ISA before the IEA of the interchange", "022")
 
     def _on_GS(self, index, segment):
         if self.group is not None:

@@ -19,12 +19,14 @@ Groups of 997s are never acknowledged (X12: no acknowledgment of acknowledgments
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from .x12 import Delimiters, Interchange
 
 MAX_CONTROL = 999_999_999
 MAX_CODES = 5  # AK502..AK506 and AK905..AK909
+SPARE_REPETITIONS = "^{|!"  # three delimiters cannot take all four
 
 
 def _control(value: int, name: str) -> int:
@@ -39,6 +41,17 @@ def _codes(errors, extra=()) -> list[str]:
         if code and code not in codes:
             codes.append(code)
     return codes[:MAX_CODES]
+
+
+def _with_repetition(interchange: Interchange) -> Delimiters:
+    """The received delimiters, with a repetition separator when the version needs one
+    and the sender wrote none (ISA11 'U' from 00402 on): ours, since a 997 repeats
+    nothing, but a letter there would make our ISA wrong."""
+    d = interchange.delimiters
+    if d.repetition or interchange.version < "00402":
+        return d
+    taken = (d.element, d.component, d.segment)
+    return replace(d, repetition=next(char for char in SPARE_REPETITIONS if char not in taken))
 
 
 def acknowledge_group(group, interchange_rejected: bool = False,
@@ -84,7 +97,7 @@ def build_997(interchange: Interchange, *, interchange_control: int, group_contr
     groups = [group for group in interchange.groups if group.functional_id != "FA"]
     if not groups:
         return None
-    d = delimiters or interchange.delimiters
+    d = delimiters or _with_repetition(interchange)
     if interchange.version >= "00402" and not d.repetition:
         # from 00402 on ISA11 is the repetition separator: a letter there breaks the ISA
         raise ValueError(f"ISA version {interchange.version} needs a repetition separator")

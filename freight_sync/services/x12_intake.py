@@ -10,7 +10,7 @@ from datetime import datetime
 
 from .canonical import PayloadError, parse_event_time
 from .references import SHIPMENT_REFERENCES
-from .x12 import Interchange, accepted_sets
+from .x12 import Interchange, accepted_sets, decode, parse_all
 from .x12_214 import map_214
 from .x12_990 import map_990
 from .x12_invoice import map_210
@@ -18,6 +18,27 @@ from .x12_invoice import map_210
 APPLIED_SETS = frozenset({"214", "990", "210"})
 # AK502 "one or more segments in error": the set is well formed, its content is not usable
 SEGMENT_ERROR = "5"
+
+
+def read_body(raw: bytes) -> tuple[list[Interchange], list[str]]:
+    """Every interchange of a received body and the notes of what reading it tolerated
+    (an encoding fallback, ISA11 'U'), for the caller to log. An unreadable ISA raises
+    ``X12Error``; envelope errors stay on their interchange (``refusal()``)."""
+    text, notes = decode(raw)
+    interchanges = parse_all(text)
+    notes += [f"ISA13 {interchange.control_number}: {note}"
+              for interchange in interchanges for note in interchange.notes]
+    return interchanges, notes
+
+
+def body_items(raw: bytes, received_at: datetime) -> list:
+    """The ``(source, event)`` items of a stored body: those of each interchange whose
+    envelope is sound, as the intake accepted them."""
+    items = []
+    for interchange in read_body(raw)[0]:
+        if interchange.refusal() is None:
+            items.extend(inbound_items(interchange, received_at)[0])
+    return items
 
 
 def inbound_items(interchange: Interchange, received_at: datetime):

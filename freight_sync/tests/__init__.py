@@ -4,6 +4,7 @@ from . import test_shipment
 from . import test_milestone_intake
 from . import test_security
 from . import test_inbound_routes
+from . import test_inbound_bad_input
 from . import test_inbound_processing
 from . import test_inbound_concurrency
 from . import test_inbound_edi

@@ -118,3 +118,51 @@ class TestEdiRoute(InboundCase, HttpCase):
         accepted = self.shipment.milestone_ids
         self.assertEqual((accepted.code, accepted.note), ("accepted", "Driver 42"))
         self.assertEqual(str(self.shipment.carrier_eta), "2024-07-11 14:00:00")
+
+    def test_several_interchanges_each_acknowledged_and_applied(self):
+        first = interchange(
+            [status_set("PRO100", ("AF", "20240709", "0800", "CT", "Dallas", "TX"))], control=101)
+        second = interchange(
+            [status_set("PRO100", ("X6", "20240709", "1900", "CT", "Texarkana", "TX"))],
+            control=201)
+        response = self.post(first + second)
+        self.assertEqual(response.status_code, 202, response.text)
+        ack = response.text
+        self.assertEqual(ack.count("ISA*"), 2, ack)
+        self.assertLess(ack.index("AK1*QM*101~"), ack.index("AK1*QM*201~"))
+        self.assertEqual(ack.count("AK9*A*1*1*1~"), 2)
+        self.assertEqual(response.headers["X-Freight-Accepted"], "2")
+        message = self.env["freight.message"].search([("endpoint_id", "=", self.endpoint.id)])
+        self.assertEqual(message.idempotency_key, "x12:TSTC:000000101+TSTC:000000201")
+        self.process()
+        self.assertEqual(message.state, "done", message.last_error)
+        self.assertEqual(self.shipment.status, "in_transit")
+        self.assertEqual(len(self.shipment.milestone_ids), 2)
+
+    def test_a_broken_interchange_applies_nothing_the_others_are_applied(self):
+        good = interchange(
+            [status_set("PRO100", ("AF", "20240709", "0800", "CT", "Dallas", "TX"))], control=101)
+        broken = interchange(
+            [status_set("PRO100", ("D1", "20240709", "1900", "CT", "Dallas", "TX"))],
+            control=201, break_iea=True)
+        response = self.post(good + broken)
+        self.assertEqual(response.status_code, 202, response.text)
+        ack = response.text
+        self.assertIn("AK1*QM*101~\nAK2*214*0001~\nAK5*A~\nAK9*A*1*1*1~", ack)
+        self.assertIn("AK1*QM*201~\nAK2*214*0001~\nAK5*R~\nAK9*R*1*1*0~", ack)
+        self.assertEqual(response.headers["X-Freight-Accepted"], "1")
+        self.process()
+        self.assertEqual(self.shipment.milestone_ids.mapped("code"), ["picked_up"])
+
+    def test_wrapped_latin1_file_is_read(self):
+        body = interchange(
+            [status_set("PRO100", ("AF", "20240709", "0800", "ET", "Montréal", "QC"))])
+        one_line = body.decode().replace("\n", "").encode("latin-1")
+        wrapped = b"\r\n".join(one_line[i:i + 80] for i in range(0, len(one_line), 80))
+        with self.assertLogs("odoo.addons.freight_sync.controllers.edi", "WARNING") as logs:
+            response = self.post(wrapped)
+        self.assertEqual(response.status_code, 202, response.text)
+        self.assertIn("read as Latin-1", logs.output[0])
+        self.process()
+        picked = self.shipment.milestone_ids
+        self.assertEqual((picked.code, picked.location), ("picked_up", "Montréal, QC, US"))

@@ -3,7 +3,11 @@ from datetime import datetime
 from odoo.tests import BaseCase, tagged
 
 from ..services.canonical import (
+    JsonSyntaxError,
     PayloadError,
+    check_values,
+    load_json,
+    nested_deeper,
     parse_batch,
     parse_event_batch,
     parse_event_time,
@@ -158,3 +162,48 @@ class TestReferencesDomain(BaseCase):
         self.assertEqual(references_domain([{"name": "SHP/1"}], INVOICE_LINE_FIELDS),
                          [("shipment_ref", "in", ["SHP/1"])])
         self.assertEqual(references_domain([{"pro_number": " - "}, {}]), [])
+
+
+@tagged("freight_sync", "freight_pure")
+class TestDocumentChecks(BaseCase):
+    def test_depth_counts_brackets_outside_strings_only(self):
+        self.assertFalse(nested_deeper('{"a": [1, {"b": "[[[[[[\\"]]"}]}', 3))
+        self.assertTrue(nested_deeper('{"a": [1, {"b": [[]]}]}', 3))
+        with self.assertRaises(PayloadError) as caught:
+            load_json(b"[" * 100_000 + b"]" * 100_000)
+        self.assertEqual(caught.exception.pointer, "")
+
+    def test_what_json_is_not(self):
+        for body in (b"[NaN]", b"[-Infinity]", b"\xff[]", b"[1,"):
+            with self.subTest(body), self.assertRaises(JsonSyntaxError):
+                load_json(body)
+        self.assertEqual(load_json(b'\xef\xbb\xbf{"a": "\xc3\xa9"}'), {"a": "\u00e9"})
+
+    def test_values_no_field_may_hold(self):
+        cases = [
+            ({"note": "a\x00b"}, "/x/note", "control character (U+0000)"),
+            ({"note": "\ud800"}, "/x/note", "lone surrogate (U+D800)"),
+            ({"a\x1fb": 1}, "/x", "a member name contains a control character"),
+            ({"tags": ["ok", "\x7f"]}, "/x/tags/1", "control character (U+007F)"),
+            ({"lines": [{"amount": 1e9 + 1}]}, "/x/lines/0/amount",
+             "beyond the bound of 1000000000"),
+            ({"total": "-2e9"}, "/x/total", "beyond the bound of 1000000000"),
+            ({"seq": 2**53 + 1}, "/x/seq", "beyond the bound of 9007199254740992"),
+            ({"seq": 10**4000}, "/x/seq", "beyond the bound of 9007199254740992"),
+            ({"rate": float("inf")}, "/x/rate", "must be a finite number"),
+            ({"a/b": {"c~d": "\x01"}}, "/x/a~1b/c~0d", "control character"),
+        ]
+        for value, pointer, message in cases:
+            with self.subTest(value=value), self.assertRaises(PayloadError) as caught:
+                check_values(value, "/x")
+            self.assertEqual(caught.exception.pointer, pointer)
+            self.assertIn(message, caught.exception.message)
+        check_values({"note": "two\nlines\tand tabs", "amount": "12.50", "id": 1720533600123456,
+                      "ok": True, "none": None}, "/x")
+
+    def test_event_times_in_range(self):
+        for text in ("1969-12-31T23:59:59Z", "0001-01-01T00:00:00+05:00",
+                     "9999-12-31T23:00:00-05:00", "2999-01-01T00:00:00Z"):
+            with self.subTest(text), self.assertRaises(PayloadError):
+                parse_event_time(text, "/t")
+        self.assertEqual(parse_event_time("1970-01-01T00:00:00Z", "/t")[0], datetime(1970, 1, 1))

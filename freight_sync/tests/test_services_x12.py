@@ -1,4 +1,6 @@
 import os
+import re
+from datetime import datetime
 
 from odoo.tests import BaseCase, tagged
 
@@ -8,10 +10,14 @@ from ..services.x12 import (
     SET,
     X12Error,
     accepted_sets,
+    decode,
     parse,
+    parse_all,
     read_delimiters,
     tokenize,
 )
+from ..services.x12_997 import build_997
+from ..services.x12_intake import body_items, read_body
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "x12")
 ISA = ("ISA*00*          *00*          *02*BRFL           *ZZ*FREIGHTSYNC    "
@@ -21,6 +27,11 @@ ISA = ("ISA*00*          *00*          *02*BRFL           *ZZ*FREIGHTSYNC    "
 def fixture(name: str) -> str:
     """A fixture as stored: newline="" keeps the CR LF some of them are made of."""
     with open(os.path.join(FIXTURES, name), encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def fixture_bytes(name: str) -> bytes:
+    with open(os.path.join(FIXTURES, name), "rb") as handle:
         return handle.read()
 
 
@@ -63,6 +74,7 @@ class TestX12Tokenizer(BaseCase):
             "trailing whitespace": one_line + "\r\n  \t\n",
             "blank lines between segments": one_line.replace("~", "~\n\n"),
             "no final terminator": one_line[:-1],
+            "no final terminator, trailing blanks": one_line[:-1] + "\r\n  \t\n",
         }
         for label, text in variants.items():
             with self.subTest(label):
@@ -254,9 +266,150 @@ class TestX12Envelope(BaseCase):
         self.assertEqual([s.control for _g, s in accepted_sets(mixed)], ["0001", "0002", "0003"])
 
     def test_every_valid_fixture_parses(self):
-        names = sorted(n for n in os.listdir(FIXTURES) if not n.startswith("broken_isa")
+        names = sorted(n for n in os.listdir(FIXTURES) if n.endswith((".x12", ".edi"))
+                       and not n.startswith("broken_isa")
                        and n not in ("broken_ge_count.x12", "broken_iea_control.x12"))
-        self.assertGreaterEqual(len(names), 9)
+        self.assertGreaterEqual(len(names), 16)
         for name in names:
             with self.subTest(name):
-                self.assertTrue(parse(fixture(name)).groups)
+                interchanges = parse_all(decode(fixture_bytes(name))[0])
+                self.assertTrue(all(i.groups and not i.refusal() for i in interchanges))
+
+
+def values(interchange, *tags):
+    """The segments of the interchange's sets with one of ``tags``, as element lists."""
+    return [segment for group in interchange.groups for tset in group.sets
+            for segment in tset.segments if segment[0] in tags]
+
+
+@tagged("freight_sync", "freight_pure")
+class TestX12Layout(BaseCase):
+    """Real carrier files: layout and delimiters the reader accepts, one fixture each."""
+
+    def test_isa_wrapped_at_80_columns(self):
+        text = fixture("214_wrapped_isa_80col.edi")
+        self.assertIn("*221\n5*U*", text)  # the line break falls inside ISA10
+        interchange = parse(text)
+        d = interchange.delimiters
+        self.assertEqual((d.element, d.component, d.segment, d.suffix), ("*", ">", "~", ""))
+        self.assertEqual((interchange.time, interchange.control_number), ("2215", "000004481"))
+        # data elements cut by the wrap are whole again
+        self.assertEqual(tokenize(text)[1], tokenize(text.replace("\n", ""))[1])
+        self.assertEqual(values(interchange, "MS1"), [["MS1", "ATLANTA", "GA", "USA"]])
+
+    def test_wrap_between_isa16_and_its_terminator(self):
+        text = interchange_text(*GOOD_214)
+        wrapped = text.replace(">~\n", ">\r\n~", 1)
+        self.assertEqual(read_delimiters(wrapped)[0].segment, "~")
+        self.assertEqual(tokenize(wrapped)[1], tokenize(text)[1])
+
+    def test_indented_segments(self):
+        text = fixture("214_indented_segments_crlf.edi")
+        self.assertIn("~\r\n  GS*", text)
+        self.assertIn("~\r\n\t ST*", text)
+        interchange = parse(text)
+        self.assertEqual(interchange.delimiters.suffix, "\r\n")
+        self.assertEqual(tokenize(text)[1], tokenize(re.sub(r"~\s+", "~", text))[1])
+        self.assertEqual(interchange.groups[0].control, "4482")
+        self.assertEqual(values(interchange, "B10"), [["B10", "PRO4482", "LOAD-4482", "BRFL"]])
+
+    def test_newline_terminator_is_not_layout(self):
+        text = fixture("214_newline_terminator_indented.edi")
+        interchange = parse(text)
+        d = interchange.delimiters
+        self.assertEqual((d.element, d.component, d.segment, d.repetition), ("|", ":", "\n", "^"))
+        segments = tokenize(text)[1]
+        self.assertEqual(segments[1][:2], ["GS", "QM"])
+        self.assertEqual(segments[-1], ["IEA", "1", "000004483"])
+        self.assertEqual(len(segments), 10)
+        # the same with CR LF lines: the CR is the terminator, the LF layout after it
+        self.assertEqual(tokenize(text.replace("\n", "\r\n"))[1], segments)
+
+    def test_control_characters_as_delimiters(self):
+        interchange = parse(fixture("214_control_char_delimiters.edi"))
+        d = interchange.delimiters
+        self.assertEqual((d.element, d.component, d.segment, d.repetition),
+                         ("\x1d", "\x1f", "\x1e", "\x1c"))
+        self.assertEqual(values(interchange, "AT7"),
+                         [["AT7", "AF", "NS", "", "", "20240709", "0942", "ET"]])
+
+    def test_delimiters_must_be_distinct(self):
+        isa_00501 = ISA.replace("*U*00401*", "*^*00501*")
+        cases = [
+            ("terminator equals component", ISA + ">", "004"),
+            ("terminator equals element", ISA + "*", "004"),
+            ("repetition equals terminator", isa_00501 + "^", "022"),
+            ("repetition is a letter", ISA.replace("*U*00401*", "*X*00501*") + "~", "022"),
+            ("terminator is a space", ISA + " GS*QM~", "004"),
+        ]
+        for label, text, ack_code in cases:
+            with self.subTest(label):
+                with self.assertRaises(X12Error) as caught:
+                    read_delimiters(text)
+                self.assertEqual((caught.exception.code, caught.exception.ack_code),
+                                 ("isa_invalid", ack_code))
+                self.assertIn("is not a delimiter", str(caught.exception))
+
+    def test_isa11_u_from_00402_is_no_repetition_separator(self):
+        interchange = parse(fixture("214_00501_isa11_u.edi"))
+        self.assertEqual((interchange.version, interchange.delimiters.repetition),
+                         ("00501", None))
+        self.assertEqual(interchange.notes,
+                         ["ISA11 'U' in version 00501: read as no repetition separator"])
+        self.assertEqual(parse(fixture("214_004010_star_tilde.x12")).notes, [])
+        # the 997 needs a repetition separator in 00501: one the sender does not use
+        ack = build_997(interchange, interchange_control=5, group_control=5,
+                        when=datetime(2024, 7, 9, 22, 30))
+        back = parse(ack)
+        self.assertEqual((back.version, back.delimiters.repetition), ("00501", "^"))
+        self.assertEqual(values(back, "AK9"), [["AK9", "A", "1", "1", "1"]])
+
+    def test_several_interchanges(self):
+        interchanges = parse_all(fixture("214_two_interchanges.edi"))
+        self.assertEqual([(i.control_number, i.delimiters.element, i.delimiters.segment)
+                          for i in interchanges],
+                         [("000004486", "*", "~"), ("000004487", "|", "\n")])
+        self.assertEqual([values(i, "MS1")[0][1] for i in interchanges], ["ATLANTA", "MACON"])
+        self.assertTrue(all(i.refusal() is None for i in interchanges))
+        with self.assertRaises(X12Error) as caught:
+            parse(fixture("214_two_interchanges.edi"))
+        self.assertEqual(caught.exception.code, "several_interchanges")
+        # a wrapped file may cut the next ISA itself
+        text = interchange_text(*GOOD_214)
+        second = parse_all(text + "IS\r\n" + text[2:])
+        self.assertEqual([i.control_number for i in second], ["000000001", "000000001"])
+
+    def test_each_interchange_is_judged_alone(self):
+        good = interchange_text(*GOOD_214)
+        broken = interchange_text(*GOOD_214[:-1], "IEA*1*000000002")
+        first, second = parse_all(good + broken)
+        self.assertIsNone(first.refusal())
+        self.assertEqual(second.refusal().code, "iea_control")
+        # an ISA that cannot be read hides where anything after it is: all is refused
+        with self.assertRaises(X12Error) as caught:
+            parse_all(good + "ISA*00*short~")
+        self.assertEqual(caught.exception.code, "isa_truncated")
+        self.assertIn("interchange 2: ", str(caught.exception))
+
+    def test_latin1_is_a_noted_fallback(self):
+        raw = fixture_bytes("214_latin1_city.edi")
+        text, notes = decode(raw)
+        offset = raw.index(b"\xc9")
+        self.assertEqual(notes, [f"not UTF-8 (byte 0xC9 at offset {offset}): read as Latin-1"])
+        self.assertEqual(values(parse(text), "MS1"), [["MS1", "MONTR\u00c9AL", "GA", "USA"]])
+        utf8 = raw.decode("latin-1").encode("utf-8")
+        self.assertEqual(decode(utf8), (raw.decode("latin-1"), []))
+
+    def test_read_body_notes_and_items_of_sound_interchanges(self):
+        raw = fixture_bytes("214_latin1_city.edi") + fixture_bytes("214_00501_isa11_u.edi")
+        interchanges, notes = read_body(raw)
+        self.assertEqual([i.control_number for i in interchanges], ["000004488", "000004485"])
+        self.assertEqual(len(notes), 2)
+        self.assertIn("read as Latin-1", notes[0])
+        self.assertEqual(notes[1], "ISA13 000004485: ISA11 'U' in version 00501: read as no "
+                                   "repetition separator")
+        broken = fixture_bytes("214_two_interchanges.edi").replace(b"IEA|1|000004487",
+                                                                   b"IEA|1|000004480")
+        items = body_items(broken, datetime(2024, 7, 9, 23, 0))
+        self.assertEqual([source["references"]["pro_number"] for source, _event in items],
+                         ["PRO4486"])
