@@ -1,7 +1,27 @@
+import importlib.util
+from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase
+from odoo.tools.misc import file_path
+
+
+@contextmanager
+def committed_env(registry):
+    """An environment on a cursor of its own, committed when the block ends: what another
+    worker (another transaction) does and sees, outside the test's transaction."""
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+def load_migration(version, script):
+    """A migration script of the module, e.g. ``("17.0.1.2.0", "pre-migration")``."""
+    path = file_path(f"freight_sync/migrations/{version}/{script}.py")
+    spec = importlib.util.spec_from_file_location(f"freight_sync_{script}_{version}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class FreightCase(TransactionCase):

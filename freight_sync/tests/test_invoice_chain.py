@@ -2,7 +2,6 @@
 rebills, balance-dues, adjustments and cancels after a posted and after a paid original,
 and the same invoice received again through another channel."""
 
-import importlib.util
 from datetime import date
 
 from psycopg2.errors import UniqueViolation
@@ -10,10 +9,10 @@ from psycopg2.errors import UniqueViolation
 from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
-from odoo.tools.misc import file_path
 
 from ..services.invoice_csv_rows import parse_rows, suggest_mapping
 from ..services.invoice_payload import parse_invoice
+from .common import load_migration
 from .invoice_common import ContractCase
 
 
@@ -342,10 +341,7 @@ class TestInvoiceIdentity(ChainCase):
             Invoice.create(dict(values, name="id 3", date=date(2024, 8, 1)))
 
     def test_the_upgrade_gives_every_invoice_its_identity(self):
-        path = file_path("freight_sync/migrations/17.0.1.2.0/pre-migration.py")
-        spec = importlib.util.spec_from_file_location("freight_sync_migration_1_2", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        migration = load_migration("17.0.1.2.0", "pre-migration")
         first = self.stage(self.json(number="ID-4"))
         second = self.stage(self.json(number="ID-5"))
         # as before the upgrade: no identity, and the same number received twice

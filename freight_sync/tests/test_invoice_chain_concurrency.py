@@ -1,7 +1,6 @@
 import threading
 from pathlib import Path
 
-from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
@@ -12,6 +11,7 @@ from ..services.invoice_csv_rows import parse_rows, suggest_mapping
 from ..services.invoice_payload import parse_invoice
 from ..services.x12 import parse
 from ..services.x12_invoice import map_210
+from .common import committed_env
 
 SCAC = "RCEX"
 FIXTURE = Path(__file__).parent / "fixtures" / "x12" / "210_single_line.edi"
@@ -41,8 +41,7 @@ class TestSameInvoiceThroughThreeChannelsAtOnce(BaseCase):
     def setUp(self):
         super().setUp()
         self.registry = Registry(get_db_name())
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with committed_env(self.registry) as env:
             company = env.company
             self.settings = {"freight_pod_required": company.freight_pod_required,
                              "freight_auto_post": company.freight_auto_post}
@@ -61,8 +60,7 @@ class TestSameInvoiceThroughThreeChannelsAtOnce(BaseCase):
 
     def _cleanup(self):
         carrier_id, shipment_id = self.ids
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with committed_env(self.registry) as env:
             invoices = env["freight.invoice"].search([("carrier_id", "=", carrier_id)])
             env["freight.exception"].search([("invoice_id", "in", invoices.ids)]).unlink()
             env["account.move"].search([("freight_invoice_id", "in", invoices.ids)]).unlink()
@@ -78,8 +76,7 @@ class TestSameInvoiceThroughThreeChannelsAtOnce(BaseCase):
         tries = {}
 
         def stage(channel):
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
+            with committed_env(self.registry) as env:
                 carrier = env["res.partner"].browse(carrier_id)
                 # the snapshot is taken now, before the first one commits
                 env.cr.execute("SELECT 1")
@@ -105,8 +102,7 @@ class TestSameInvoiceThroughThreeChannelsAtOnce(BaseCase):
                 thread.start()
             for thread in threads:
                 thread.join(60)
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with committed_env(self.registry) as env:
             invoice = env["freight.invoice"].search([("carrier_id", "=", carrier_id)])
             self.assertEqual(len(invoice), 1)
             self.assertEqual(invoice.state, "approved", invoice.audit_summary)

@@ -1,12 +1,14 @@
 import threading
 from datetime import date
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
+
+from .common import committed_env
 
 
 @tagged("freight_sync", "post_install", "-at_install")
@@ -21,8 +23,7 @@ class TestConcurrentPosting(BaseCase):
     def setUp(self):
         super().setUp()
         self.registry = Registry(get_db_name())
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with committed_env(self.registry) as env:
             carrier = env["res.partner"].create(
                 {"name": "Race carrier", "is_freight_carrier": True})
             company = env.company
@@ -41,8 +42,7 @@ class TestConcurrentPosting(BaseCase):
 
     def _cleanup(self):
         carrier_id, invoice_id = self.ids
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with committed_env(self.registry) as env:
             env["account.move"].search([("freight_invoice_id", "=", invoice_id)]).unlink()
             env["freight.invoice"].browse(invoice_id)._with_guarded_rights().unlink()
             env["res.partner"].browse(carrier_id).unlink()
@@ -53,8 +53,7 @@ class TestConcurrentPosting(BaseCase):
         first_locked = threading.Event()
 
         def post(worker):
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
+            with committed_env(self.registry) as env:
                 if worker == 1:
                     first_locked.wait(10)
 

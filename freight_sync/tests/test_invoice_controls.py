@@ -57,6 +57,16 @@ class ControlsCase(ContractCase):
         return staged
 
 
+    def invoice_for(self, over):
+        if over is None:  # not audited yet
+            return self.stage(self.canonical(*self.fresh_lines(30.0)))
+        if over == "approved":  # approved without a bill yet (the bill failed, say)
+            invoice = self.audited(0)
+            invoice._set_outcome({"state": "approved"})
+            return invoice
+        return self.audited(over)
+
+
 @tagged("freight_sync", "post_install", "-at_install")
 class TestDecisionRights(ControlsCase):
     """Each decision path as each role, through the model's own methods."""
@@ -90,15 +100,6 @@ class TestDecisionRights(ControlsCase):
             "audit": (None, lambda inv: inv.action_audit(), "exception"),
             "post bill": ("approved", lambda inv: inv.action_post(), "approved"),
         }
-
-    def invoice_for(self, over):
-        if over is None:  # not audited yet
-            return self.stage(self.canonical(*self.fresh_lines(30.0)))
-        if over == "approved":  # approved without a bill yet (the bill failed, say)
-            invoice = self.audited(0)
-            invoice._set_outcome({"state": "approved"})
-            return invoice
-        return self.audited(over)
 
     # role -> the paths it may take; every other path is refused
     ALLOWED = {
@@ -272,6 +273,51 @@ class TestControlsOverRpc(ControlsCase, HttpCase):
         invoice.invalidate_recordset()
         self.assertEqual((invoice.state, invoice.amount_total, line.expected, invoice.move_id),
                          ("exception", 630.0, 500.0, invoice.move_id.browse()))
+
+    def rpc_paths(self):
+        """path -> (invoice overbilled by, decide over XML-RPC as ``role``, state after):
+        the model paths of TestDecisionRights that XML-RPC reaches (bulk approval and the
+        dispute go through the workbench's routes, tested in test_workbench.py)."""
+        def resolve(resolution, **values):
+            def decide(role, invoice):
+                wizard = self.rpc(role, "freight.invoice.resolve", "create", {
+                    "invoice_id": invoice.id, "resolution": resolution, "reason": "checked",
+                    **{k: v(invoice) for k, v in values.items()}})
+                self.rpc(role, "freight.invoice.resolve", "action_confirm", [wizard])
+            return decide
+
+        def call(method):
+            return lambda role, invoice: self.rpc(role, "freight.invoice", method, [invoice.id])
+        return {
+            "approve": (0, call("action_approve"), "approved"),
+            "override within threshold": (15, resolve("override"), "approved"),
+            "override above threshold": (30, resolve("override"), "approved"),
+            "approve above threshold": (30, call("action_approve"), "approved"),
+            "short-pay": (30, resolve("short_pay"), "approved"),
+            "short-pay above threshold": (
+                30, resolve("short_pay", amount=lambda inv: inv.amount_total), "approved"),
+            "rebill": (30, resolve("rebill"), "rejected"),
+            "reject": (30, resolve("reject"), "rejected"),
+            "audit": (None, call("action_audit"), "exception"),
+            "post bill": ("approved", call("action_post"), "approved"),
+        }
+
+    def test_every_role_on_every_decision_path_over_xmlrpc(self):
+        for role in self.users:
+            for path, (over, decide, state_after) in self.rpc_paths().items():
+                with self.subTest(role=role, path=path):
+                    invoice = self.invoice_for(over)
+                    before = invoice.state
+                    if path in TestDecisionRights.ALLOWED[role]:
+                        decide(role, invoice)
+                        invoice.invalidate_recordset()
+                        self.assertEqual(invoice.state, state_after)
+                        continue
+                    with self.assertRaises(xmlrpc.client.Fault):
+                        decide(role, invoice)
+                    invoice.invalidate_recordset()
+                    self.assertEqual((invoice.state, invoice.move_id),
+                                     (before, invoice.move_id.browse()))
 
     def test_manager_override_above_threshold_over_xmlrpc(self):
         invoice = self.audited(30)

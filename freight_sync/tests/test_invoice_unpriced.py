@@ -1,15 +1,14 @@
 """Unknown expected amounts, the short-pay amount, the weight finding and the cumulative
 cap, through the real audit, wizard, workbench and bills."""
 
-import importlib.util
 from datetime import date, datetime
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools.misc import file_path
 
 from ..services.workbench import parse_queue
 from . import test_workbench
+from .common import load_migration
 from .invoice_common import ContractCase
 
 
@@ -193,10 +192,7 @@ class TestShortPayRoute(ContractCase, HttpCase):
 @tagged("freight_sync", "post_install", "-at_install")
 class TestApprovedAmountsMigration(ContractCase):
     def test_invoices_billed_before_the_upgrade_get_their_approved_amounts(self):
-        path = file_path("freight_sync/migrations/17.0.1.1.0/post-migration.py")
-        spec = importlib.util.spec_from_file_location("freight_sync_migration_1_1", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        migration = load_migration("17.0.1.1.0", "post-migration")
         billed = self.stage(self.canonical(number="MIG-1"))
         billed._audit()
         waiting = self.stage(self.canonical(number="MIG-2", lines=[
