@@ -35,7 +35,9 @@ class FreightInvoiceChain(models.AbstractModel):
     def _link(self, staged):
         """Point each staged correction at the earlier invoice it names (``corrects``, or
         its own number): one search for the whole batch."""
-        links = staged.filtered(lambda i: i.correction in CHAIN_CODES)
+        # a carrier's technical user stages invoices it may not write: linking them into
+        # their chain is the application's work
+        links = staged.sudo().filtered(lambda i: i.correction in CHAIN_CODES)
         if not links:
             return
         candidates = defaultdict(list)

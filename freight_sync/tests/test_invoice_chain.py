@@ -7,6 +7,7 @@ from datetime import date
 from psycopg2.errors import UniqueViolation
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -220,6 +221,19 @@ class TestInvoiceChain(ChainCase):
         self.audited("CH-11", charge("400", 510.0), correction="CA")
         self.assertEqual(self.booked(), 0.0)
         self.assertEqual(set((original | first | second).mapped("state")), {"cancelled"})
+
+    def test_the_carriers_own_user_stages_a_correction(self):
+        """The route's processing stages with the endpoint's technical user, which may
+        create invoices but not write them: the link is made all the same."""
+        original = self.audited("CH-R", charge("400", 500.0))
+        document = self.canonical(number="CH-R", lines=[charge("400", 480.0)],
+                                  correction="CO")
+        staged, errors = self.env["freight.invoice"].with_user(self.robot)._stage(
+            [document], self.env.company, self.carrier)
+        self.assertFalse(errors)
+        self.assertEqual(staged.sudo().corrects_id, original)
+        with self.assertRaises(AccessError):
+            staged.write({"corrects_id": False})
 
     def test_corrects_names_another_number(self):
         original = self.audited("CH-12", charge("400", 700.0))
