@@ -15,7 +15,7 @@ from ..services.evidence import (
     WAITS_FOR,
     evidence_of_change,
 )
-from ..services.references import INVOICE_LINE_FIELDS, SHIPMENT_REFERENCES, references_domain
+from ..services.references import SHIPMENT_FIELDS, lines_naming_domain
 from .cron_batches import run_batches
 
 EVIDENCE_WORDS = {
@@ -74,8 +74,8 @@ class FreightAuditEvidence(models.AbstractModel):
 
     def _mark_unmatched(self, shipments):
         """Invoices with a line that matched no shipment but names one of these."""
-        named = references_domain(({key: shipment[key] for key in SHIPMENT_REFERENCES}
-                                   for shipment in shipments), INVOICE_LINE_FIELDS)
+        named = lines_naming_domain({key: shipment[key] for key in SHIPMENT_FIELDS}
+                                    for shipment in shipments)
         if not named:
             return
         lines = self.env["freight.invoice.line"].sudo().search(expression.AND([

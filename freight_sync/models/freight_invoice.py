@@ -66,7 +66,7 @@ INVOICE_GUARDED = frozenset({
 })
 LINE_GUARDED = frozenset({
     "invoice_id", "line_no", "pro_number", "bol_number", "load_ref", "shipment_ref",
-    "carrier_ref", "charge_code", "quantity", "rate", "amount", "billed_weight_kg",
+    "carrier_ref", "reference", "charge_code", "quantity", "rate", "amount", "billed_weight_kg",
     "shipment_id", "expected", "variance", "allowance", "tolerance_layer", "decision", "trace",
     "approved_amount",
 })
@@ -661,6 +661,11 @@ class FreightInvoiceLine(models.Model):
     load_ref = fields.Char(string="Load", index="trigram")
     shipment_ref = fields.Char(string="Shipment Ref.", index="trigram")
     carrier_ref = fields.Char()
+    reference = fields.Char(
+        string="Shipment Identification", index="trigram",
+        help="A shipment reference the carrier sent without saying which kind (X12 B303, "
+             "JSON or CSV 'reference'): tried as PRO, load, BOL and carrier reference, in "
+             "that order, among the carrier's shipments.")
     charge_code = fields.Char(string="Billed Code", required=True)
     charge_code_id = fields.Many2one("freight.charge.code", compute="_compute_charge_code_id",
                                      store=True, precompute=True)

@@ -21,7 +21,8 @@ from ..services.milestones import (
     has_open_exception,
 )
 from ..services.references import (
-    SHIPMENT_REFERENCES,
+    SHIPMENT_FIELDS,
+    ReferenceIndex,
     match_keys,
     normalize_reference,
     references_domain,
@@ -29,7 +30,7 @@ from ..services.references import (
 from .freight_milestone import SOURCE_BY_KIND
 
 # the references stored normalized (the shipment's own number is a sequence, kept as written)
-NORMALIZED_REFERENCES = tuple(key for key in SHIPMENT_REFERENCES if key != "name")
+NORMALIZED_REFERENCES = tuple(key for key in SHIPMENT_FIELDS if key != "name")
 MODE_SELECTION = [
     ("ltl", "LTL"),
     ("ftl", "FTL"),
@@ -320,7 +321,7 @@ class FreightShipment(models.Model):
             self._normalize_references(vals)
         shipments = super().create(vals_list)
         # an invoice that named this shipment before it existed can be matched now
-        self.env["freight.audit.evidence"]._on_shipments_changed(shipments, SHIPMENT_REFERENCES)
+        self.env["freight.audit.evidence"]._on_shipments_changed(shipments, SHIPMENT_FIELDS)
         return shipments
 
     def write(self, vals):
@@ -437,32 +438,31 @@ class FreightShipment(models.Model):
 
     @api.model
     def _resolve_references(self, reference_sets, carrier=None):
-        """One shipment (or an error text) per dict of references, in one query.
-
-        A reference set matches when all the shipments its references point to are one
-        and the same; ambiguity is an error, never a guess.
-        """
+        """One shipment (or an error text) per dict of references, in one query, by the
+        one rule of ``ReferenceIndex`` (within ``carrier`` when given)."""
         normalized_sets = [match_keys(references) for references in reference_sets]
         domain = references_domain(normalized_sets)
         if not domain:
             return [_("no shipment reference")] * len(reference_sets)
         if carrier:
             domain = expression.AND([domain, [("carrier_id", "=", carrier.id)]])
-        found = self.search_fetch(domain, list(SHIPMENT_REFERENCES))
-        index = {(key, shipment[key]): shipment for shipment in found
-                 for key in SHIPMENT_REFERENCES if shipment[key]}
+        found = self.search_fetch(domain, [*SHIPMENT_FIELDS, "carrier_id"])
+        index = ReferenceIndex((shipment.id, shipment.carrier_id.id,
+                                {key: shipment[key] for key in SHIPMENT_FIELDS})
+                               for shipment in found)
+        carrier_id = carrier.id if carrier else None
         results = []
         for normalized in normalized_sets:
-            matches = {index.get(item) for item in normalized.items()} - {None}
+            matches = self.browse(sorted(index.resolve(normalized, carrier_id)))
             if len(matches) == 1:
-                results.append(matches.pop())
+                results.append(matches)
             elif not normalized:
                 results.append(_("no shipment reference"))
             elif not matches:
                 refs = ", ".join(f"{k}={v}" for k, v in normalized.items())
                 results.append(_("no shipment matches %s", refs))
             else:
-                names = ", ".join(sorted(s.name for s in matches))
+                names = ", ".join(sorted(matches.mapped("name")))
                 results.append(_("references point to several shipments: %s", names))
         return results
 
@@ -554,12 +554,12 @@ class FreightShipment(models.Model):
             destination = (shipment.destination_partner_id
                            or shipment.picking_ids[:1].partner_id or shipment.company_id.partner_id)
             facts.append(ShipmentFacts(
-                id=shipment.id, carrier_id=shipment.carrier_id.id, mode=shipment.mode,
+                id=shipment.id, carrier_id=shipment.carrier_id.id or None, mode=shipment.mode,
                 weight_kg=shipment.weight, distance_km=shipment.distance_km,
                 pallets=shipment.pallet_count, origin=address(origin),
                 destination=address(destination), milestones=tuple(milestones[shipment.id]),
                 approved_accessorials=frozenset(shipment.approved_accessorial_ids.mapped("code")),
-                references={key: shipment[key] for key in SHIPMENT_REFERENCES if shipment[key]},
+                references={key: shipment[key] for key in SHIPMENT_FIELDS if shipment[key]},
                 confirmed_rate=(shipment.confirmed_rate, shipment.confirmed_rate_currency_id.name)
                 if shipment.confirmed_rate else None,
             ))

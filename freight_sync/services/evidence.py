@@ -7,7 +7,7 @@ or contract for a priced finding. Findings no evidence can change (a duplicate n
 currency mismatch) and cases people opened wait for people, not for a re-audit.
 """
 
-from .references import SHIPMENT_REFERENCES
+from .references import SHIPMENT_FIELDS
 
 MILESTONE = "milestone"  # a milestone of the invoice's shipment (delivery, POD)
 REFERENCE = "reference"  # a shipment created, or its references changed
@@ -32,7 +32,7 @@ PRICING_FIELDS = frozenset({"carrier_id", "mode", "weight", "distance_km", "pall
                             "origin_partner_id", "destination_partner_id",
                             "approved_accessorial_ids", "confirmed_rate",
                             "confirmed_rate_currency_id"})
-REFERENCE_FIELDS = frozenset(SHIPMENT_REFERENCES)
+REFERENCE_FIELDS = frozenset(SHIPMENT_FIELDS)
 
 
 def waits_for(case_types, evidence: str) -> bool:

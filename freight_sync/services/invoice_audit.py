@@ -35,7 +35,7 @@ from .expected_cost import (
     pick_rate_line,
 )
 from .invoice_chain import ADDS, CANCELS, KNOWN_CODES, NEVER_BILLED, REMINDS
-from .references import normalize_reference
+from .references import ReferenceIndex
 
 POD_CODES = frozenset({"delivered", "pod_received"})
 # line decisions whose expected amount is unknown: no shipment, or nothing to price it with
@@ -143,28 +143,27 @@ def tariff_amount(tariff: AccessorialRate, facts: ShipmentFacts, quantity: float
 
 
 class ShipmentIndex:
-    """Shipments by each of their references, as stored (normalized)."""
+    """The audited shipments by their references: a line names the shipment of the
+    invoice's carrier its references resolve to (``ReferenceIndex``'s one rule)."""
 
     def __init__(self, shipments):
-        self._by_ref = defaultdict(set)
-        for shipment in shipments:
-            for key, value in shipment.references.items():
-                if value:
-                    self._by_ref[(key, value if key == "name" else normalize_reference(value))
-                                 ].add(shipment.id)
+        self.labels = {shipment.id: shipment.label for shipment in shipments}
+        self._index = ReferenceIndex((shipment.id, shipment.carrier_id, shipment.references)
+                                     for shipment in shipments)
 
-    def resolve(self, references: Mapping) -> tuple[int | None, str]:
-        found = set()
-        for key, value in references.items():
-            if value:
-                ref = value if key == "name" else normalize_reference(value)
-                found |= self._by_ref.get((key, ref), set())
+    def resolve(self, references: Mapping, carrier_id: int | None = None
+                ) -> tuple[int | None, str]:
+        found = self._index.resolve(references, carrier_id)
         if len(found) == 1:
             return found.pop(), ""
         refs = ", ".join(f"{key} {value}" for key, value in references.items() if value)
-        if not found:
-            return None, f"no shipment with {refs or 'no reference'}"
-        return None, f"{refs} point to {len(found)} shipments"
+        if found:
+            return None, f"{refs} point to {len(found)} shipments"
+        elsewhere = self._index.resolve(references) if carrier_id is not None else set()
+        if elsewhere:
+            names = ", ".join(sorted(self.labels[shipment] for shipment in elsewhere))
+            return None, f"{refs} names {names}, not a shipment of this carrier"
+        return None, f"no shipment with {refs or 'no reference'}"
 
 
 @dataclass(frozen=True)
@@ -296,7 +295,8 @@ class _LineAudit:
         self.prior, self.linehauls = prior, linehauls
 
     def run(self, line: InvoiceLine) -> LineResult:
-        shipment_id, why = self.context.index.resolve(line.references)
+        shipment_id, why = self.context.index.resolve(line.references,
+                                                        self.invoice.carrier_id)
         result = LineResult(line.id, shipment_id, self.context.charge_kinds.get(line.charge_code),
                             None, money(line.amount))
         if shipment_id is None:

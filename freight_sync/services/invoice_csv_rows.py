@@ -15,7 +15,8 @@ from .invoice_payload import parse_invoice
 from .references import SHIPMENT_REFERENCES
 
 FIELDS = ("number", "date", "currency", "scac", "correction", "corrects", "pro_number",
-          "bol_number", "charge_code", "description", "quantity", "amount", "billed_weight_kg")
+          "bol_number", "reference", "charge_code", "description", "quantity", "amount",
+          "billed_weight_kg")
 REQUIRED = ("number", "date", "amount")
 SYNONYMS = {
     "number": ("invoice", "invoice number", "invoice no", "inv no", "invoice #", "inv #"),
@@ -26,6 +27,9 @@ SYNONYMS = {
     "corrects": ("corrects", "original invoice", "corrects invoice", "original invoice number"),
     "pro_number": ("pro", "pro number", "pro #", "tracking"),
     "bol_number": ("bol", "bill of lading", "bol number", "bol #"),
+    # a shipment identification of no stated kind: tried as PRO, load, BOL, carrier ref.
+    "reference": ("reference", "ref", "shipment", "shipment id", "shipment reference",
+                  "shipment identification"),
     "charge_code": ("charge", "charge code", "code", "accessorial"),
     "description": ("description", "desc", "charge description"),
     "quantity": ("qty", "quantity"),

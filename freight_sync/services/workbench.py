@@ -17,7 +17,7 @@ SORTS = {
     "carrier asc": "carrier_id asc, date desc, id desc",
 }
 # line references the search box looks in (besides the invoice number)
-SEARCHED_REFERENCES = ("pro_number", "bol_number", "load_ref", "shipment_ref")
+SEARCHED_REFERENCES = ("pro_number", "bol_number", "load_ref", "shipment_ref", "reference")
 QUEUE_STATES = ("received", "audited", "exception", "disputed", "approved", "posted", "paid",
                 "superseded", "rejected", "cancelled")
 DISPUTE_REASONS = {

@@ -13,7 +13,7 @@ element (``/ST0002/LX3/AT705``), so one bad status does not hide the good ones.
 from datetime import datetime, timezone
 
 from .canonical import PayloadError
-from .references import add_x12_reference, is_valid_scac, normalize_reference
+from .references import UNQUALIFIED, add_x12_reference, is_valid_scac, normalize_reference
 from .timezones import to_iso
 from .x12 import TransactionSet, element
 
@@ -119,7 +119,8 @@ def _event(header: dict, loop: dict, event: dict, pointer: str) -> dict:
     if header["pro"]:
         references["pro_number"] = header["pro"]
     if header["shipment"]:
-        references["load_ref"] = header["shipment"]
+        # B1002 is a Shipment Identification Number, as B303 of a 210: tried as every kind
+        references[UNQUALIFIED] = header["shipment"]
     shipment_key = normalize_reference(header["pro"] or header["shipment"])
     return {
         "raw_code": raw_code,

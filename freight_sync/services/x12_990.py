@@ -8,7 +8,7 @@ needs a dispatcher, so those codes are errors naming B104, never a guess.
 from datetime import datetime
 
 from .canonical import PayloadError
-from .references import add_x12_reference, is_valid_scac
+from .references import UNQUALIFIED, add_x12_reference, is_valid_scac
 from .x12 import TransactionSet, element
 
 DECISIONS = {
@@ -35,8 +35,8 @@ def map_990(tset: TransactionSet) -> dict:
     value), ``action_code`` (B104 as sent), ``date`` (B103 as ISO date or ``None``),
     ``event_time`` (always ``None``: a 990 carries a date but no time or zone, so the
     caller dates the milestone with the time the response was received), ``references``
-    (``load_ref`` + N9 qualifiers), ``other_references``, ``reason`` (K1 remarks) and a
-    stable ``external_id``.
+    (B102 as ``reference``, tried as every kind, + N9 qualifiers), ``other_references``,
+    ``reason`` (K1 remarks) and a stable ``external_id``.
     """
     base = f"/ST{tset.control}"
     if tset.code != "990":
@@ -66,7 +66,8 @@ def map_990(tset: TransactionSet) -> dict:
         except ValueError:
             raise PayloadError(f"{base}/B103", f"date {element(b1, 3)!r} must be CCYYMMDD") \
                 from None
-    references, others, remarks = {"load_ref": shipment_id}, {}, []
+    # B102 is a Shipment Identification Number like B303 of a 210: tried as every kind
+    references, others, remarks = {UNQUALIFIED: shipment_id}, {}, []
     for segment in tset.segments:
         if segment[0] == "N9":
             add_x12_reference(references, others, element(segment, 1), element(segment, 2))

@@ -5,7 +5,7 @@ a value written with a point is read as it is. Weights in pounds (L011 "L") beco
 """
 
 from .canonical import PayloadError
-from .references import SHIPMENT_REFERENCES, add_x12_reference
+from .references import SHIPMENT_REFERENCES, UNQUALIFIED, add_x12_reference
 from .x12 import TransactionSet, element
 
 LB_TO_KG = 0.45359237
@@ -75,9 +75,11 @@ def _invoice(tset: TransactionSet, base: str) -> dict:
     number = element(header, 2).strip()
     if not number:
         raise PayloadError(f"{base}/B302", "the invoice number is required")
-    pro = element(header, 3).strip()
-    if pro:
-        references.setdefault("pro_number", pro)
+    shipment = element(header, 3).strip()
+    if shipment:
+        # B303, the Shipment Identification Number: a PRO for some carriers, our load
+        # number for others, so it is tried as every kind (the 990's B102 likewise)
+        references.setdefault(UNQUALIFIED, shipment)
     if not any(key in SHIPMENT_REFERENCES for key in references):
         raise PayloadError(f"{base}/B303", "a shipment reference (B303 or N9) is required")
     day = element(header, 6).strip()

@@ -37,7 +37,7 @@ class TestX12Status214(BaseCase):
         ])
         first, delay, delivered = events[0], events[3], events[5]
         self.assertEqual(first["references"], {
-            "pro_number": "PRO4471209", "load_ref": "LOAD-1001", "bol_number": "BOL-77812",
+            "pro_number": "PRO4471209", "reference": "LOAD-1001", "bol_number": "BOL-77812",
             "po_number": "PO-5531"})
         self.assertEqual(first["scac"], "BRFL")
         self.assertEqual(first["equipment"], "BRFL TRL5310")

@@ -46,17 +46,17 @@ class TestX12TenderResponse990(BaseCase):
         cases = [
             ("990_004010_accept_decline.x12", [
                 ("LOAD-1001", "accepted", "A", "2024-07-08", None,
-                 {"load_ref": "LOAD-1001", "bol_number": "BOL-77812", "pro_number": "PRO4471209"}),
+                 {"reference": "LOAD-1001", "bol_number": "BOL-77812", "pro_number": "PRO4471209"}),
                 ("LOAD-1005", "rejected", "D", "2024-07-08", "NO CAPACITY; LANE ATL-DFW",
-                 {"load_ref": "LOAD-1005", "po_number": "PO-5540"}),
+                 {"reference": "LOAD-1005", "po_number": "PO-5540"}),
             ], []),
             ("990_005010_plus_bang.x12", [
                 ("LD-80", "rejected", "E", "2024-07-20", "EQUIPMENT UNAVAILABLE",
-                 {"load_ref": "LD-80"}),
+                 {"reference": "LD-80"}),
             ], [("/ST2002/B104", "Conditional Acceptance"), ("/ST2003/B104", "'X'")]),
             ("214_990_005010_two_groups_crlf.x12", [
                 ("LOAD-2003", "accepted", "A", "2024-11-02", None,
-                 {"load_ref": "LOAD-2003", "pro_number": "PRO5500003"}),
+                 {"reference": "LOAD-2003", "pro_number": "PRO5500003"}),
             ], []),
         ]
         for name, expected, expected_errors in cases:

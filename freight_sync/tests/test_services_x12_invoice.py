@@ -36,13 +36,13 @@ class TestX12Invoice(BaseCase):
                                  (number, correction, total, "BRFL", "2024-07-12", "USD"))
                 self.assertEqual([line["charge_code"] for line in invoice["lines"]], codes)
                 self.assertEqual([line["amount"] for line in invoice["lines"]], amounts)
-                self.assertEqual(invoice["lines"][0]["references"]["pro_number"], "PRO100")
+                self.assertEqual(invoice["lines"][0]["references"]["reference"], "PRO100")
                 self.assertEqual(invoice["external_id"], f"210:BRFL:{number}:{correction}")
 
     def test_references_weights_and_explicit_decimals(self):
         (fuel,), _errors = invoices_of("210_fuel_and_accessorials.edi")
         self.assertEqual(fuel["lines"][0]["references"],
-                         {"bol_number": "BOL-77", "pro_number": "PRO100"})
+                         {"bol_number": "BOL-77", "reference": "PRO100"})
         (heavy, explicit), errors = invoices_of("210_5010_two_sets_weight_lb.edi")
         self.assertFalse(errors)
         self.assertEqual(heavy["lines"][0]["billed_weight_kg"], 1000.17)  # 2,205 lb

@@ -8,7 +8,9 @@ from ..services.invoice_csv_rows import parse_rows, sniff, suggest_mapping
 
 COLUMN_FIELDS = {
     "column_number": "number", "column_date": "date", "column_currency": "currency",
-    "column_pro": "pro_number", "column_bol": "bol_number", "column_charge": "charge_code",
+    "column_pro": "pro_number", "column_bol": "bol_number", "column_reference": "reference",
+    "column_correction": "correction", "column_corrects": "corrects",
+    "column_charge": "charge_code",
     "column_description": "description", "column_quantity": "quantity",
     "column_amount": "amount", "column_weight": "billed_weight_kg",
 }
@@ -38,6 +40,13 @@ class FreightInvoiceImport(models.TransientModel):
     column_currency = fields.Char(string="Currency Column")
     column_pro = fields.Char(string="PRO")
     column_bol = fields.Char(string="Bill of Lading")
+    column_reference = fields.Char(
+        string="Shipment Reference",
+        help="A shipment reference of no stated kind: tried as PRO, load, BOL and carrier "
+             "reference, in that order, among the carrier's shipments.")
+    column_correction = fields.Char(string="Correction Code",
+                                    help="CO, RB, BD, AD, CA, PD, RF or RP; empty for an original.")
+    column_corrects = fields.Char(string="Corrects Invoice")
     column_charge = fields.Char(string="Charge Code")
     column_description = fields.Char(string="Description")
     column_quantity = fields.Char(string="Quantity")
