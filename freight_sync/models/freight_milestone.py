@@ -47,6 +47,13 @@ class FreightMilestone(models.Model):
         string="External ID", copy=False, help="Sender's event id; a resent event is ignored."
     )
     note = fields.Char()
+    stop = fields.Integer(
+        help="The stop of a multi-stop trip this event happened at (X12 L11 QN, JSON "
+             "'stop'); empty when the sender did not say.")
+    reported_code = fields.Selection(
+        CODE_SELECTION, readonly=True,
+        help="The milestone as reported, before a delivery at a stop before the last was "
+             "made a stop delivery.")
     message_id = fields.Many2one(
         "freight.message", string="Source Message", index="btree_not_null", readonly=True
     )

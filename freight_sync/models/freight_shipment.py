@@ -27,6 +27,7 @@ from ..services.references import (
     normalize_reference,
     references_domain,
 )
+from ..services.stops import FINAL_CODES, code_at_stop, last_stop
 from .freight_milestone import SOURCE_BY_KIND
 
 # the references stored normalized (the shipment's own number is a sequence, kept as written)
@@ -120,6 +121,11 @@ class FreightShipment(models.Model):
     distance_km = fields.Float(string="Distance (km)")
     planned_pickup_date = fields.Datetime(tracking=True)
     planned_delivery_date = fields.Datetime(tracking=True)
+    stop_count = fields.Integer(
+        string="Stops", tracking=True,
+        help="Stops of the trip, the final delivery included, when it has several: a "
+             "delivery reported at an earlier stop is a stop on the way, not the shipment's "
+             "delivery. Empty: the stops reported by the carrier tell.")
     carrier_eta = fields.Datetime(
         string="Carrier ETA", readonly=True,
         help="Latest delivery estimate the carrier reported (X12 AG, X2...).")
@@ -333,6 +339,8 @@ class FreightShipment(models.Model):
                 # a dispatcher corrects the weight; the books follow with the app's rights
                 accrued.env["freight.accrual.booking"]._accrue(accrued, fields.Datetime.now())
         self.env["freight.audit.evidence"]._on_shipments_changed(self, vals)
+        if "stop_count" in vals:
+            self._reclassify_stops()
         return result
 
     @staticmethod
@@ -516,6 +524,8 @@ class FreightShipment(models.Model):
         stored = set(self.env.cr.fetchall())
         source = "edi" if message.kind == "edi" else SOURCE_BY_KIND[endpoint.kind]
         received_at = message.received_at
+        lasts = self.browse(shipment_ids)._last_stops(
+            (target.id, event.get("stop")) for target, _code, event in ready)
         values = []
         for target, code, event in ready:
             key = (target.id, event["external_id"])
@@ -524,7 +534,9 @@ class FreightShipment(models.Model):
             stored.add(key)
             values.append({
                 "shipment_id": target.id,
-                "code": code,
+                "code": code_at_stop(code, event.get("stop"), lasts[target.id]),
+                "reported_code": code,
+                "stop": event.get("stop"),
                 "event_time": event["event_time"],
                 "event_tz": event.get("event_tz"),
                 "location": event.get("location"),
@@ -536,7 +548,42 @@ class FreightShipment(models.Model):
                 "received_at": received_at,
                 "message_id": message.id,
             })
-        return Milestone.create(values)
+        milestones = Milestone.create(values)
+        # a later stop known now makes an earlier stop's delivery a stop on the way
+        milestones.filtered("stop").shipment_id._reclassify_stops()
+        return milestones
+
+    def _last_stops(self, reported=()):
+        """The last stop of each shipment: its planned stop count, or the highest stop of
+        its milestones and of ``reported`` ``(shipment id, stop)`` pairs; None if none."""
+        stops = defaultdict(list)
+        for shipment, highest in self.env["freight.milestone"].sudo()._read_group(
+                [("shipment_id", "in", self.ids), ("stop", "!=", False)],
+                ["shipment_id"], ["stop:max"]):
+            stops[shipment.id].append(highest)
+        for shipment_id, stop in reported:
+            stops[shipment_id].append(stop)
+        return {shipment.id: last_stop(stops[shipment.id], shipment.stop_count)
+                for shipment in self}
+
+    def _reclassify_stops(self):
+        """Deliveries and PODs at a stop before the last are stop deliveries, the last
+        stop's are the trip's: set again when a later stop or the planned count becomes
+        known, whatever order the reports came in. A stop delivery moves nothing."""
+        if not self:
+            return
+        lasts = self._last_stops()
+        changes = defaultdict(list)
+        for milestone in self.env["freight.milestone"].sudo().search_fetch(
+                [("shipment_id", "in", self.ids), ("stop", "!=", False),
+                 ("reported_code", "in", list(FINAL_CODES))],
+                ["shipment_id", "stop", "reported_code", "code"]):
+            code = code_at_stop(milestone.reported_code, milestone.stop,
+                                lasts[milestone.shipment_id.id])
+            if code != milestone.code:
+                changes[code].append(milestone.id)
+        for code, ids in changes.items():
+            self.env["freight.milestone"].sudo().browse(ids).write({"code": code})
 
     def _audit_facts(self):
         """Shipments as plain data for the audit engine, in a fixed number of queries."""

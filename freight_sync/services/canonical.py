@@ -15,6 +15,7 @@ from itertools import accumulate
 
 from .milestones import CODES
 from .references import SHIPMENT_REFERENCES
+from .stops import MAX_STOPS, stop_number
 
 MAX_TEXT = 256
 # Python's JSON parser recurses per level: a deeper document is refused before parsing,
@@ -270,7 +271,12 @@ def parse_inbound_event(data, pointer: str) -> dict:
     else:
         milestone = parse_milestone(data, pointer)
     milestone["external_id"] = event_id
-    return {**milestone, "references": references}
+    stop = data.get("stop")
+    if stop is not None and stop_number(stop) is None:
+        raise PayloadError(f"{pointer}/stop", f"the stop is a sequence number from 1 to "
+                           f"{MAX_STOPS}")
+    return {**milestone, "references": references,
+            "stop": stop_number(stop) if stop is not None else None}
 
 
 def parse_batch(document, key: str, parse_item, limit: int

@@ -16,6 +16,8 @@ MILESTONE_CODES = (
     ("at_terminal", "At terminal", 55),
     ("out_for_delivery", "Out for delivery", 60),
     ("delivered", "Delivered", 70),
+    # a delivery at a stop before the last (services/stops.py): no progress of the trip
+    ("stop_delivered", "Delivered at a stop", None),
     ("pod_received", "Proof of delivery received", 80),
     ("exception", "Exception", None),
     ("cancelled", "Cancelled", 100),

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from .canonical import PayloadError
 from .references import UNQUALIFIED, add_x12_reference, is_valid_scac, normalize_reference
+from .stops import infer_stops, stop_number
 from .timezones import to_iso
 from .x12 import TransactionSet, element
 
@@ -95,10 +96,27 @@ def map_214(tset: TransactionSet) -> tuple[list[dict], list[PayloadError]]:
             suffix = f"/{index}" if len(loop["events"]) > 1 else ""
             pointer = f"{base}/LX{loop['seq']}{suffix}"
             try:
-                events.append(_event(header, loop, event, pointer))
+                events.append((_event(header, loop, event, pointer), loop))
             except PayloadError as error:
                 errors.append(error)
-    return events, errors
+    return _at_stops(events), errors
+
+
+def _at_stops(events: list) -> list[dict]:
+    """Each event with its ``stop``: the loop's stop sequence number (L11 qualifier QN),
+    else the one its place takes in a set that reports a status at several places
+    (``stops.infer_stops``). A known stop is part of the event's identity: the same
+    status at two stops is two milestones, not a conflict."""
+    inferred = infer_stops([(event["raw_code"], event["location"]) for event, _loop in events])
+    stated = [stop_number(loop["others"].get("QN")) for _event, loop in events]
+    use_stated = any(stated)
+    result = []
+    for (event, _loop), given, guessed in zip(events, stated, inferred):
+        stop = given if use_stated else guessed
+        if stop:
+            event["external_id"] += f":S{stop}"
+        result.append({**event, "stop": stop})
+    return result
 
 
 def _event(header: dict, loop: dict, event: dict, pointer: str) -> dict:

@@ -87,6 +87,7 @@ def _status_items(tset):
             "location": status["location"],
             "note": status["note"],
             "external_id": status["external_id"],
+            "stop": status["stop"],
             "references": _references(status["references"]),
         }))
     return items

@@ -1,6 +1,7 @@
 from . import test_services_milestones
 from . import test_services_canonical
 from . import test_services_references
+from . import test_services_stops
 from . import test_shipment
 from . import test_milestone_intake
 from . import test_security
@@ -16,6 +17,7 @@ from . import test_services_invoice_chain
 from . import test_services_audit_money
 from . import test_invoice_audit
 from . import test_invoice_reaudit
+from . import test_multi_stop
 from . import test_reference_map
 from . import test_services_invoice_payload
 from . import test_invoice_route

@@ -73,6 +73,22 @@ describe("buildTimeline labels and times", () => {
         assert.deepEqual(timeline.entries.map((e) => e.label), ["Proof of delivery received", "teleported"]);
     });
 
+    it("names the stop of a multi-stop trip and its deliveries on the way", () => {
+        const timeline = buildTimeline(
+            [
+                { ...milestone(1, "stop_delivered", "2024-07-10T11:00:00Z"), stop: 2 },
+                { ...milestone(2, "delivered", "2024-07-10T16:00:00Z"), stop: 3 },
+                { ...milestone(3, "pod_received", "2024-07-10T17:00:00Z"), stop: false },
+            ],
+            { words, now },
+        );
+        assert.deepEqual(timeline.entries.map((e) => e.label), [
+            "Delivered at a stop (stop 2)",
+            "Delivered (stop 3)",
+            "Proof of delivery received",
+        ]);
+    });
+
     it("says how long ago, relative to now", () => {
         const timeline = buildTimeline([milestone(1, "picked_up", "2024-07-09T12:00:00Z")], { words, now });
         assert.equal(timeline.entries[0].relative, "1 day ago");

@@ -49,6 +49,10 @@ function toDateTime(value) {
 function text(value) {
   return value ? String(value) : "";
 }
+function labelOf(words, m) {
+  const name = words.milestones[m.code] ?? m.code;
+  return m.stop ? fill(words.atStop, name, m.stop) : name;
+}
 function tooltipOf(words, entry, receivedAt) {
   const parts = ["".concat(entry.label, ": ").concat(entry.absolute)];
   if (entry.rawCode) {
@@ -89,7 +93,7 @@ function buildTimeline(milestones, options) {
     const base = {
       id: m.id,
       code: m.code,
-      label: options.words.milestones[m.code] ?? m.code,
+      label: labelOf(options.words, m),
       when,
       relative: when.toRelative({ base: options.now }) ?? "",
       absolute: when.toLocal().toFormat("ccc dd LLL yyyy, HH:mm"),
@@ -172,7 +176,8 @@ function timelineWords() {
       delivered: _t("Delivered"),
       pod_received: _t("Proof of delivery received"),
       exception: _t("Exception"),
-      cancelled: _t("Cancelled")
+      cancelled: _t("Cancelled"),
+      stop_delivered: _t("Delivered at a stop")
     },
     sources: {
       manual: _t("entered by hand"),
@@ -182,6 +187,7 @@ function timelineWords() {
       api: _t("API")
     },
     carrierCode: _t("carrier code %s"),
+    atStop: _t("%s (stop %s)"),
     via: _t("via %s"),
     received: _t("received %s"),
     pickup: _t("Pickup"),
@@ -203,6 +209,7 @@ function toInput(record) {
     eventTime: data.event_time,
     receivedAt: data.received_at,
     location: data.location,
+    stop: data.stop,
     rawCode: data.raw_code,
     reasonCode: data.reason_code,
     source: data.source,
@@ -270,6 +277,7 @@ var milestoneTimelineField = {
     { name: "event_time", type: "datetime" },
     { name: "received_at", type: "datetime" },
     { name: "location", type: "char" },
+    { name: "stop", type: "integer" },
     { name: "raw_code", type: "char" },
     { name: "reason_code", type: "char" },
     { name: "source", type: "selection", selection: Object.entries(DECLARED.sources) },

@@ -16,6 +16,8 @@ export interface MilestoneInput {
     eventTime: TimeInput;
     receivedAt?: TimeInput;
     location?: string | false | null;
+    /** the stop of a multi-stop trip the event happened at, 0/false when not said */
+    stop?: number | false | null;
     rawCode?: string | false | null;
     reasonCode?: string | false | null;
     source?: string | false | null;
@@ -101,6 +103,12 @@ function text(value: string | false | null | undefined): string {
     return value ? String(value) : "";
 }
 
+/** The milestone's name, with its stop when the trip has several ("Delivered (stop 3)"). */
+export function labelOf(words: TimelineWords, m: Pick<MilestoneInput, "code" | "stop">): string {
+    const name = words.milestones[m.code] ?? m.code;
+    return m.stop ? fill(words.atStop, name, m.stop) : name;
+}
+
 function tooltipOf(words: TimelineWords, entry: Omit<TimelineEntry, "tooltip">, receivedAt: DateTime | null): string {
     const parts = [`${entry.label}: ${entry.absolute}`];
     if (entry.rawCode) {
@@ -149,7 +157,7 @@ export function buildTimeline(milestones: readonly MilestoneInput[], options: Ti
         const base = {
             id: m.id,
             code: m.code,
-            label: options.words.milestones[m.code] ?? m.code,
+            label: labelOf(options.words, m),
             when,
             relative: when.toRelative({ base: options.now }) ?? "",
             absolute: when.toLocal().toFormat("ccc dd LLL yyyy, HH:mm"),
