@@ -33,7 +33,12 @@ AMOUNT_FIELDS = frozenset({"amount", "total", "rate"})
 MAX_NUMBER = 2**53
 # C0 controls but tab, line feed and carriage return; DEL; and UTF-16 surrogates, which a
 # JSON "\ud800" escape can produce alone but no text encoding can store.
-_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# control characters (ESC, NUL...) but tab and line breaks, lone surrogates, and the
+# bidirectional embeddings, overrides and isolates that make a text read otherwise than
+# it is stored (a PRO or an amount shown reversed on a clerk's screen)
+_FORBIDDEN_CHARS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
@@ -111,7 +116,8 @@ def check_values(value, pointer: str, name=None) -> None:
 
 
 def forbidden_char(text: str) -> str | None:
-    """The first control character (but tab and line breaks) or lone surrogate of ``text``."""
+    """The first control character (but tab and line breaks), lone surrogate or
+    bidirectional control of ``text``."""
     match = _FORBIDDEN_CHARS.search(text)
     return match.group() if match else None
 
@@ -119,7 +125,9 @@ def forbidden_char(text: str) -> str | None:
 def check_text(text: str, pointer: str, what: str = "the text") -> None:
     char = forbidden_char(text)
     if char:
-        kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+        kind = ("a lone surrogate" if "\ud800" <= char <= "\udfff"
+                else "a bidirectional control character" if _BIDI_CONTROLS.match(char)
+                else "a control character")
         raise PayloadError(pointer, f"{what} contains {kind} (U+{ord(char):04X})")
 
 
