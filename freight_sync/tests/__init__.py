@@ -8,6 +8,7 @@ from . import test_inbound_bad_input
 from . import test_inbound_processing
 from . import test_inbound_concurrency
 from . import test_inbound_edi
+from . import test_inbound_refusals
 from . import test_invoice_workflow
 from . import test_rate_contract
 from . import test_services_invoice_audit
