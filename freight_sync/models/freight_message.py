@@ -11,7 +11,13 @@ from odoo.tools import SQL
 
 from ..services.canonical import PayloadError, parse_event_batch
 from ..services.evidence import REAUDITABLE
-from ..services.inbox import RULES_VERSION, IdempotencyKeyTaken, item_digest, next_attempt
+from ..services.inbox import (
+    RULES_VERSION,
+    IdempotencyKeyTaken,
+    item_digest,
+    next_attempt,
+    run_state,
+)
 from ..services.invoice_payload import parse_invoice_batch
 from ..services.signature import body_digest
 from ..services.x12_intake import read_stored
@@ -105,7 +111,7 @@ class FreightMessage(models.Model):
     processing_ms = fields.Integer(string="Processing (ms)", readonly=True)
     rules_version = fields.Char(readonly=True, help="Processing rules the last run applied.")
     milestone_ids = fields.One2many("freight.milestone", "message_id", string="Milestones")
-    item_ids = fields.One2many("freight.message.event", "message_id", string="Items",
+    item_ids = fields.One2many("freight.message.event", "message_id", string="Item Outcomes",
                                readonly=True)
     milestone_count = fields.Integer(compute="_compute_produced_counts")
     shipment_count = fields.Integer(compute="_compute_produced_counts")
@@ -205,10 +211,10 @@ class FreightMessage(models.Model):
     def _process(self):
         for message in self:
             started = time.perf_counter()
-            applied, failures = set(), {}
+            applied, failures, offers = set(), {}, []
             try:
                 with self.env.cr.savepoint():
-                    applied, failures = message._apply()
+                    applied, failures, offers = message._apply()
             except MessageRefused as refused:
                 message._finish_refused(refused.reasons, started)
                 continue
@@ -217,11 +223,11 @@ class FreightMessage(models.Model):
             except Exception as error:  # a bug or bad data must not stall the queue
                 _logger.exception("freight message %s failed", message.id)
                 failures = {None: _("Processing error: %s", error)}
-            message._finish(applied, failures, started)
+            message._finish(applied, failures, started, offers)
 
     def _apply(self):
         """Apply the items of the stored payload still to apply, each on its own; returns
-        ``(applied ids, {id: reason})``.
+        ``(applied ids, {id: reason}, counter-offer events applied)``.
 
         Runs as the endpoint's technical user in its company, so record rules bound what
         a partner can touch. An item that fails leaves the others applied: every handler
@@ -241,7 +247,9 @@ class FreightMessage(models.Model):
             # recompute statuses here, in this context, not at commit in the default one
             message.env.flush_all()
         tried = {item["external_id"] for item in events + invoices}
-        return tried - set(failures), failures
+        offers = [event for event in events
+                  if event.get("counter_offer") and event["external_id"] not in failures]
+        return tried - set(failures), failures, offers
 
     def _owned_items(self):
         """``(events, invoices, unreadable ids)`` of the stored payload that this message
@@ -303,8 +311,9 @@ class FreightMessage(models.Model):
         earlier._reaudit(_("Audited again: message %s replayed.", self.correlation_id))
         return failures
 
-    def _finish(self, applied, failures, started):
-        """Record each item's outcome and the message's: done, partly applied (some items
+    def _finish(self, applied, failures, started, offers=()):
+        """Record each item's outcome and the message's (``services.inbox.run_state``):
+        done, ignored (only counter-offers: cases, no status), partly applied (some items
         applied, the others waiting for a retry), failed, or dead once retries ran out."""
         now = fields.Datetime.now()
         values = {
@@ -313,27 +322,42 @@ class FreightMessage(models.Model):
             "rules_version": RULES_VERSION,
         }
         items = {key: reason for key, reason in failures.items() if key is not None}
-        self.env["freight.message.event"].sudo()._mark(self, applied, items)
+        Item = self.env["freight.message.event"].sudo()
+        Item._mark(self, applied, items)
+        applied_count = Item.search_count([("message_id", "=", self.id),
+                                           ("state", "=", "applied")])
+        offers_only = bool(offers) and applied_count == len(offers)
         if not failures:
-            self.write({**values, "state": "done", "last_error": False,
-                        "next_attempt_at": False})
+            state = run_state(failures, bool(applied_count), True, offers_only)
+            self.write({**values, "state": state, "last_error": False,
+                        "next_attempt_at": False,
+                        "ignore_reason": self._offers_reason(offers) if offers_only else False})
             return
         attempts = self.attempts + 1
         retry_at = next_attempt(attempts, now)
         errors = list(failures.values())
         more = len(errors) - MAX_ERRORS
-        partly = None not in failures and self.env["freight.message.event"].sudo().search_count(
-            [("message_id", "=", self.id), ("state", "=", "applied")], limit=1)
         self.write({
             **values,
             "attempts": attempts,
-            "state": ("partial" if partly else "failed") if retry_at else "dead",
+            "state": run_state(failures, bool(applied_count), bool(retry_at)),
             "next_attempt_at": retry_at,
             "last_error": "\n".join(errors[:MAX_ERRORS])
             + (_("\n… and %s more", more) if more > 0 else ""),
         })
         if not retry_at:
             self._notify_dead()
+
+    @api.model
+    def _offers_reason(self, offers):
+        """Why a message of counter-offers moved no status: the carrier's offers, each a
+        case for the dispatcher."""
+        return _("Counter-offer, not a decision: no status changed, a case is open for the "
+                 "dispatcher (%s)", "; ".join(
+                     f"{event['raw_code']} {event['counter_offer']}, "
+                     + ", ".join(f"{key} {value}" for key, value in
+                                 sorted(event["references"].items()))
+                     for event in offers))
 
     def _finish_refused(self, reasons, started):
         self.write({

@@ -1,5 +1,6 @@
 from . import test_services_milestones
 from . import test_services_canonical
+from . import test_services_inbox
 from . import test_shipment
 from . import test_milestone_intake
 from . import test_security
