@@ -105,14 +105,18 @@ class X12Intake(Intake):
     def _refused(self, message, ack, status):
         """The 997 saying what was refused, or without one (an unreadable ISA names no
         one to address it to) the JSON error with the problem in words."""
-        if ack:
+        problems = (message.last_error or "").splitlines()
+        if ack and not _wants_json():
             return x12_response(ack, status, message.correlation_id,
-                                {"rejected": len((message.last_error or "").splitlines())})
-        details = {"message_id": message.id, "problems": (message.last_error or "").splitlines()}
+                                {"rejected": len(problems)})
+        details = {"message_id": message.id, "problems": problems}
+        if ack:
+            details["acknowledgment"] = ack
         if self.unreadable is not None:
             details.update(code=self.unreadable.code, segment=self.unreadable.segment_index)
-        return error_response(FreightApiError(status, "malformed_x12", message.last_error,
-                                              details), message.correlation_id)
+        code = "malformed_x12" if status == 400 else "x12_rejected"
+        return error_response(FreightApiError(status, code, message.last_error, details),
+                              message.correlation_id)
 
     def answer(self, message, statuses, status):
         ack = self._acknowledgments()
@@ -129,11 +133,13 @@ class X12Intake(Intake):
         notes = []
         Message = request.env["freight.message"].sudo()
         for interchange in self.interchanges:
+            # a key is "x12:" then the interchanges' keys joined by "+" (interchange_key)
+            prefix = _like_literal(f"{interchange.sender_id}:{interchange.control_number}:")
             earlier = Message.search([
                 ("endpoint_id", "=", message.endpoint_id.id), ("direction", "=", "in"),
                 ("id", "!=", message.id),
-                ("idempotency_key", "like",
-                 f"%{interchange.sender_id}:{interchange.control_number}:%"),
+                "|", ("idempotency_key", "=like", f"x12:{prefix}%"),
+                ("idempotency_key", "=like", f"%+{prefix}%"),
             ], limit=1)
             if earlier:
                 note = (f"ISA13 {interchange.control_number} of {interchange.sender_id} was "
@@ -143,6 +149,17 @@ class X12Intake(Intake):
                                 self.correlation, note)
                 notes.append(note)
         return notes
+
+
+def _like_literal(text):
+    """``text`` matched as written by a LIKE pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _wants_json():
+    """The sender asked for the JSON error contract rather than the 997 alone."""
+    accept = request.httprequest.accept_mimetypes
+    return accept.best_match(["application/edi-x12", "application/json"]) == "application/json"
 
 
 def _controls():

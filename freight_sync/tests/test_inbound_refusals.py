@@ -14,8 +14,9 @@ class TestEdiRefusals(InboundCase, HttpCase):
     """Every refusal of the X12 route says why: in the 997, in the HTTP status, and on a
     stored message an admin can see and replay."""
 
-    def post(self, body):
-        headers = {**self.signed_headers(body), "Content-Type": "application/edi-x12"}
+    def post(self, body, **headers):
+        headers = {**self.signed_headers(body), "Content-Type": "application/edi-x12",
+                   **headers}
         return self.url_open(URL, data=body, headers=headers, timeout=30)
 
     def post_fixture(self, name):
@@ -107,7 +108,11 @@ class TestEdiRefusals(InboundCase, HttpCase):
         self.assertIn("AK5*A~", response.text)
         message = self.messages()
         self.process()
-        self.assertEqual(message.state, "done", message.last_error)
+        # nothing to apply but the offer: the message says so, the case has the words
+        self.assertEqual(message.state, "ignored", message.last_error)
+        self.assertIn("Counter-offer, not a decision", message.ignore_reason)
+        self.assertIn("B104-C Counter Proposal Made, load_ref LOAD100", message.ignore_reason)
+        self.assertEqual(message.item_ids.mapped("state"), ["applied"])
         case = self.env["freight.exception"].search([("shipment_id", "=", self.shipment.id)])
         self.assertEqual((case.exception_type, case.category, case.message_id),
                          ("tender_counter_offer", "operations", message))
@@ -116,6 +121,7 @@ class TestEdiRefusals(InboundCase, HttpCase):
         self.assertFalse(self.shipment.milestone_ids, "an offer is no decision")
         message.action_replay()
         self.process()
+        self.assertEqual(message.state, "ignored")
         self.assertEqual(self.env["freight.exception"].search_count(
             [("shipment_id", "=", self.shipment.id)]), 1)
 
@@ -135,3 +141,44 @@ class TestEdiRefusals(InboundCase, HttpCase):
         self.process()
         self.assertEqual(self.shipment.status, "in_transit")
         self.assertEqual(len(self.shipment.milestone_ids), 2)
+
+    def test_counter_offer_beside_a_status_leaves_the_message_done(self):
+        status = fixture_bytes("214_bad_date_second_set.edi")
+        status = status[:status.index(b"ST*214*0002")] + b"GE*1*304~\nIEA*1*000000304~\n"
+        self.assertEqual(self.post(status).status_code, 202)
+        self.assertEqual(self.post_fixture("990_counter_offer.edi").status_code, 202)
+        self.process()
+        statuses, offer = self.messages()
+        self.assertEqual((statuses.state, offer.state), ("done", "ignored"))
+        self.assertEqual(self.shipment.milestone_ids.mapped("code"), ["picked_up"])
+        self.assertFalse(statuses.ignore_reason)
+        self.assertEqual(len(self.env["freight.exception"].search(
+            [("shipment_id", "=", self.shipment.id),
+             ("exception_type", "=", "tender_counter_offer")])), 1)
+
+    def test_refusal_in_words_as_json_on_request(self):
+        response = self.post_fixture_json("856_not_supported.edi")
+        self.assertEqual(response.status_code, 422, response.text)
+        self.assertEqual(response.headers["Content-Type"], "application/json")
+        error = response.json()["error"]
+        self.assertEqual(error["code"], "x12_rejected")
+        self.assertEqual(len(error["details"]["problems"]), 1)
+        self.assertEqual(error["details"]["problems"][0],
+                         "interchange TSTC/000000301: /ST0001: transaction set 856 is not "
+                         "supported: only 214 (status), 990 (tender response) and 210 "
+                         "(invoice) are read")
+        self.assertIn("AK2*856*0001~\nAK5*R*1~", error["details"]["acknowledgment"])
+        message = self.messages()
+        self.assertEqual((error["details"]["message_id"], message.state),
+                         (message.id, "rejected"))
+        # an envelope refusal: 400, the TA1 in the acknowledgment, the words beside it
+        broken = self.post_fixture_json("broken_iea_group_count.x12")
+        self.assertEqual(broken.status_code, 400, broken.text)
+        error = broken.json()["error"]
+        self.assertEqual(error["code"], "malformed_x12")
+        self.assertIn("TA1*000000306*240709*1200*R*021~", error["details"]["acknowledgment"])
+        self.assertTrue(any("IEA01 says 2 functional groups" in problem
+                            for problem in error["details"]["problems"]))
+
+    def post_fixture_json(self, name):
+        return self.post(fixture_bytes(name), Accept="application/json")
