@@ -1,3 +1,4 @@
+import importlib.util
 import json
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
@@ -6,6 +7,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
+from odoo.tools.misc import file_path
 
 from ..models import freight_milestone
 from ..models.freight_shipment import FreightShipment
@@ -25,7 +27,7 @@ class TestInboxProcessing(InboundCase):
         self.assertEqual(self.shipment.status, "in_transit")
         self.assertEqual(len(message.milestone_ids), 2)
         self.assertEqual(set(message.milestone_ids.mapped("source")), {"carrier"})
-        self.assertEqual(message.rules_version, "17.0.1.0")
+        self.assertEqual(message.rules_version, "17.0.1.3")
         picked = message.milestone_ids.filtered(lambda m: m.code == "picked_up")
         self.assertEqual(picked.event_time, datetime(2024, 7, 9, 13, 0))
 
@@ -127,6 +129,25 @@ class TestInboxProcessing(InboundCase):
         self.assertEqual(len(message.milestone_ids), 2)
         self.assertEqual(other.milestone_ids.external_id, "bad")
         self.assertEqual(set(self.item_states(message).values()), {("applied", False)})
+
+    def test_the_upgrade_gives_every_item_an_outcome(self):
+        path = file_path("freight_sync/migrations/17.0.1.3.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("freight_sync_migration_1_3", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        done = self.receive(self.event("old-1"))
+        self.process()
+        failed = self.receive(dict(self.event("old-2"), shipment={"load_ref": "UNKNOWN"}))
+        self.process()
+        self.assertEqual((done.state, failed.state), ("done", "failed"))
+        # as before the upgrade: items without an outcome
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE freight_message_event SET state = NULL, error = NULL "
+                            "WHERE message_id = ANY(%s)", [(done | failed).ids])
+        migration.fill_item_states(self.env.cr)
+        self.env.invalidate_all()
+        self.assertEqual(self.item_states(done), {"old-1": ("applied", False)})
+        self.assertEqual(self.item_states(failed), {"old-2": ("pending", False)})
 
     def item_states(self, message):
         return {item.external_id: (item.state, item.error) for item in message.item_ids}
