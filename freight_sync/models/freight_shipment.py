@@ -507,7 +507,7 @@ class FreightShipment(models.Model):
             ready.append((target, code, event))
         for target, eta in estimates.items():
             target.carrier_eta = eta
-        self._open_counter_offer_cases(counter_offers, message)
+        failures.update(self._open_counter_offer_cases(counter_offers, message))
         failures.update(self._store_inbound_milestones(ready, endpoint, message))
         return {event_id: _("event %(id)s: %(error)s", id=event_id, error=reason)
                 for event_id, reason in failures.items()}
@@ -515,27 +515,40 @@ class FreightShipment(models.Model):
     def _open_counter_offer_cases(self, counter_offers, message):
         """A carrier that answers a tender with conditions or another rate made an offer,
         not a decision: a dispatcher's case with the carrier's words. One per shipment and
-        message, so a replay opens none twice."""
-        Exception_ = self.env["freight.exception"].sudo()
+        message, so a replay opens none twice. Returns ``{external id: reason}`` of the
+        offers whose case could not be opened, each failing alone."""
+        failures = {}
         for target, event in counter_offers:
-            if Exception_.search_count([("exception_type", "=", "tender_counter_offer"),
-                                        ("shipment_id", "=", target.id),
-                                        ("message_id", "=", message.id)], limit=1):
-                continue
-            words = event.get("note") or _("no remarks")
-            Exception_.create({
-                "name": _("%(shipment)s: %(offer)s from the carrier",
-                          shipment=target.name, offer=event["counter_offer"]),
-                "company_id": target.company_id.id,
-                "exception_type": "tender_counter_offer",
-                "shipment_id": target.id,
-                "message_id": message.id,
-                "user_id": target.user_id.id,
-                "priority": "1",
-                "description": _("Tender answered with %(code)s (%(offer)s): %(words)s",
-                                 code=event["raw_code"], offer=event["counter_offer"],
-                                 words=words),
-            })
+            try:
+                with self.env.cr.savepoint():
+                    self._open_counter_offer_case(target, event, message)
+                    self.env.flush_all()
+            except Exception as error:  # recorded on the item, retried alone
+                _logger.warning("counter-offer %s: no case opened: %s",
+                                event["external_id"], error)
+                failures[event["external_id"]] = str(error)
+        return failures
+
+    def _open_counter_offer_case(self, target, event, message):
+        Exception_ = self.env["freight.exception"].sudo()
+        if Exception_.search_count([("exception_type", "=", "tender_counter_offer"),
+                                    ("shipment_id", "=", target.id),
+                                    ("message_id", "=", message.id)], limit=1):
+            return
+        words = event.get("note") or _("no remarks")
+        Exception_.create({
+            "name": _("%(shipment)s: %(offer)s from the carrier",
+                      shipment=target.name, offer=event["counter_offer"]),
+            "company_id": target.company_id.id,
+            "exception_type": "tender_counter_offer",
+            "shipment_id": target.id,
+            "message_id": message.id,
+            "user_id": target.user_id.id,
+            "priority": "1",
+            "description": _("Tender answered with %(code)s (%(offer)s): %(words)s",
+                             code=event["raw_code"], offer=event["counter_offer"],
+                             words=words),
+        })
 
     def _store_inbound_milestones(self, ready, endpoint, message):
         """Create the milestones not stored yet; returns ``{external id: reason}`` of

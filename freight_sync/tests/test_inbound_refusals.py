@@ -1,7 +1,9 @@
 from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
+from ..models.freight_shipment import FreightShipment
 from ..services.x12 import Interchange
 from .inbound_common import InboundCase
 from .test_services_x12 import fixture_bytes
@@ -182,3 +184,23 @@ class TestEdiRefusals(InboundCase, HttpCase):
 
     def post_fixture_json(self, name):
         return self.post(fixture_bytes(name), Accept="application/json")
+
+    def test_a_case_that_cannot_be_opened_fails_its_offer_alone(self):
+        self.assertEqual(self.post_fixture("990_counter_offer.edi").status_code, 202)
+        message = self.messages()
+
+        def broken(*_args):
+            raise ValueError("no stage for the case")
+
+        with patch.object(FreightShipment, "_open_counter_offer_case", broken), \
+                mute_logger("odoo.addons.freight_sync.models.freight_shipment"):
+            self.process()
+        self.assertEqual((message.state, message.item_ids.mapped("state")),
+                         ("failed", ["failed"]))
+        self.assertIn("no stage for the case", message.item_ids.error)
+        self.assertIn("no stage for the case", message.last_error)
+        message.next_attempt_at = False
+        self.process()
+        self.assertEqual(message.state, "ignored", message.last_error)
+        self.assertEqual(self.env["freight.exception"].search_count(
+            [("shipment_id", "=", self.shipment.id)]), 1)
