@@ -130,10 +130,11 @@ def authenticate(body, fmt):
     return endpoint
 
 
-def find_earlier(endpoint, key, body):
-    """The message already stored under ``key``; 409 if it was another body."""
+def find_earlier(endpoint, key, body, same_key_same_content=False):
+    """The message already stored under ``key``; 409 if it was another body, unless the
+    key itself says what the content is (``same_key_same_content``)."""
     earlier = request.env["freight.message"]._find_by_key(endpoint, key)
-    if earlier and earlier.payload_sha256 != body_digest(body):
+    if earlier and not same_key_same_content and earlier.payload_sha256 != body_digest(body):
         raise FreightApiError(409, "idempotency_conflict",
                               "this idempotency key was used with another body",
                               {"message_id": earlier.id})
@@ -159,6 +160,15 @@ def store_batch(endpoint, batch, body, content_type, correlation):
     return message, statuses
 
 
+def store_refusal(endpoint, batch, body, content_type, correlation):
+    """Store a request refused as a whole, raw bytes and reason, for an admin to see and
+    replay once the rules accept it: it applies nothing until then."""
+    message = request.env["freight.message"]._store_inbound(
+        endpoint, batch.kind, body, content_type, batch.key, correlation, 0)
+    message.sudo().write({"state": "rejected", "last_error": batch.refusal})
+    return message
+
+
 def count_statuses(statuses):
     return {label: statuses.count(state)
             for state, label in (("accepted", "accepted"), ("duplicate", "duplicates"),
@@ -181,14 +191,8 @@ class Batch(NamedTuple):
     key: str
     keys: list
     item_count: int
-
-
-class Answer(Exception):
-    """Answer ``response`` at once, as a route may for a refusal in its own format."""
-
-    def __init__(self, response):
-        super().__init__(response.status)
-        self.response = response
+    # why the whole request is refused (stored as a rejected message), else None
+    refusal: str | None = None
 
 
 class Intake:
@@ -197,7 +201,9 @@ class Intake:
     Checks the request, authenticates its endpoint, has the route read the body
     (``read_batch``), applies the request's idempotency key, stores the body with its
     item ids, and has the route answer with 202 (stored), 200 (nothing new) or 409 (every
-    item known with other content). Nothing is applied here: the inbox cron does that.
+    item known with other content). A body the route refuses as a whole (``Batch.refusal``)
+    is stored too, as a rejected message, and answered 4xx. Nothing is applied here: the
+    inbox cron does that.
     """
 
     fmt = ""  # "json" or "x12", as the endpoint allows it
@@ -214,27 +220,33 @@ class Intake:
             endpoint = authenticate(body, self.fmt)
             batch = self.read_batch(endpoint, body)
             return self.accept(endpoint, batch, body, content_type)
-        except Answer as answer:
-            return answer.response
         except FreightApiError as error:
             return error_response(error, self.correlation)
 
+    # the idempotency key names the content, so another body under it is a resend
+    key_names_content = False
+
     def accept(self, endpoint, batch, body, content_type):
-        earlier = find_earlier(endpoint, batch.key, body)
+        earlier = find_earlier(endpoint, batch.key, body, self.key_names_content)
         if earlier:
             return self.answer_duplicate(earlier)
         try:
+            if batch.refusal:
+                return self.answer_refusal(
+                    store_refusal(endpoint, batch, body, content_type, self.correlation))
             message, statuses = store_batch(endpoint, batch, body, content_type,
                                             self.correlation)
         except IdempotencyKeyTaken:
             # a twin request stored this key after this transaction began: only a new
             # transaction sees its message, and this request is its duplicate
             request.env.cr.rollback()
-            return self.answer_duplicate(find_earlier(endpoint, batch.key, body))
+            return self.answer_duplicate(
+                find_earlier(endpoint, batch.key, body, self.key_names_content))
         return self.answer(message, statuses, stored_status(message, statuses))
 
     def read_batch(self, endpoint, body) -> Batch:
-        """Parse and check the body; raise ``FreightApiError`` (or ``Answer``) to refuse."""
+        """Parse and check the body; raise ``FreightApiError`` to refuse it unstored, or
+        return a ``Batch`` with a ``refusal`` to store it refused."""
         raise NotImplementedError
 
     def answer_duplicate(self, earlier):
@@ -243,4 +255,8 @@ class Intake:
 
     def answer(self, message, statuses, status):
         """The answer once stored (``message``) or found known (``message`` is ``None``)."""
+        raise NotImplementedError
+
+    def answer_refusal(self, message):
+        """The answer to a request refused as a whole, stored as ``message``."""
         raise NotImplementedError

@@ -227,8 +227,9 @@ class FreightDashboard(models.AbstractModel):
 
     @api.model
     def _dead_letters(self, carrier_id):
-        """Dead letters waiting for a replay now, whenever they came: a queue, not a trend."""
-        domain = self._inbox_domain(carrier_id) + [("state", "=", "dead")]
+        """Dead letters and refused messages waiting for an admin now, whenever they came:
+        a queue, not a trend."""
+        domain = self._inbox_domain(carrier_id) + [("state", "in", ("dead", "rejected"))]
         return {"value": self.env["freight.message"].search_count(domain),
                 "drill": _drill("freight.message", _("Dead letters"), domain)}
 

@@ -18,8 +18,9 @@ EXCEPTION_TYPES = [
     ("currency_mismatch", "Currency mismatch"),
     ("correction_code", "Unknown correction code"),
     ("processing_error", "Processing error"),
+    ("tender_counter_offer", "Tender counter-offer"),
 ]
-OPERATIONAL_TYPES = ("delivery_exception", "late_delivery", "damage")
+OPERATIONAL_TYPES = ("delivery_exception", "late_delivery", "damage", "tender_counter_offer")
 # X12 AT701 codes of damage; other exception milestones are delivery exceptions.
 DAMAGE_CODES = {"A9"}
 RESPONSE_TIME = timedelta(days=1)

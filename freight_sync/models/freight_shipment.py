@@ -4,6 +4,7 @@ The shipment keeps its cost and billing facts (accrual, billed amount, billing s
 entries are booked by explicit collaborators called from one place, the `reactions` section
 at the end: `freight.accrual.booking`, `freight.customer.billing` and `stock.landed.cost`.
 """
+import logging
 from collections import defaultdict
 
 from odoo import _, api, fields, models
@@ -29,6 +30,8 @@ from ..services.references import (
 )
 from ..services.stops import FINAL_CODES, code_at_stop, last_stop
 from .freight_milestone import SOURCE_BY_KIND
+
+_logger = logging.getLogger(__name__)
 
 # the references stored normalized (the shipment's own number is a sequence, kept as written)
 NORMALIZED_REFERENCES = tuple(key for key in SHIPMENT_FIELDS if key != "name")
@@ -476,22 +479,26 @@ class FreightShipment(models.Model):
 
     @api.model
     def _apply_inbound_events(self, events, endpoint, message):
-        """Store canonical events as milestones; returns one error text per event skipped.
+        """Store canonical events as milestones; returns ``{external id: reason}`` of the
+        events that could not be applied, every other one being applied.
 
         Events carry ``code`` or ``raw_code`` (mapped with the endpoint's code map),
         ``references`` and ``external_id``. Work is set-based: one query resolves every
-        shipment, one query finds what is already stored, one ``create`` stores the rest.
+        shipment, one query finds what is already stored, one ``create`` stores the rest;
+        only when that create fails is each event stored alone, to find the culprits.
         """
         if not events:
-            return []
+            return {}
         overrides = endpoint.code_map_id._overrides() if endpoint.code_map_id else {}
         carrier = endpoint.carrier_id if endpoint.kind == "carrier" else None
         targets = self._resolve_references([e["references"] for e in events], carrier)
-        errors, ready, estimates = [], [], {}
+        failures, ready, estimates, counter_offers = {}, [], {}, []
         for event, target in zip(events, targets):
-            label = event["external_id"]
             if isinstance(target, str):
-                errors.append(_("event %(id)s: %(error)s", id=label, error=target))
+                failures[event["external_id"]] = target
+                continue
+            if event.get("counter_offer"):
+                counter_offers.append((target, event))
                 continue
             code = event.get("code")
             if not code:
@@ -503,18 +510,59 @@ class FreightShipment(models.Model):
                         estimates[target] = event["event_time"]  # the latest report wins
                     continue
                 except UnknownCodeError as error:
-                    errors.append(_("event %(id)s: %(error)s", id=label, error=error))
+                    failures[event["external_id"]] = str(error)
                     continue
             ready.append((target, code, event))
         for target, eta in estimates.items():
             target.carrier_eta = eta
-        self._store_inbound_milestones(ready, endpoint, message)
-        return errors
+        failures.update(self._open_counter_offer_cases(counter_offers, message))
+        failures.update(self._store_inbound_milestones(ready, endpoint, message))
+        return {event_id: _("event %(id)s: %(error)s", id=event_id, error=reason)
+                for event_id, reason in failures.items()}
+
+    def _open_counter_offer_cases(self, counter_offers, message):
+        """A carrier that answers a tender with conditions or another rate made an offer,
+        not a decision: a dispatcher's case with the carrier's words. One per shipment and
+        message, so a replay opens none twice. Returns ``{external id: reason}`` of the
+        offers whose case could not be opened, each failing alone."""
+        failures = {}
+        for target, event in counter_offers:
+            try:
+                with self.env.cr.savepoint():
+                    self._open_counter_offer_case(target, event, message)
+                    self.env.flush_all()
+            except Exception as error:  # recorded on the item, retried alone
+                _logger.warning("counter-offer %s: no case opened: %s",
+                                event["external_id"], error)
+                failures[event["external_id"]] = str(error)
+        return failures
+
+    def _open_counter_offer_case(self, target, event, message):
+        Exception_ = self.env["freight.exception"].sudo()
+        if Exception_.search_count([("exception_type", "=", "tender_counter_offer"),
+                                    ("shipment_id", "=", target.id),
+                                    ("message_id", "=", message.id)], limit=1):
+            return
+        words = event.get("note") or _("no remarks")
+        Exception_.create({
+            "name": _("%(shipment)s: %(offer)s from the carrier",
+                      shipment=target.name, offer=event["counter_offer"]),
+            "company_id": target.company_id.id,
+            "exception_type": "tender_counter_offer",
+            "shipment_id": target.id,
+            "message_id": message.id,
+            "user_id": target.user_id.id,
+            "priority": "1",
+            "description": _("Tender answered with %(code)s (%(offer)s): %(words)s",
+                             code=event["raw_code"], offer=event["counter_offer"],
+                             words=words),
+        })
 
     def _store_inbound_milestones(self, ready, endpoint, message):
-        Milestone = self.env["freight.milestone"]
+        """Create the milestones not stored yet; returns ``{external id: reason}`` of
+        those that could not be created."""
         if not ready:
-            return Milestone
+            return {}
         shipment_ids = list({target.id for target, _code, _event in ready})
         self.env.cr.execute(
             """SELECT shipment_id, external_id FROM freight_milestone
@@ -522,8 +570,6 @@ class FreightShipment(models.Model):
             [shipment_ids],
         )
         stored = set(self.env.cr.fetchall())
-        source = "edi" if message.kind == "edi" else SOURCE_BY_KIND[endpoint.kind]
-        received_at = message.received_at
         lasts = self.browse(shipment_ids)._last_stops(
             (target.id, event.get("stop")) for target, _code, event in ready)
         values = []
@@ -533,25 +579,51 @@ class FreightShipment(models.Model):
                 continue  # applied by an earlier run: replays change nothing
             stored.add(key)
             values.append({
-                "shipment_id": target.id,
+                **self._inbound_milestone_values(target, code, event, endpoint, message),
                 "code": code_at_stop(code, event.get("stop"), lasts[target.id]),
                 "reported_code": code,
                 "stop": event.get("stop"),
-                "event_time": event["event_time"],
-                "event_tz": event.get("event_tz"),
-                "location": event.get("location"),
-                "raw_code": event.get("raw_code"),
-                "reason_code": event.get("reason_code"),
-                "note": event.get("note"),
-                "external_id": event["external_id"],
-                "source": source,
-                "received_at": received_at,
-                "message_id": message.id,
             })
-        milestones = Milestone.create(values)
+        try:
+            with self.env.cr.savepoint():
+                self.env["freight.milestone"].create(values)
+                self.env.flush_all()
+            failed = {}
+        except Exception:  # told apart below, one event at a time
+            _logger.info("message %s: milestones stored one by one", message.id)
+            failed = dict(filter(None, (self._store_one_milestone(vals) for vals in values)))
         # a later stop known now makes an earlier stop's delivery a stop on the way
-        milestones.filtered("stop").shipment_id._reclassify_stops()
-        return milestones
+        self.browse({vals["shipment_id"] for vals in values if vals["stop"]})._reclassify_stops()
+        return failed
+
+    def _store_one_milestone(self, vals):
+        """``None`` once stored, else ``(external id, reason)``: whatever one event breaks
+        (a constraint, a NUL byte, a reaction to it) is that event's failure alone."""
+        try:
+            with self.env.cr.savepoint():
+                self.env["freight.milestone"].create(vals)
+                self.env.flush_all()
+        except Exception as error:  # recorded on the item, retried alone
+            _logger.warning("event %s not applied: %s", vals["external_id"], error)
+            return vals["external_id"], str(error)
+        return None
+
+    @api.model
+    def _inbound_milestone_values(self, target, code, event, endpoint, message):
+        return {
+            "shipment_id": target.id,
+            "code": code,
+            "event_time": event["event_time"],
+            "event_tz": event.get("event_tz"),
+            "location": event.get("location"),
+            "raw_code": event.get("raw_code"),
+            "reason_code": event.get("reason_code"),
+            "note": event.get("note"),
+            "external_id": event["external_id"],
+            "source": "edi" if message.kind == "edi" else SOURCE_BY_KIND[endpoint.kind],
+            "received_at": message.received_at,
+            "message_id": message.id,
+        }
 
     def _last_stops(self, reported=()):
         """The last stop of each shipment: its planned stop count, or the highest stop of

@@ -435,6 +435,8 @@ class _Walker:
                 "ISA", "GS", "ST", "SE", "GE", "IEA") else None
             if handler:
                 handler(index, segment)
+            elif tag == "TA1" and self.group is None:
+                continue  # an interchange acknowledgment, as a 997 may carry
             elif self.tset is not None:
                 self._set_segment(index, segment)
             else:

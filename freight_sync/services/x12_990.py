@@ -1,8 +1,10 @@
 """X12 990 (Response to a Load Tender) to an accepted/rejected tender decision.
 
 B104 (element 558, reservation action code) carries the decision. Only a plain yes or
-no is applied automatically: a conditional acceptance, a counter proposal or a change
-needs a dispatcher, so those codes are errors naming B104, never a guess.
+no is applied automatically. A conditional acceptance, a counter proposal or a change is
+the carrier's offer, not a decision: it is returned as ``counter_offer`` for a dispatcher
+to judge, with the carrier's remarks. The other codes are errors naming B104, never a
+guess.
 """
 
 from datetime import datetime
@@ -16,12 +18,14 @@ DECISIONS = {
     "D": "rejected",  # Reservation Cancelled: what carriers send to decline a tender
     "E": "rejected",  # Reservation Declined (from 004040 on)
 }
-NEEDS_REVIEW = {
+COUNTER_OFFERS = {
     "B": "Conditional Acceptance",
     "C": "Counter Proposal Made",
+    "U": "Change",
+}
+NEEDS_REVIEW = {
     "N": "New",
     "R": "Delete",
-    "U": "Change",
     "S": "Split Booking",
     "V": "Change in Vessel",
 }
@@ -31,8 +35,9 @@ def map_990(tset: TransactionSet) -> dict:
     """The decision of one 990; raises ``PayloadError`` naming the element at fault.
 
     Returned keys: ``scac``, ``shipment_id`` (B102, the load number we tendered),
-    ``decision`` (``accepted``/``rejected``), ``code`` (the canonical milestone, same
-    value), ``action_code`` (B104 as sent), ``date`` (B103 as ISO date or ``None``),
+    ``decision`` (``accepted``/``rejected``/``counter_offer``), ``code`` (the canonical
+    milestone, same value; ``None`` for a counter-offer, which moves no status),
+    ``action_code`` (B104 as sent), ``date`` (B103 as ISO date or ``None``),
     ``event_time`` (always ``None``: a 990 carries a date but no time or zone, so the
     caller dates the milestone with the time the response was received), ``references``
     (B102 as ``reference``, tried as every kind, + N9 qualifiers), ``other_references``,
@@ -56,7 +61,7 @@ def map_990(tset: TransactionSet) -> dict:
         raise PayloadError(f"{base}/B104", f"reservation action {action!r} "
                            f"({NEEDS_REVIEW[action]}) needs a dispatcher: only A (accepted) "
                            "and D/E (declined) are applied automatically")
-    if action not in DECISIONS:
+    if action not in DECISIONS and action not in COUNTER_OFFERS:
         raise PayloadError(f"{base}/B104", f"unknown reservation action code {action!r}; "
                            "expected A (accepted) or D (declined)")
     date = None
@@ -74,12 +79,13 @@ def map_990(tset: TransactionSet) -> dict:
         elif segment[0] == "K1":
             remarks.extend(text for text in (element(segment, 1).strip(),
                                              element(segment, 2).strip()) if text)
-    decision = DECISIONS[action]
+    decision = DECISIONS.get(action, "counter_offer")
     return {
         "scac": scac,
         "shipment_id": shipment_id,
         "decision": decision,
-        "code": decision,
+        "code": DECISIONS.get(action),
+        "offer": COUNTER_OFFERS.get(action),
         "action_code": action,
         "date": date,
         "event_time": None,

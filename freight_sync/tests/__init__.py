@@ -2,6 +2,7 @@ from . import test_services_milestones
 from . import test_services_canonical
 from . import test_services_references
 from . import test_services_stops
+from . import test_services_inbox
 from . import test_shipment
 from . import test_milestone_intake
 from . import test_security
@@ -10,6 +11,7 @@ from . import test_inbound_bad_input
 from . import test_inbound_processing
 from . import test_inbound_concurrency
 from . import test_inbound_edi
+from . import test_inbound_refusals
 from . import test_invoice_workflow
 from . import test_rate_contract
 from . import test_services_invoice_audit

@@ -61,18 +61,17 @@ class TestEdiRoute(InboundCase, HttpCase):
         self.assertEqual(str(picked.event_time), "2024-07-09 13:00:00")  # 08:00 CDT
         self.assertEqual(picked.location, "Dallas, TX, US")
 
-    def test_resend_gets_the_same_ack_and_other_body_conflicts(self):
+    def test_resend_gets_the_same_ack_and_other_content_is_new(self):
         body = interchange([status_set("PRO100", ("AF", "20240709", "0800", "UT", "Dallas", "TX"))])
         first = self.post(body)
         again = self.post(body)
         self.assertEqual((again.status_code, again.text), (200, first.text))
         other = interchange(
             [status_set("PRO100", ("D1", "20240709", "0900", "UT", "Dallas", "TX"))])
-        conflict = self.post(other)
-        self.assertEqual(conflict.status_code, 409)
-        self.assertEqual(conflict.json()["error"]["code"], "idempotency_conflict")
+        reused = self.post(other)
+        self.assertEqual(reused.status_code, 202, reused.text)
         self.assertEqual(
-            self.env["freight.message"].search_count([("endpoint_id", "=", self.endpoint.id)]), 1)
+            self.env["freight.message"].search_count([("endpoint_id", "=", self.endpoint.id)]), 2)
 
     def test_bad_set_is_rejected_in_the_997_good_set_applied(self):
         good = status_set("PRO100", ("AF", "20240709", "0800", "UT", "Dallas", "TX"))
@@ -80,22 +79,26 @@ class TestEdiRoute(InboundCase, HttpCase):
         response = self.post(interchange([good, bad]))
         self.assertEqual(response.status_code, 202, response.text)
         self.assertIn("AK2*214*0001~\nAK5*A~", response.text)
-        self.assertIn("AK2*214*0002~\nAK5*R*5~", response.text)
+        self.assertIn("AK2*214*0002~\nAK3*AT7*4**8~\nAK4*5**8*20241345~\nAK5*R*5~",
+                      response.text)
         self.assertIn("AK9*P*2*2*1~", response.text)
         self.process()
         self.assertEqual(self.shipment.milestone_ids.mapped("code"), ["picked_up"])
 
-    def test_broken_envelope_gets_a_negative_997_and_stores_nothing(self):
+    def test_broken_envelope_gets_a_negative_997_and_is_kept_rejected(self):
         body = interchange([status_set("PRO100", ("AF", "20240709", "0800", "UT", "Dallas", "TX"))],
                            break_iea=True)
         response = self.post(body)
         self.assertEqual(response.status_code, 400)
+        self.assertIn("TA1*000000101*240709*1200*R*001~", response.text)
         self.assertIn("AK9*R", response.text)
         garbage = self.post(b"this is not X12 at all")
         self.assertEqual((garbage.status_code, garbage.json()["error"]["code"]),
                          (400, "malformed_x12"))
-        self.assertFalse(
-            self.env["freight.message"].search([("endpoint_id", "=", self.endpoint.id)]))
+        messages = self.env["freight.message"].search([("endpoint_id", "=", self.endpoint.id)])
+        self.assertEqual(messages.mapped("state"), ["rejected", "rejected"])
+        self.process()
+        self.assertFalse(self.shipment.milestone_ids)
 
     def test_refusals(self):
         body = interchange([status_set("PRO100", ("AF", "20240709", "0800", "UT", "Dallas", "TX"))])
@@ -133,7 +136,9 @@ class TestEdiRoute(InboundCase, HttpCase):
         self.assertEqual(ack.count("AK9*A*1*1*1~"), 2)
         self.assertEqual(response.headers["X-Freight-Accepted"], "2")
         message = self.env["freight.message"].search([("endpoint_id", "=", self.endpoint.id)])
-        self.assertEqual(message.idempotency_key, "x12:TSTC:000000101+TSTC:000000201")
+        self.assertRegex(message.idempotency_key,
+                         r"^x12:TSTC:000000101:2407091200:[0-9a-f]{16}"
+                         r"\+TSTC:000000201:2407091200:[0-9a-f]{16}$")
         self.process()
         self.assertEqual(message.state, "done", message.last_error)
         self.assertEqual(self.shipment.status, "in_transit")

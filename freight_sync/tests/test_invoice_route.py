@@ -1,6 +1,8 @@
 import json
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .invoice_common import ContractCase
 
@@ -30,6 +32,37 @@ class TestInvoiceRoute(ContractCase, HttpCase):
         self.assertEqual(invoice.state, "approved")
         self.assertEqual(invoice.move_id.amount_total, 600.0)
         self.assertEqual(invoice.message_id.id, payload["message_id"])
+
+    def test_an_invoice_that_cannot_be_staged_fails_alone(self):
+        def invoice(number):
+            return {"number": number, "date": "2024-07-12", "currency": "USD", "total": 500.0,
+                    "shipment": {"pro_number": "PRO-100"},
+                    "lines": [{"charge_code": "400", "amount": 500.0}]}
+        status, payload = self.post({"invoices": [invoice("ONE-1"), invoice("TWO-2")]})
+        self.assertEqual((status, payload["accepted"]), (202, 2), payload)
+        Invoice = type(self.env["freight.invoice"])
+        stage = Invoice._stage
+
+        def broken(records, invoices, *args, **kwargs):
+            if invoices[0]["number"] == "TWO-2":
+                raise ValueError("the ledger is closed for TWO-2")
+            return stage(records, invoices, *args, **kwargs)
+
+        with patch.object(Invoice, "_stage", broken), \
+                mute_logger("odoo.addons.freight_sync.models.freight_message"):
+            self.env["freight.message"]._cron_process_inbox(time_budget=30)
+        message = self.env["freight.message"].browse(payload["message_id"])
+        self.assertEqual(message.state, "partial")
+        self.assertEqual(self.env["freight.invoice"].search(
+            [("name", "in", ("ONE-1", "TWO-2"))]).mapped("name"), ["ONE-1"])
+        outcomes = {item.state: item.error for item in message.item_ids}
+        self.assertEqual(set(outcomes), {"applied", "failed"})
+        self.assertIn("the ledger is closed for TWO-2", outcomes["failed"])
+        message.next_attempt_at = False
+        self.env["freight.message"]._cron_process_inbox(time_budget=30)
+        self.assertEqual(message.state, "done", message.last_error)
+        self.assertEqual(len(self.env["freight.invoice"].search(
+            [("name", "in", ("ONE-1", "TWO-2"))])), 2)
 
     def test_bad_invoice_is_refused_with_a_pointer(self):
         status, payload = self.post({"invoices": [{"number": "X", "date": "2024-07-12",

@@ -268,7 +268,8 @@ class TestX12Envelope(BaseCase):
     def test_every_valid_fixture_parses(self):
         names = sorted(n for n in os.listdir(FIXTURES) if n.endswith((".x12", ".edi"))
                        and not n.startswith("broken_isa")
-                       and n not in ("broken_ge_count.x12", "broken_iea_control.x12"))
+                       and n not in ("broken_ge_count.x12", "broken_iea_control.x12",
+                                     "broken_iea_group_count.x12"))
         self.assertGreaterEqual(len(names), 16)
         for name in names:
             with self.subTest(name):

@@ -5,8 +5,8 @@ from odoo.tests import BaseCase, tagged
 from ..services.canonical import PayloadError
 from ..services.x12 import Delimiters, TransactionSet, X12Error, parse
 from ..services.x12_990 import map_990
-from ..services.x12_997 import build_997
-from ..services.x12_intake import inbound_items
+from ..services.x12_997 import SegmentNote, SetRejection, acknowledge_group, build_997
+from ..services.x12_intake import inbound_items, interchange_key, refusal_words, segment_note
 from .test_services_x12 import fixture
 
 WHEN = datetime(2024, 7, 10, 6, 5)
@@ -53,7 +53,9 @@ class TestX12TenderResponse990(BaseCase):
             ("990_005010_plus_bang.x12", [
                 ("LD-80", "rejected", "E", "2024-07-20", "EQUIPMENT UNAVAILABLE",
                  {"reference": "LD-80"}),
-            ], [("/ST2002/B104", "Conditional Acceptance"), ("/ST2003/B104", "'X'")]),
+                ("LD-81", "counter_offer", "B", "2024-07-20", "ACCEPT IF PICKUP AFTER 1400",
+                 {"reference": "LD-81"}),
+            ], [("/ST2003/B104", "'X'")]),
             ("214_990_005010_two_groups_crlf.x12", [
                 ("LOAD-2003", "accepted", "A", "2024-11-02", None,
                  {"reference": "LOAD-2003", "pro_number": "PRO5500003"}),
@@ -69,7 +71,8 @@ class TestX12TenderResponse990(BaseCase):
                     self.assertEqual(error.pointer, pointer)
                     self.assertIn(message, error.message)
                 for response in responses:
-                    self.assertEqual(response["code"], response["decision"])
+                    decided = response["decision"] != "counter_offer"
+                    self.assertEqual(response["code"], response["decision"] if decided else None)
                     self.assertIsNone(response["event_time"])
 
     def test_external_id_is_stable(self):
@@ -90,10 +93,8 @@ class TestX12TenderResponse990(BaseCase):
             ("bad date", b1("BRFL", "L1", "20240732", "A"), "/ST0009/B103", "CCYYMMDD"),
             ("no decision", b1("BRFL", "L1", "20240708", ""), "/ST0009/B104",
              "unknown reservation action code ''"),
-            ("counter proposal", b1("BRFL", "L1", "20240708", "C"), "/ST0009/B104",
-             "Counter Proposal Made"),
             ("delete", b1("BRFL", "L1", "20240708", "R"), "/ST0009/B104", "Delete"),
-            ("change", b1("BRFL", "L1", "20240708", "U"), "/ST0009/B104", "needs a dispatcher"),
+            ("split", b1("BRFL", "L1", "20240708", "S"), "/ST0009/B104", "needs a dispatcher"),
         ]
         for label, tset, pointer, message in cases:
             with self.subTest(label):
@@ -101,6 +102,21 @@ class TestX12TenderResponse990(BaseCase):
                     map_990(tset)
                 self.assertEqual(caught.exception.pointer, pointer)
                 self.assertIn(message, caught.exception.message)
+
+    def test_counter_offers_are_offers_for_a_dispatcher(self):
+        for action, offer in (("B", "Conditional Acceptance"), ("C", "Counter Proposal Made"),
+                              ("U", "Change")):
+            with self.subTest(action):
+                response = map_990(TransactionSet("990", "0009", [
+                    ["B1", "BRFL", "L1", "20240708", action], ["K1", "RATE 1850"]]))
+                self.assertEqual((response["decision"], response["code"], response["offer"],
+                                  response["reason"]), ("counter_offer", None, offer, "RATE 1850"))
+        items, errors, _rejected = inbound_items(parse(fixture("990_counter_offer.edi")), WHEN)
+        self.assertEqual(errors, [])
+        (_source, event), = items
+        self.assertEqual((event["counter_offer"], event["code"], event["raw_code"], event["note"]),
+                         ("Counter Proposal Made", None, "B104-C",
+                          "RATE 1850 USD NOT 1500; PICKUP AFTER 1400"))
 
     def test_optional_date(self):
         response = map_990(TransactionSet("990", "0009", [["B1", "", "L1", "", "a"]]))
@@ -181,6 +197,72 @@ class TestX12Acknowledgment997(BaseCase):
         self.assertEqual(ak_segments(text)[1:], [
             ["AK2", "990", "2001"], ["AK5", "A"], ["AK2", "990", "2002"], ["AK5", "R", "5"],
             ["AK2", "990", "2003"], ["AK5", "R", "5"], ["AK9", "P", "3", "3", "1"]])
+
+    def test_segment_and_element_notes(self):
+        received = parse(fixture("214_bad_date_second_set.edi"))
+        _items, errors, rejected = inbound_items(received, WHEN)
+        self.assertEqual([error.pointer for error in errors], ["/ST0002/LX1/AT705"])
+        self.assertEqual(rejected[("304", "0002")], SetRejection(
+            ("5",), (SegmentNote("AT7", 4, "8", element_position=5, element_code="8",
+                                 bad_value="20241345"),)))
+        self.assertEqual(ak_segments(ack(received, extra_errors=rejected))[3:], [
+            ["AK2", "214", "0002"], ["AK3", "AT7", "4", "", "8"],
+            ["AK4", "5", "", "8", "20241345"], ["AK5", "R", "5"], ["AK9", "P", "2", "2", "1"]])
+
+    def test_pointers_name_their_segment(self):
+        tset = TransactionSet("210", "0001", [
+            ["B3", "", "INV1", "", "PP"], ["L1", "1", "", "", "10"], ["L1", "2", "", "", "x*y"],
+            ["L3", "", "", "", "", "9"]])
+        cases = [
+            ("/ST0001/B302", SegmentNote("B3", 2, "8", element_position=2, element_code="7",
+                                         bad_value="INV1")),
+            ("/ST0001/L1[2]/L104", SegmentNote("L1", 4, "8", element_position=4,
+                                               element_code="6", bad_value="x*y")),
+            ("/ST0001/B303", SegmentNote("B3", 2, "8", element_position=3, element_code="1")),
+            ("/ST0001/L3", SegmentNote("L3", 5, "8")),
+            ("/ST0001/N9", SegmentNote("N9", 6, "3")),
+            ("/ST0001", None),
+        ]
+        for pointer, expected in cases:
+            with self.subTest(pointer):
+                message = "'x*y' is not an amount" if "L104" in pointer else "wrong"
+                self.assertEqual(segment_note(tset, PayloadError(pointer, message)), expected)
+        # a quoted bad value never carries the 997's own delimiters
+        group = parse(fixture("214_bad_date_second_set.edi")).groups[0]
+        note = SegmentNote("L1", 4, "8", element_position=4, element_code="6",
+                           bad_value="x*y~z\x00")
+        segments = acknowledge_group(group, extra_errors={("304", "0001"): SetRejection(
+            ("5",), (note,))}, delimiters=Delimiters("*", ">", "~"))
+        self.assertIn(["AK4", "4", "", "6", "xyz"], segments)
+
+    def test_unsupported_sets_are_rejected_with_ak502_1(self):
+        for name, code, words in (("856_not_supported.edi", "856", "not supported"),
+                                  ("204_received.edi", "204", "a 204 is a load tender")):
+            with self.subTest(name):
+                received = parse(fixture(name))
+                items, errors, rejected = inbound_items(received, WHEN)
+                self.assertEqual(items, [])
+                self.assertIn(words, errors[0].message)
+                self.assertEqual(ak_segments(ack(received, extra_errors=rejected))[1:], [
+                    ["AK2", code, "0001"], ["AK5", "R", "1"], ["AK9", "R", "1", "1", "0"]])
+                self.assertIn(words, refusal_words(received, errors)[0])
+
+    def test_broken_interchange_envelope_gets_a_ta1(self):
+        received = partial("broken_iea_control.x12")
+        text = ack(received)
+        self.assertIn("~\nTA1*000009003*240709*2215*R*001~\nGS*FA*", text)
+        self.assertEqual(parse(text).control_number, "000000017")
+        self.assertNotIn("TA1", ack(parse(fixture("214_004010_star_tilde.x12"))))
+
+    def test_interchange_key(self):
+        first = parse(fixture("214_control_reused_first.edi"))
+        other = parse(fixture("214_control_reused_other_content.edi"))
+        key = interchange_key(first)
+        self.assertRegex(key, r"^TSTC:000000305:2407091200:[0-9a-f]{16}$")
+        self.assertNotEqual(interchange_key(other), key)
+        self.assertEqual(interchange_key(other).split(":")[:2], key.split(":")[:2])
+        relaid = fixture("214_control_reused_first.edi").replace("~\n", "~\r\n")
+        self.assertEqual(interchange_key(parse(relaid)), key)
 
     def test_several_groups_get_one_997_each(self):
         text = ack(parse(fixture("214_990_005010_two_groups_crlf.x12")), first_set_control=41)
