@@ -14,7 +14,7 @@ import json
 import re
 from datetime import datetime
 
-from .canonical import PayloadError, parse_event_time
+from .canonical import PayloadError, check_text, parse_event_time
 from .references import SHIPMENT_REFERENCES
 from .x12 import Interchange, X12Error, accepted_sets, decode, element, parse_all
 from .x12_214 import map_214
@@ -92,11 +92,27 @@ def inbound_items(interchange: Interchange, received_at: datetime):
         try:
             if tset.code not in APPLIED_SETS:
                 raise PayloadError(f"/ST{tset.control}", _not_supported(tset.code))
+            check_characters(tset, interchange.delimiters)
             items.extend(_set_items(tset, received_at))
         except PayloadError as error:
             errors.append(error)
             rejected[(group.control, tset.control)] = _rejection(tset, error)
     return items, errors, rejected
+
+
+def check_characters(tset, delimiters) -> None:
+    """Strict in what is applied: no element of a set may hold a control character (ESC,
+    NUL...), a bidirectional override or a lone surrogate (AK403 6), the rule of the JSON
+    routes. The interchange's own separators, control characters with some VANs, are
+    what they are: delimiters."""
+    allowed = str.maketrans("", "", delimiters.component + (delimiters.repetition or ""))
+    occurrences = {}
+    for segment in tset.segments:
+        nth = occurrences[segment[0]] = occurrences.get(segment[0], 0) + 1
+        for position, value in enumerate(segment[1:], start=1):
+            check_text(value.translate(allowed),
+                       f"/ST{tset.control}/{segment[0]}{position:02d}[{nth}]",
+                       f"{segment[0]}{position:02d}")
 
 
 def _not_supported(code):

@@ -17,7 +17,7 @@ from ..services.x12 import (
     tokenize,
 )
 from ..services.x12_997 import build_997
-from ..services.x12_intake import body_items, read_body
+from ..services.x12_intake import body_items, inbound_items, read_body
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "x12")
 ISA = ("ISA*00*          *00*          *02*BRFL           *ZZ*FREIGHTSYNC    "
@@ -414,3 +414,36 @@ class TestX12Layout(BaseCase):
         items = body_items(broken, datetime(2024, 7, 9, 23, 0))
         self.assertEqual([source["references"]["pro_number"] for source, _event in items],
                          ["PRO4486"])
+
+
+@tagged("freight_sync", "freight_pure")
+class TestX12Characters(BaseCase):
+    """Liberal in the layout, strict in what is applied: an element holding a control
+    character, a bidirectional override or isolate rejects its set with AK403 6."""
+
+    def items_of(self, raw):
+        [interchange], _notes = read_body(raw)
+        return inbound_items(interchange, datetime(2024, 7, 10))
+
+    def test_a_hidden_character_rejects_its_set_naming_the_element(self):
+        with open(os.path.join(FIXTURES, "214_multi_stop_qn.edi"), "rb") as handle:
+            good = handle.read()
+        for hidden, words in (("\u202e", "a bidirectional control character (U+202E)"),
+                              ("\u2066", "a bidirectional control character (U+2066)"),
+                              ("\x1b", "a control character (U+001B)"),
+                              ("\x00", "a control character (U+0000)")):
+            with self.subTest(hidden=repr(hidden)):
+                raw = good.replace(b"MS1*WACO", f"MS1*WA{hidden}CO".encode())
+                items, [error], rejected = self.items_of(raw)
+                self.assertEqual(items, [])
+                self.assertEqual(error.pointer, "/ST0001/MS101[2]")
+                self.assertIn(f"MS101 contains {words}", error.message)
+                [note] = rejected[("301", "0001")].segments
+                self.assertEqual((note.segment_id, note.element_position, note.element_code),
+                                 ("MS1", 1, "6"))
+
+    def test_control_characters_that_are_the_senders_delimiters_are_delimiters(self):
+        with open(os.path.join(FIXTURES, "214_control_char_delimiters.edi"), "rb") as handle:
+            items, errors, _rejected = self.items_of(handle.read())
+        self.assertTrue(items)
+        self.assertEqual(errors, [])
