@@ -4,6 +4,7 @@ import time
 from odoo.tests import BaseCase, tagged
 
 from . import fuzz_inputs
+from .bad_input_catalogue import CATALOGUE, json_verdict, x12_problems
 from .fuzz_inputs import REFUSALS, check_x12
 
 _logger = logging.getLogger(__name__)
@@ -74,3 +75,37 @@ class TestServicesFuzz(BaseCase):
 
     def test_known_crash_trailer_count_beyond_int_digits(self):
         self.assert_known_crash(interchange(iea01="1" * 5000))
+
+
+@tagged("freight_sync", "freight_pure")
+class TestBadInputCatalogue(BaseCase):
+    """Each bad input of the catalogue is refused by the parsing the route does, with the
+    status, code, pointer and words the catalogue states (``TestRoutesFuzz`` posts them)."""
+
+    def test_catalogue_is_large_and_distinct(self):
+        self.assertGreaterEqual(len(CATALOGUE), 80)
+        self.assertEqual(len({case.label for case in CATALOGUE}), len(CATALOGUE))
+        self.assertEqual(len({(case.route, case.body, str(case.headers))
+                              for case in CATALOGUE}), len(CATALOGUE))
+
+    def test_json_cases(self):
+        for case in CATALOGUE:
+            if case.route == "edi" or case.http_only:
+                continue
+            with self.subTest(case.label):
+                status, code, problems = json_verdict(case.route, case.body)
+                self.assertEqual((status, code), (case.status, case.code), problems)
+                self.assertTrue(any(
+                    (case.pointer is None or pointer == case.pointer) and case.words in message
+                    for pointer, message in problems), problems)
+
+    def test_x12_cases(self):
+        for case in CATALOGUE:
+            if case.route != "edi":
+                continue
+            with self.subTest(case.label):
+                problems = x12_problems(case.body)
+                self.assertTrue(any(
+                    code == case.code and (case.pointer is None or pointer == case.pointer)
+                    and case.words in message for code, pointer, message in problems),
+                    problems)
