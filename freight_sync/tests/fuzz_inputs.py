@@ -315,17 +315,42 @@ def generate(seed: int, count: int):
             yield "csv", check_csv, csv_body(rng, csv_seeds)
 
 
-def run(seed: int, count: int) -> tuple[int, list[dict]]:
-    """Feed ``count`` generated inputs through the pure intake: ``(checked, crashes)``,
-    a crash being any exception that is not a documented refusal."""
+def unmutated(seed: int, count: int):
+    """The payloads ``generate`` starts from, in its proportions and unchanged: what a
+    benchmark compares the cost of mutated inputs with."""
+    rng = random.Random(seed)
+    seeds = x12_seeds()
+    csv_seeds = [path.read_text() for path in sorted((FIXTURES / "csv").iterdir())]
+    for index in range(count):
+        kind = index % 40
+        if kind < 16:
+            yield "edi", check_x12, rng.choice(seeds)
+        elif kind < 38:
+            label = "events" if kind < 26 else "invoices"
+            yield label, check_json, json.dumps(json_seed(label, rng)).encode()
+        elif kind == 38:
+            yield "upload", check_upload, rng.choice(seeds)
+        else:
+            yield "csv", check_csv, rng.choice(csv_seeds)
+
+
+def check_one(label: str, check, argument) -> None:
+    """Feed one generated input to its check."""
+    if label in ("events", "invoices"):
+        check(label, argument)
+    else:
+        check(argument)
+
+
+def run(seed: int, count: int, inputs=generate) -> tuple[int, list[dict]]:
+    """Feed ``count`` inputs of ``inputs`` (``generate``, or ``unmutated``) through the
+    pure intake: ``(checked, crashes)``, a crash being any exception that is not a
+    documented refusal."""
     crashes, checked = [], 0
-    for label, check, argument in generate(seed, count):
+    for label, check, argument in inputs(seed, count):
         checked += 1
         try:
-            if label in ("events", "invoices"):
-                check(label, argument)
-            else:
-                check(argument)
+            check_one(label, check, argument)
         except Exception as error:  # noqa: BLE001  the point: any exception is reported
             crashes.append({"label": label, "input": argument, "error": error,
                             "where": traceback.extract_tb(error.__traceback__)[-1]})

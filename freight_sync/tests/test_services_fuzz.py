@@ -3,20 +3,15 @@ import time
 
 from odoo.tests import BaseCase, tagged
 
+from ..services.x12 import parse_all
 from . import fuzz_inputs
 from .bad_input_catalogue import CATALOGUE, json_verdict, x12_problems
-from .fuzz_inputs import REFUSALS, check_x12
+from .fuzz_inputs import check_x12
 
 _logger = logging.getLogger(__name__)
 
 SEED = 20261206
 INPUTS = 20_000
-# Crashes found by this fuzz test in files another session is changing (services/x12.py):
-# ``str.isdigit()`` is true for "²" and for digit strings longer than the 4,300 digits
-# ``int()`` converts, so a trailer count (SE01, GE01, IEA01) like that raises ValueError
-# out of ``parse_all``: the /edi route answers 500 (JSON, logged) instead of a refusal.
-# Each stays reproduced by an expected failure below until x12.py checks such counts.
-KNOWN_CRASHES = frozenset({("x12.py", "_check_trailer"), ("x12.py", "_on_GE")})
 
 
 def interchange(ge01="1", iea01="1"):
@@ -25,7 +20,6 @@ def interchange(ge01="1", iea01="1"):
             "ST*210*0001~B3**BR-1*PRO100*PP**20240712*50000**20240711*035*BRFL~"
             "LX*1~L1*1***50000****~SE*5*0001~"
             f"GE*{ge01}*102~IEA*{iea01}*000000102~").encode()
-
 
 @tagged("freight_sync", "freight_pure")
 class TestServicesFuzz(BaseCase):
@@ -36,16 +30,13 @@ class TestServicesFuzz(BaseCase):
         started = time.monotonic()
         checked, crashes = fuzz_inputs.run(SEED, INPUTS)
         elapsed = time.monotonic() - started
-        unknown = [crash for crash in crashes if (
-            crash["where"].filename.rsplit("/", 1)[-1], crash["where"].name) not in KNOWN_CRASHES]
-        _logger.info("fuzz: %s inputs checked in %.1f s (%.0f/s), %s known crash(es) in "
-                     "x12.py, %s new", checked, elapsed, checked / elapsed,
-                     len(crashes) - len(unknown), len(unknown))
+        _logger.info("fuzz: %s inputs checked in %.1f s (%.0f/s), %s crash(es)", checked,
+                     elapsed, checked / elapsed, len(crashes))
         self.assertEqual(checked, INPUTS)
-        self.assertFalse(unknown, "\n".join(
+        self.assertFalse(crashes, f"{len(crashes)} crash(es):\n" + "\n".join(
             f"{crash['label']}: {crash['error']!r} at {crash['where'].filename}:"
             f"{crash['where'].lineno}\n  input: {crash['input'][:300]!r}"
-            for crash in unknown[:5]))
+            for crash in crashes[:5]))
 
     def test_same_seed_same_inputs(self):
         first = [argument for _label, _check, argument in fuzz_inputs.generate(7, 200)]
@@ -58,23 +49,30 @@ class TestServicesFuzz(BaseCase):
         for seed in fuzz_inputs.x12_seeds():
             check_x12(seed)
 
-    # Expected failures, written so: Odoo's test runner ignores unittest.expectedFailure.
-    # Once x12.py refuses these counts, the tests skip and say to remove them.
-    def assert_known_crash(self, body):
-        try:
-            check_x12(body)
-        except REFUSALS:
-            self.skipTest("fixed in x12.py: remove this case and its KNOWN_CRASHES entry")
-        except ValueError as error:
-            self.assertIs(type(error), ValueError)
-            return
-        self.skipTest("fixed in x12.py: remove this case and its KNOWN_CRASHES entry")
+    # The two crashes this test found in x12.py, kept as regressions: a trailer count
+    # that str.isdigit() accepts but int() refuses ("²", more than 4,300 digits) raised
+    # ValueError out of parse_all, and /edi answered 500. Both are now a count error.
+    def assert_refused(self, body, code, words):
+        check_x12(body)  # no exception
+        interchange = parse_all(body.decode())[0]
+        errors = interchange.envelope_errors()
+        self.assertIn((code, True), [(error.code, words in error.message) for error in errors],
+                      [str(error) for error in errors])
+        self.assertIsNotNone(interchange.refusal())
 
-    def test_known_crash_superscript_digit_in_ge01(self):
-        self.assert_known_crash(interchange(ge01="1\u00b2"))
+    def test_superscript_digit_in_ge01_is_refused(self):
+        self.assert_refused(interchange(ge01="1\u00b2"), "ge_count",
+                            "GE01 '1\u00b2' is not a count of transaction sets (1 to 6 digits")
 
-    def test_known_crash_trailer_count_beyond_int_digits(self):
-        self.assert_known_crash(interchange(iea01="1" * 5000))
+    def test_trailer_count_beyond_int_digits_is_refused(self):
+        self.assert_refused(interchange(iea01="1" * 5000), "iea_count",
+                            "IEA01 '11111111111111111111'… (5000 characters) is not a count")
+
+    def test_count_in_other_digits_is_not_read(self):
+        # int() reads "١" as 1: the count was taken as right although it is no X12 number
+        self.assert_refused(interchange(ge01="\u0661"), "ge_count", "is not a count")
+        self.assertIsNone(parse_all(interchange(ge01="\u0661").decode())[0]
+                          .groups[0].declared_sets)
 
 
 @tagged("freight_sync", "freight_pure")
