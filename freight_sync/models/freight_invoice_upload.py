@@ -38,7 +38,7 @@ class FreightInvoiceUpload(models.Model):
                           help="Canonical field → column of a CSV file, as chosen by the clerk.")
     file_format = fields.Selection([("csv", "CSV"), ("x12", "X12 210")], default="csv",
                                    required=True, readonly=True)
-    file = fields.Binary(attachment=True, required=True, readonly=True)
+    file = fields.Binary(string="Uploaded File", attachment=True, required=True, readonly=True)
     state = fields.Selection(
         [("queued", "Queued"), ("running", "Importing"), ("done", "Done"),
          ("failed", "Failed")],
