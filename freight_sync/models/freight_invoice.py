@@ -422,7 +422,10 @@ class FreightInvoice(models.Model):
         values = {
             "line_no": line.get("line_no"),
             "charge_code": (line.get("charge_code") or "400").upper(),
-            "description": line.get("description"),
+            # a weight the carrier sent without a unit is kept in words for the clerk,
+            # never stored as kg (X12 210: services/x12_invoice.py line_weight)
+            "description": "; ".join(filter(None, [line.get("description"),
+                                                   line.get("weight_problem")])) or False,
             "quantity": line.get("quantity") or 1.0,
             "rate": line.get("rate") or 0.0,
             "amount": line["amount"],

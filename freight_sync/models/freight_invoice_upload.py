@@ -6,6 +6,7 @@ import time
 from odoo import _, api, fields, models
 
 from ..services.invoice_csv_rows import parse_rows
+from ..services.invoice_files import x12_invoices
 
 _logger = logging.getLogger(__name__)
 
@@ -15,7 +16,8 @@ CHUNK_SIZE = 200
 
 
 class FreightInvoiceUpload(models.Model):
-    """A large CSV of carrier invoices, imported in the background chunk by chunk.
+    """A large file of carrier invoices (CSV or X12 210), imported in the background
+    chunk by chunk.
 
     The clerk's upload wizard hands files with many invoices over to this queue so the
     browser does not wait on one long request; the form shows how far the import got.
@@ -32,9 +34,11 @@ class FreightInvoiceUpload(models.Model):
     carrier_id = fields.Many2one("res.partner", required=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     date_format = fields.Char(required=True, readonly=True)
-    mapping = fields.Json(required=True, readonly=True,
-                          help="Canonical field → column of the file, as chosen by the clerk.")
-    file = fields.Binary(string="CSV File", attachment=True, required=True, readonly=True)
+    mapping = fields.Json(readonly=True,
+                          help="Canonical field → column of a CSV file, as chosen by the clerk.")
+    file_format = fields.Selection([("csv", "CSV"), ("x12", "X12 210")], default="csv",
+                                   required=True, readonly=True)
+    file = fields.Binary(string="Uploaded File", attachment=True, required=True, readonly=True)
     state = fields.Selection(
         [("queued", "Queued"), ("running", "Importing"), ("done", "Done"),
          ("failed", "Failed")],
@@ -65,11 +69,13 @@ class FreightInvoiceUpload(models.Model):
 
     def _invoices(self):
         text = base64.b64decode(self.with_context(bin_size=False).file or b"")
+        if self.file_format == "x12":
+            return x12_invoices(text)
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = text.decode("latin-1")
-        return parse_rows(text, self.mapping, self.date_format,
+        return parse_rows(text, self.mapping or {}, self.date_format,
                           {"currency": self.currency_id.name})
 
     @api.model

@@ -10,7 +10,7 @@ import io
 import re
 from datetime import datetime
 
-from .canonical import PayloadError
+from .canonical import MAX_NUMBER, PayloadError, check_amount, check_number
 from .invoice_payload import parse_invoice
 from .references import SHIPMENT_REFERENCES
 
@@ -50,8 +50,16 @@ def sniff(text: str):
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    headers = next(csv.reader(io.StringIO(text), dialect), [])
+    try:
+        headers = next(csv.reader(_lines(text), dialect), [])
+    except csv.Error:
+        headers = []  # parse_rows says what is wrong with the file
     return dialect, [h.strip() for h in headers]
+
+
+def _lines(text: str):
+    # universal newlines: a file saved with bare CRs (old Mac, some exports) is still rows
+    return io.StringIO(text, newline=None)
 
 
 def suggest_mapping(headers) -> dict:
@@ -86,26 +94,35 @@ def parse_rows(text: str, mapping: dict, date_format: str = "iso", defaults=None
         return [], [{"row": 1, "column": field, "message": "no column is mapped to it"}
                     for field in missing]
     dialect, _headers = sniff(text)
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader = csv.DictReader(_lines(text), dialect=dialect)
     groups, errors, bad = {}, [], set()
-    for row_number, row in enumerate(reader, start=2):
-        values = {field: (row.get(header) or "").strip() for field, header in mapping.items()}
-        number = values.get("number")
-        if not number:
-            errors.append({"row": row_number, "column": mapping["number"],
-                           "message": "the invoice number is empty"})
-            continue
-        try:
-            line = _line(values, mapping, date_format)
-        except ValueError as error:
-            column, message = error.args
-            errors.append({"row": row_number, "column": column, "message": message})
-            bad.add(number)
-            continue
-        groups.setdefault(number, {"rows": [], "lines": [], "head": values})
-        groups[number]["rows"].append(row_number)
-        groups[number]["lines"].append(line)
+    try:
+        for row_number, row in enumerate(reader, start=2):
+            _read_row(row_number, row, mapping, date_format, groups, errors, bad)
+    except csv.Error as error:
+        # the rows before are kept: a file cut short by a broken quote still imports them
+        errors.append({"row": reader.line_num, "column": "", "message": f"not CSV: {error}"})
     return _invoices(groups, bad, errors, defaults, mapping, date_format)
+
+
+def _read_row(row_number, row, mapping, date_format, groups, errors, bad):
+    """One row into its invoice's group, or its error into ``errors``."""
+    values = {field: (row.get(header) or "").strip() for field, header in mapping.items()}
+    number = values.get("number")
+    if not number:
+        errors.append({"row": row_number, "column": mapping["number"],
+                       "message": "the invoice number is empty"})
+        return
+    try:
+        line = _line(values, mapping, date_format)
+    except ValueError as error:
+        column, message = error.args
+        errors.append({"row": row_number, "column": column, "message": message})
+        bad.add(number)
+        return
+    groups.setdefault(number, {"rows": [], "lines": [], "head": values})
+    groups[number]["rows"].append(row_number)
+    groups[number]["lines"].append(line)
 
 
 def _line(values, mapping, date_format):
@@ -116,9 +133,17 @@ def _line(values, mapping, date_format):
                 raise ValueError(mapping.get(field, field), "a number is required")
             return None
         try:
-            return parse_amount(text)
+            value = parse_amount(text)
         except ValueError:
-            raise ValueError(mapping[field], f"{text!r} is not a number") from None
+            raise ValueError(mapping[field], f"{text[:40]!r} is not a number") from None
+        try:
+            if field == "amount":
+                check_amount(value, field)
+            else:
+                check_number(value, field, MAX_NUMBER)
+        except PayloadError as error:
+            raise ValueError(mapping[field], error.message) from None
+        return value
     try:
         datetime.strptime(values.get("date", ""), DATE_FORMATS[date_format])
     except ValueError:

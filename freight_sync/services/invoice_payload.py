@@ -8,15 +8,37 @@ invoice a duplicate.
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 
-from .canonical import PayloadError, optional_text, parse_batch, parse_references
+from .canonical import (
+    AMOUNT_FIELDS,
+    MAX_NUMBER,
+    PayloadError,
+    check_amount,
+    check_number,
+    optional_text,
+    parse_batch,
+    parse_references,
+)
 from .invoice_chain import KNOWN_CODES
 
 MAX_INVOICES = 200
 MAX_LINES = 500
 CORRECTIONS = KNOWN_CODES
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Carrier invoices older than this are typos (0001-01-01, 1900), not billing history.
+EARLIEST_INVOICE = date(2000, 1, 1)
+# Carriers date an invoice ahead of shipping at most by months; a year is a slipped digit.
+LATEST_INVOICE_YEARS = 1
+
+
+def check_invoice_date(day: date, pointer: str) -> None:
+    """Refuse an invoice date before ``EARLIEST_INVOICE`` or more than
+    ``LATEST_INVOICE_YEARS`` after today (every intake: JSON, X12 210, CSV)."""
+    latest = date.today() + timedelta(days=366 * LATEST_INVOICE_YEARS)
+    if not EARLIEST_INVOICE <= day <= latest:
+        raise PayloadError(pointer, f"{day.isoformat()} is outside {EARLIEST_INVOICE.isoformat()}"
+                           f" .. {latest.isoformat()}")
 
 
 def _number(data: Mapping, key: str, pointer: str, required=True) -> float | None:
@@ -29,11 +51,15 @@ def _number(data: Mapping, key: str, pointer: str, required=True) -> float | Non
         raise PayloadError(f"{pointer}/{key}", "must be a number")
     try:
         number = float(value)
-    except ValueError:
-        raise PayloadError(f"{pointer}/{key}", f"{value!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise PayloadError(f"{pointer}/{key}", "must be a finite number")
-    return round(number, 2) if key in ("amount", "total", "rate") else number
+    except (ValueError, OverflowError):
+        # an int too big for a float is not formatted: repr() refuses over 4,300 digits
+        shown = repr(value[:40]) if isinstance(value, str) else "the number"
+        raise PayloadError(f"{pointer}/{key}", f"{shown} is not a number") from None
+    if key in AMOUNT_FIELDS:
+        check_amount(number, f"{pointer}/{key}")
+        return round(number, 2)
+    check_number(number, f"{pointer}/{key}", MAX_NUMBER)
+    return number
 
 
 def parse_invoice_line(data, pointer: str, default_references: dict) -> dict:
@@ -67,6 +93,7 @@ def parse_invoice(data, pointer: str) -> dict:
         day = date.fromisoformat(str(data.get("date") or ""))
     except ValueError:
         raise PayloadError(f"{pointer}/date", "a date YYYY-MM-DD is required") from None
+    check_invoice_date(day, f"{pointer}/date")
     currency = str(data.get("currency") or "").upper()
     if not CURRENCY.match(currency):
         raise PayloadError(f"{pointer}/currency", "an ISO 4217 currency code is required")

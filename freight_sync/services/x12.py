@@ -46,12 +46,27 @@ INTERCHANGE, GROUP, SET = "interchange", "group", "set"
 
 # A trailer counts what it closes (element 1) and repeats its header's control number
 # (element 2): what it counts, the header element, the ack codes of a wrong count and of
-# a wrong control number, and what the count includes.
+# a wrong control number, what the count includes, and the most digits the count may have
+# (SE01 N0 1/10, GE01 N0 1/6, IEA01 N0 1/5).
 TRAILERS = {
-    "SE": ("segments", "ST02", "4", "3", " (ST and SE included)"),
-    "GE": ("transaction sets", "GS06", "5", "4", ""),
-    "IEA": ("functional groups", "ISA13", "021", "001", ""),
+    "SE": ("segments", "ST02", "4", "3", " (ST and SE included)", 10),
+    "GE": ("transaction sets", "GS06", "5", "4", "", 6),
+    "IEA": ("functional groups", "ISA13", "021", "001", "", 5),
 }
+
+
+def count_value(text: str, most: int) -> int | None:
+    """A count element as a number: ASCII digits only, at most ``most`` of them, else
+    ``None``. ``str.isdigit()`` alone is true for "²" (which ``int()`` refuses) and "١"
+    (which it reads), and ``int()`` refuses strings of more than 4,300 digits."""
+    if 1 <= len(text) <= most and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
+def shown(text: str, most: int = 20) -> str:
+    """``text`` as an error message quotes it: repr, cut after ``most`` characters."""
+    return repr(text) if len(text) <= most else f"{text[:most]!r}… ({len(text)} characters)"
 
 
 class X12Error(ValueError):
@@ -402,7 +417,7 @@ def _interpret(isa: _Isa, segments: list[list[str]]) -> Interchange:
 
 
 def _check_isa_values(interchange: Interchange) -> None:
-    if not interchange.control_number.isdigit():
+    if count_value(interchange.control_number, 9) is None:
         interchange.errors.append(X12Error(
             "isa_control", f"ISA13 control number {interchange.control_number!r} must be "
             "9 digits", 0, ack_code="018"))
@@ -486,9 +501,9 @@ class _Walker:
         if missing:
             self._group_error(group, index, "gs_invalid",
                               f"GS without {', '.join(missing)}", None)
-        elif not group.control.isdigit() or len(group.control) > 9:
+        elif count_value(group.control, 9) is None:
             self._group_error(group, index, "gs_control",
-                              f"GS06 {group.control!r} must be 1 to 9 digits", "6")
+                              f"GS06 {shown(group.control)} must be 1 to 9 digits", "6")
 
     def _on_ST(self, index, segment):
         if self.group is None:
@@ -531,8 +546,7 @@ class _Walker:
         if self.tset is not None:
             self._close_set(index)
         self.group = None
-        declared = element(segment, 1)
-        group.declared_sets = int(declared) if declared.isdigit() else None
+        group.declared_sets = count_value(element(segment, 1), TRAILERS["GE"][5])
         self._check_trailer(segment, f"group {group.control}", len(group.sets), group.control,
                             partial(self._group_error, group, index))
 
@@ -555,15 +569,20 @@ class _Walker:
         """Check a trailer against what was read; ``report(code, message, ack_code)``
         records each mismatch at the level of what the trailer closes."""
         tag = segment[0]
-        noun, header, count_ack, control_ack, included = TRAILERS[tag]
+        noun, header, count_ack, control_ack, included, most = TRAILERS[tag]
         declared = element(segment, 1)
-        if not (declared.isdigit() and int(declared) == counted):
+        number = count_value(declared, most)
+        if declared and number is None:
+            report(f"{tag.lower()}_count", f"{tag}01 {shown(declared)} is not a count of "
+                   f"{noun} (1 to {most} digits 0-9), {owner} has {counted}{included}",
+                   count_ack)
+        elif number != counted:
             report(f"{tag.lower()}_count", f"{tag}01 says {declared or 'nothing'} {noun}, "
                    f"{owner} has {counted}{included}", count_ack)
         if element(segment, 2) != control:
             report(f"{tag.lower()}_control",
-                   f"{tag}02 {element(segment, 2)!r} does not match {header} {control!r}",
-                   control_ack)
+                   f"{tag}02 {shown(element(segment, 2))} does not match {header} "
+                   f"{shown(control)}", control_ack)
 
 
 def accepted_sets(interchange: Interchange, code: str | None = None):

@@ -1,14 +1,27 @@
 """X12 210 (Motor Carrier Freight Details and Invoice) to the canonical invoice. Pure.
 
 Amounts of type N2 (B307, L104, L305) carry two implied decimals ("125000" is 1,250.00);
-a value written with a point is read as it is. Weights in pounds (L011 "L") become kg.
+a value written with a point is read as it is. Every amount is bounded by
+``canonical.check_amount``; the invoice date (B306) by ``invoice_payload.check_invoice_date``.
+
+Weights: every L0 of a line group (LX loop) is kept on the group's lines as ``weights``,
+each with its qualifier (L005) and unit (L011: L pounds, K kilograms). The line's
+``billed_weight_kg`` is the L0 qualified as billed weight (``B``), else the largest of the
+group, in kg. A weight without a unit is never guessed: the line gets ``billed_weight_kg``
+``None`` and a ``weight_problem`` for the clerk when the weight it would bill is unitless.
+L4 (dimensions) carries no weight and is not read.
 """
 
-from .canonical import PayloadError
+from datetime import date
+
+from .canonical import PayloadError, check_amount
+from .invoice_payload import check_invoice_date
 from .references import SHIPMENT_REFERENCES, UNQUALIFIED, add_x12_reference
 from .x12 import TransactionSet, element
 
 LB_TO_KG = 0.45359237
+TO_KG = {"L": LB_TO_KG, "K": 1.0}
+BILLED_WEIGHT = "B"  # L005 weight qualifier of the weight the charges were computed on
 
 
 def _n2(value: str, pointer: str) -> float:
@@ -16,20 +29,45 @@ def _n2(value: str, pointer: str) -> float:
     if not text:
         raise PayloadError(pointer, "an amount is required")
     try:
-        return round(float(text), 2) if "." in text else round(int(text) / 100, 2)
-    except ValueError:
-        raise PayloadError(pointer, f"{text!r} is not an amount") from None
+        # int() of a huge digit string raises ValueError too (Python's digit limit)
+        amount = float(text) if "." in text else int(text) / 100
+    except (ValueError, OverflowError):
+        raise PayloadError(pointer, f"{text[:40]!r} is not an amount") from None
+    check_amount(amount, pointer)
+    return round(amount, 2)
 
 
-def _weight_kg(l0: list[str]) -> float | None:
-    weight = element(l0, 4).strip()
-    if not weight:
+def _weight(l0: list[str]) -> dict | None:
+    """One L0 weight as sent: value, qualifier, unit (None when L011 names none), kg."""
+    value = _finite(element(l0, 4).strip())
+    if value is None:
         return None
+    unit = element(l0, 11).strip().upper()
+    factor = TO_KG.get(unit)
+    return {"weight": value, "qualifier": element(l0, 5).strip().upper() or None,
+            "unit": unit if factor else None,
+            "kg": round(value * factor, 2) if factor else None}
+
+
+def _finite(text: str) -> float | None:
     try:
-        value = float(weight)
+        value = float(text)
     except ValueError:
         return None
-    return round(value * LB_TO_KG, 2) if element(l0, 11).strip().upper() == "L" else value
+    return value if abs(value) < float("inf") and value == value else None
+
+
+def line_weight(weights: list[dict]) -> tuple[float | None, str | None]:
+    """``(billed_weight_kg, weight_problem)`` of a line group from its L0 weights."""
+    if not weights:
+        return None, None
+    billed = [w for w in weights if w["qualifier"] == BILLED_WEIGHT] or weights
+    unitless = [w for w in billed if w["kg"] is None]
+    if unitless:
+        sent = ", ".join(f"{w['weight']:g}" for w in unitless)
+        return None, (f"weight {sent} sent with no unit (L011 must be L or K): not read as "
+                      "kg, check the billed weight")
+    return max(w["kg"] for w in billed), None
 
 
 def map_210(tset: TransactionSet) -> tuple[dict | None, list[PayloadError]]:
@@ -55,13 +93,14 @@ def _scan(tset: TransactionSet, base: str):
         elif tag == "N9":
             add_x12_reference(references, others, element(segment, 1), element(segment, 2))
         elif tag == "LX":
-            current = {"weight": None, "description": None}
+            current = {"weights": [], "description": None}
         elif tag == "L5" and current is not None:
             current["description"] = element(segment, 2).strip() or None
-        elif tag == "L0" and current is not None:
-            current["weight"] = _weight_kg(segment)
+        elif tag == "L0" and current is not None and (weight := _weight(segment)):
+            current["weights"].append(weight)
         elif tag == "L1":
-            lines.append((segment, dict(current or {})))
+            # the loop itself, not a copy: an L0 after the L1 is still the group's weight
+            lines.append((segment, current if current is not None else {}))
         elif tag == "L3" and element(segment, 5).strip():
             l3_total = _n2(element(segment, 5), f"{base}/L305")
     # N9*OI: the original invoice number a correction names
@@ -82,24 +121,25 @@ def _invoice(tset: TransactionSet, base: str) -> dict:
         references.setdefault(UNQUALIFIED, shipment)
     if not any(key in SHIPMENT_REFERENCES for key in references):
         raise PayloadError(f"{base}/B303", "a shipment reference (B303 or N9) is required")
-    day = element(header, 6).strip()
-    if len(day) != 8 or not day.isdigit():
-        raise PayloadError(f"{base}/B306", f"date {day!r} must be CCYYMMDD")
+    day = _date(element(header, 6).strip(), f"{base}/B306")
     if not lines:
         raise PayloadError(f"{base}/L1", "no charge line (L1)")
     parsed = []
     for index, (l1, loop) in enumerate(lines, 1):
         pointer = f"{base}/L1[{index}]"
-        rate = element(l1, 2).strip()
+        weights = loop.get("weights", [])
+        weight_kg, problem = line_weight(weights)
         parsed.append({
-            "line_no": int(element(l1, 1)) if element(l1, 1).strip().isdigit() else index,
+            "line_no": _line_no(element(l1, 1), index),
             "references": dict(references),
             "charge_code": (element(l1, 8).strip() or "400").upper(),
             "description": element(l1, 12).strip() or loop.get("description"),
             "quantity": 1.0,
-            "rate": float(rate) if _is_number(rate) else None,
+            "rate": _rate(element(l1, 2).strip(), f"{pointer}/L102"),
             "amount": _n2(element(l1, 4), f"{pointer}/L104"),
-            "billed_weight_kg": loop.get("weight"),
+            "billed_weight_kg": weight_kg,
+            "weights": [dict(weight) for weight in weights],
+            **({"weight_problem": problem} if problem else {}),
         })
     lines_total = round(sum(line["amount"] for line in parsed), 2)
     total = l3_total if l3_total is not None else _n2(element(header, 7), f"{base}/B307")
@@ -110,7 +150,7 @@ def _invoice(tset: TransactionSet, base: str) -> dict:
     scac = element(header, 11).strip().upper() or None
     return {
         "number": number,
-        "date": f"{day[:4]}-{day[4:6]}-{day[6:]}",
+        "date": day.isoformat(),
         "currency": currency,
         "total": total,
         "correction": correction,
@@ -121,9 +161,28 @@ def _invoice(tset: TransactionSet, base: str) -> dict:
     }
 
 
-def _is_number(text: str) -> bool:
+def _date(text: str, pointer: str) -> date:
     try:
-        float(text)
+        if len(text) != 8 or not (text.isascii() and text.isdigit()):
+            raise ValueError
+        day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError:
-        return False
-    return True
+        raise PayloadError(pointer, f"date {text[:20]!r} must be CCYYMMDD") from None
+    check_invoice_date(day, pointer)
+    return day
+
+
+def _line_no(text: str, index: int) -> int:
+    # isdigit() alone lets "²" through, which int() refuses
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else index
+
+
+def _rate(text: str, pointer: str) -> float | None:
+    """L102, informative: kept when it is a number, bounded like every amount."""
+    try:
+        rate = float(text)
+    except ValueError:
+        return None
+    check_amount(rate, pointer)
+    return rate

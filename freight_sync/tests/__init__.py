@@ -45,3 +45,5 @@ from . import test_invoice_chain
 from . import test_invoice_chain_concurrency
 from . import test_invoice_chain_property
 from . import test_invoice_unpriced
+from . import test_services_fuzz
+from . import test_routes_fuzz

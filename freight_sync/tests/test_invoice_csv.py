@@ -2,6 +2,7 @@ import base64
 from pathlib import Path
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import BaseCase, new_test_user, tagged
 
 from ..models import freight_invoice_upload
@@ -49,6 +50,20 @@ class TestInvoiceCsvRows(BaseCase):
         self.assertFalse(errors)
         self.assertEqual((invoices[0]["total"], invoices[0]["date"].isoformat()),
                          (1481.4, "2024-07-12"))
+
+    def test_amounts_and_dates_are_bounded(self):
+        mapping = {"number": "inv", "date": "date", "amount": "amount", "pro_number": "pro",
+                   "quantity": "qty"}
+        cases = [("amount", "2000000000", "1", "2024-07-12", "beyond the bound"),
+                 ("qty", "5", "inf", "2024-07-12", "finite"),
+                 ("date", "5", "1", "1999-01-01", "outside 2000-01-01")]
+        for column, amount, quantity, day, words in cases:
+            with self.subTest(column):
+                text = f"inv,date,amount,pro,qty\nA-1,{day},{amount},P1,{quantity}\n"
+                invoices, errors = parse_rows(text, mapping, defaults={"currency": "USD"})
+                self.assertEqual(invoices, [])
+                self.assertEqual((errors[0]["row"], errors[0]["column"]), (2, column))
+                self.assertIn(words, errors[0]["message"])
 
     def test_required_columns(self):
         _invoices, errors = parse_rows("a,b\n1,2\n", {"number": "a"})
@@ -140,6 +155,46 @@ class TestInvoiceUpload(ContractCase):
             self._big_file(45, 0))["res_id"])
         self.env["freight.invoice.upload"]._cron_import_uploads()
         self.assertEqual((again.state, again.invoice_count), ("done", 0))
+
+    @staticmethod
+    def _big_x12(invoices, bad_dates):
+        """One interchange of ``invoices`` 210 sets, then ``bad_dates`` dated 1999."""
+        sets = [(f"X12-{n:05d}", "20240712") for n in range(invoices)]
+        sets += [(f"OLD-{n}", "19990712") for n in range(bad_dates)]
+        out = ["ISA*00*          *00*          *02*TSTC           *ZZ*FREIGHTSYNC    *"
+               "240712*0900*U*00401*000000900*0*P*>~",
+               "GS*IM*TSTC*FREIGHTSYNC*20240712*0900*900*X*004010~"]
+        for control, (number, day) in enumerate(sets, 1):
+            out += [f"ST*210*{control:04d}~", f"B3**{number}*PRO100*PP**{day}*50000**{day}"
+                    "*035*TSTC~", "LX*1~", "L0*1***2205*B***1*PLT**L~", "L1*1***50000****~",
+                    f"SE*6*{control:04d}~"]
+        out += [f"GE*{len(sets)}*900~", "IEA*1*000000900~"]
+        return base64.b64encode("\n".join(out).encode())
+
+    def test_large_x12_file_imports_in_chunks_with_progress(self):
+        action = self._import(self._big_x12(25, 2))
+        upload = self.env["freight.invoice.upload"].browse(action["res_id"])
+        self.assertEqual((upload.file_format, upload.state, upload.invoice_total,
+                          upload.row_error_count), ("x12", "queued", 25, 2))
+        self.assertIn("Interchange 000000900, set 0026: /ST0026/B306: 1999-07-12 is outside",
+                      upload.error_report)
+        self.assertFalse(upload._import_chunks(deadline=0))
+        self.assertEqual((upload.invoice_done, upload.progress), (10, 40.0))
+        self.env["freight.invoice.upload"]._cron_import_uploads()
+        self.assertEqual((upload.state, upload.invoice_count), ("done", 25))
+        line = upload.invoice_ids[:1].line_ids
+        self.assertEqual(line.billed_weight_kg, 1000.17)  # 2,205 lb
+
+    def test_small_x12_file_keeps_a_unitless_weight_in_words(self):
+        path = Path(__file__).parent / "fixtures" / "x12" / "210_weights_l0_units.edi"
+        action = self._import(base64.b64encode(path.read_bytes().replace(b"BRFL", b"TSTC")))
+        invoice = self.env["freight.invoice"].search(action["domain"])
+        self.assertEqual(invoice.name, "BR-1010")
+        lines = invoice.line_ids.sorted("line_no")
+        self.assertEqual(lines.mapped("billed_weight_kg"), [84821.77, 544.31, 0.0])
+        self.assertIn("900 sent with no unit", lines[2].description)
+        with self.assertRaisesRegex(UserError, "ISA: the ISA header is 105 characters"):
+            self._import(base64.b64encode(b"  ISA*0*broken"))
 
     def test_small_file_is_imported_at_once(self):
         action = self._import(self._big_file(20, 0))

@@ -41,6 +41,13 @@ class TestInvoicePayload(BaseCase):
             ("no references at all", {"shipment": None, "lines": [{"amount": 560}]},
              "/invoices/0/lines/0/shipment"),
             ("total differs", {"total": 999}, "/invoices/0/total"),
+            ("date before 2000", {"date": "1999-12-31"}, "/invoices/0/date"),
+            ("date years ahead", {"date": "2999-01-01"}, "/invoices/0/date"),
+            ("total beyond a billion", {"total": 2e9}, "/invoices/0/total"),
+            ("rate beyond a billion", {"lines": [{"amount": 560, "rate": "-1e10"}]},
+             "/invoices/0/lines/0/rate"),
+            ("integer too big for a float", {"lines": [{"amount": 560, "quantity": 10**400}]},
+             "/invoices/0/lines/0/quantity"),
         ]
         for label, changes, pointer in cases:
             with self.subTest(label):

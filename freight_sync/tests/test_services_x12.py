@@ -200,7 +200,8 @@ class TestX12Envelope(BaseCase):
                 "SE01 says 4 segments, the set 0001 has 5 (ST and SE included)",
                 "SE02 '0002' does not match ST02 '0001'"]),
             (interchange_text(*GOOD_214[:6], "GE*x*8", "IEA*1*000000001"), [
-                "GE01 says x transaction sets, group 7 has 1",
+                "GE01 'x' is not a count of transaction sets (1 to 6 digits 0-9), group 7 "
+                "has 1",
                 "GE02 '8' does not match GS06 '7'"]),
             (interchange_text(*GOOD_214[:7], "IEA"), [
                 "IEA01 says nothing functional groups, the interchange has 1",

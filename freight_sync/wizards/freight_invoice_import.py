@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..models.ir_attachment import IN_DATABASE
 from ..services.invoice_csv_rows import parse_rows, sniff, suggest_mapping
+from ..services.invoice_files import is_x12, x12_invoices
 
 COLUMN_FIELDS = {
     "column_number": "number", "column_date": "date", "column_currency": "currency",
@@ -20,10 +21,11 @@ BACKGROUND_FROM = 200
 
 
 class FreightInvoiceImport(models.TransientModel):
-    """A clerk's CSV of carrier invoices: map the columns, preview, import the good ones."""
+    """A clerk's file of carrier invoices, CSV or X12 210: for a CSV map the columns;
+    preview, import the good ones."""
 
     _name = "freight.invoice.import"
-    _description = "Import carrier invoices (CSV)"
+    _description = "Import carrier invoices (CSV or X12 210)"
 
     file = fields.Binary(required=True)
     filename = fields.Char()
@@ -55,18 +57,28 @@ class FreightInvoiceImport(models.TransientModel):
     headers = fields.Char(readonly=True, help="Columns found in the file.")
     preview = fields.Text(compute="_compute_preview")
     error_report = fields.Text(readonly=True)
+    is_x12 = fields.Boolean(string="X12 File", compute="_compute_is_x12",
+                            help="An X12 210 interchange: its columns need no mapping.")
+
+    def _raw(self):
+        # the web client reads binaries with bin_size: ask for the bytes themselves
+        return base64.b64decode(self.with_context(bin_size=False).file or b"")
 
     def _text(self):
-        # the web client reads binaries with bin_size: ask for the bytes themselves
-        raw = base64.b64decode(self.with_context(bin_size=False).file or b"")
+        raw = self._raw()
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             return raw.decode("latin-1")
 
+    @api.depends("file")
+    def _compute_is_x12(self):
+        for wizard in self:
+            wizard.is_x12 = bool(wizard.file) and is_x12(wizard._raw())
+
     @api.onchange("file")
     def _onchange_file(self):
-        if not self.file:
+        if not self.file or self.is_x12:
             return
         _dialect, headers = sniff(self._text())
         self.headers = ", ".join(headers)
@@ -79,10 +91,15 @@ class FreightInvoiceImport(models.TransientModel):
                 in COLUMN_FIELDS.items() if self[column_field]}
 
     def _parse(self):
-        return parse_rows(self._text(), self._mapping(), self.date_format,
-                          {"currency": self.currency_id.name})
+        """``(invoices, problems)`` of the file, each problem already in words."""
+        if self.is_x12:
+            invoices, problems = x12_invoices(self._raw())
+        else:
+            invoices, problems = parse_rows(self._text(), self._mapping(), self.date_format,
+                                            {"currency": self.currency_id.name})
+        return invoices, [problem_text(problem) for problem in problems]
 
-    @api.depends("file", "date_format", *COLUMN_FIELDS)
+    @api.depends("file", "is_x12", "date_format", *COLUMN_FIELDS)
     def _compute_preview(self):
         for wizard in self:
             if not wizard.file:
@@ -93,17 +110,14 @@ class FreightInvoiceImport(models.TransientModel):
                        e=len(errors))]
             lines += [f"{inv['number']}  {inv['date']}  {inv['currency']} {inv['total']:,.2f}"
                       f"  ({len(inv['lines'])} line(s))" for inv in invoices[:PREVIEW_ROWS]]
-            lines += [_("Row %(row)s, %(column)s: %(message)s", **error)
-                      for error in errors[:PREVIEW_ROWS]]
+            lines += errors[:PREVIEW_ROWS]
             wizard.preview = "\n".join(lines)
 
     def action_import(self):
         self.ensure_one()
-        invoices, errors = self._parse()
+        invoices, report = self._parse()
         if not invoices:
-            raise UserError(_("Nothing to import:\n%s", "\n".join(
-                _("Row %(row)s, %(column)s: %(message)s", **error) for error in errors[:20])))
-        report = [_("Row %(row)s, %(column)s: %(message)s", **error) for error in errors]
+            raise UserError(_("Nothing to import:\n%s", "\n".join(report[:20])))
         if len(invoices) > BACKGROUND_FROM:
             return self._queue_upload(len(invoices), report)
         staged, stage_errors = self.env["freight.invoice"]._stage(
@@ -125,6 +139,7 @@ class FreightInvoiceImport(models.TransientModel):
             "currency_id": self.currency_id.id,
             "date_format": self.date_format,
             "mapping": self._mapping(),
+            "file_format": "x12" if self.is_x12 else "csv",
             "file": self.file,
             "invoice_total": invoice_total,
             "row_error_count": len(report),
@@ -138,3 +153,11 @@ class FreightInvoiceImport(models.TransientModel):
             "view_mode": "form",
             "target": "current",
         }
+
+
+def problem_text(problem):
+    """A problem of the file in words: a CSV's names its row and column, an X12's its
+    interchange and set."""
+    if "row" in problem:
+        return _("Row %(row)s, %(column)s: %(message)s", **problem)
+    return _("%(where)s: %(message)s", **problem)
