@@ -13,6 +13,7 @@ from ..services.x12_997 import build_997
 from ..services.x12_intake import (
     inbound_items,
     interchange_key,
+    interchange_prefix,
     read_body,
     refusal_words,
     set_kinds,
@@ -134,7 +135,7 @@ class X12Intake(Intake):
         Message = request.env["freight.message"].sudo()
         for interchange in self.interchanges:
             # a key is "x12:" then the interchanges' keys joined by "+" (interchange_key)
-            prefix = _like_literal(f"{interchange.sender_id}:{interchange.control_number}:")
+            prefix = _like_literal(interchange_prefix(interchange))
             earlier = Message.search([
                 ("endpoint_id", "=", message.endpoint_id.id), ("direction", "=", "in"),
                 ("id", "!=", message.id),

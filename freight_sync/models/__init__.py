@@ -2,6 +2,7 @@ from . import freight_order_mixin
 from . import freight_tolerance_mixin
 from . import freight_code_mixin
 from . import freight_guarded_mixin
+from . import freight_text_guard_mixin
 from . import res_partner
 from . import freight_shipment
 from . import freight_milestone

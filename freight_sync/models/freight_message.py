@@ -67,7 +67,7 @@ class FreightMessage(models.Model):
 
     _name = "freight.message"
     _description = "Freight Integration Message"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "freight.text.guard.mixin"]
     _order = "id desc"
     _rec_name = "correlation_id"
 

@@ -15,6 +15,7 @@ class FreightMessageEvent(models.Model):
     """
 
     _name = "freight.message.event"
+    _inherit = ["freight.text.guard.mixin"]
     _description = "Received event id"
     _log_access = False
 

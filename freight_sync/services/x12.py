@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from .canonical import forbidden_char
+
 ISA_LENGTH = 106  # 105 characters of header + the segment terminator
 # Widths of ISA01..ISA16: the header is fixed length, which is how delimiters are found.
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
@@ -301,9 +303,10 @@ def _check_isa_shape(header: str, element: str) -> None:
 
 def _check_delimiter(char: str, name: str, ack_code: str, *taken: str,
                      line_break: bool = False) -> None:
-    """A delimiter is any character that is not a letter, digit or space (the padding of
-    ISA fields) and not already a delimiter; only the terminator may be a line break."""
-    if char.isalnum() or char == " " or char in taken or (
+    """A delimiter is any character that is not a letter, digit, space (the padding of
+    ISA fields) or NUL (no text column holds it) and not already a delimiter; only the
+    terminator may be a line break."""
+    if char.isalnum() or char in (" ", "\x00") or char in taken or (
             char in LINE_BREAKS and not line_break):
         raise X12Error("isa_invalid", f"{name}: {char!r} is not a delimiter", 0,
                        ack_code=ack_code)
@@ -417,6 +420,14 @@ def _interpret(isa: _Isa, segments: list[list[str]]) -> Interchange:
 
 
 def _check_isa_values(interchange: Interchange) -> None:
+    # an id is text a clerk reads and a key is built from: no hidden characters in it
+    for name, value, ack_code in (("ISA06 sender id", interchange.sender_id, "006"),
+                                  ("ISA08 receiver id", interchange.receiver_id, "008")):
+        char = forbidden_char(value)
+        if char:
+            interchange.errors.append(X12Error(
+                "isa_invalid", f"{name} holds a hidden character (U+{ord(char):04X})", 0,
+                ack_code=ack_code))
     if count_value(interchange.control_number, 9) is None:
         interchange.errors.append(X12Error(
             "isa_control", f"ISA13 control number {interchange.control_number!r} must be "

@@ -186,13 +186,14 @@ def build_997(interchange: Interchange, *, interchange_control: int, group_contr
     if interchange.version >= "00402" and not d.repetition:
         # from 00402 on ISA11 is the repetition separator: a letter there breaks the ISA
         raise ValueError(f"ISA version {interchange.version} needs a repetition separator")
-    for name, value in (("sender", interchange.receiver_id),
-                        ("receiver", interchange.sender_id)):
+    # a refused interchange may name its sender with hidden characters: never echoed
+    sender, receiver = _printable(interchange.receiver_id), _printable(interchange.sender_id)
+    for name, value in (("sender", sender), ("receiver", receiver)):
         if len(value) > 15:
             raise ValueError(f"ISA {name} id {value!r} is longer than 15 characters")
     isa = ["ISA", "00", " " * 10, "00", " " * 10,
-           interchange.receiver_qualifier, interchange.receiver_id.ljust(15),
-           interchange.sender_qualifier, interchange.sender_id.ljust(15),
+           _printable(interchange.receiver_qualifier), sender.ljust(15),
+           _printable(interchange.sender_qualifier), receiver.ljust(15),
            when.strftime("%y%m%d"), when.strftime("%H%M"),
            d.repetition or "U", interchange.version, f"{interchange_control:09d}",
            "0", "T" if interchange.test else "P", d.component]
@@ -201,7 +202,14 @@ def build_997(interchange: Interchange, *, interchange_control: int, group_contr
         out += _fa_group(interchange, groups, group_control, when, first_set_control, d,
                          extra_errors)
     out.append(["IEA", "1" if groups else "0", f"{interchange_control:09d}"])
-    return "".join(d.element.join(segment) + d.segment + d.suffix for segment in out)
+    return "".join(d.element.join(map(_printable, segment)) + d.segment + d.suffix
+                   for segment in out)
+
+
+def _printable(value: str) -> str:
+    """A value echoed in our 997 without the control characters a sender slipped in
+    (our own delimiters are joined in afterwards, whatever they are)."""
+    return "".join(char for char in value if char.isprintable())
 
 
 def _fa_group(interchange, groups, group_control, when, first_set_control, d, extra_errors):

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from datetime import datetime
+from urllib.parse import quote
 
 from .canonical import PayloadError, check_text, parse_event_time
 from .references import SHIPMENT_REFERENCES
@@ -204,8 +205,16 @@ def interchange_key(interchange: Interchange) -> str:
                 [[tset.code, tset.control, tset.segments] for tset in group.sets]]
                for group in interchange.groups]
     digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
-    return (f"{interchange.sender_id}:{interchange.control_number}:"
-            f"{interchange.date}{interchange.time}:{digest[:16]}")
+    return (f"{interchange_prefix(interchange)}"
+            f"{quote(interchange.date + interchange.time, safe='')}:{digest[:16]}")
+
+
+def interchange_prefix(interchange: Interchange) -> str:
+    """``sender:control:``, the start of every key of this sender's control number. The
+    parts are percent-encoded: a sender's id may hold a ':', a '+' (the key's own
+    separators) or a NUL byte, which PostgreSQL refuses in a query."""
+    return (f"{quote(interchange.sender_id, safe='')}:"
+            f"{quote(interchange.control_number, safe='')}:")
 
 
 def _set_items(tset, received_at):

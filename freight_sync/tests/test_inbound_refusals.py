@@ -113,7 +113,8 @@ class TestEdiRefusals(InboundCase, HttpCase):
         # nothing to apply but the offer: the message says so, the case has the words
         self.assertEqual(message.state, "ignored", message.last_error)
         self.assertIn("Counter-offer, not a decision", message.ignore_reason)
-        self.assertIn("B104-C Counter Proposal Made, load_ref LOAD100", message.ignore_reason)
+        self.assertIn("B104-C Counter Proposal Made", message.ignore_reason)
+        self.assertIn("reference LOAD100", message.ignore_reason)
         self.assertEqual(message.item_ids.mapped("state"), ["applied"])
         case = self.env["freight.exception"].search([("shipment_id", "=", self.shipment.id)])
         self.assertEqual((case.exception_type, case.category, case.message_id),

@@ -18,7 +18,7 @@ CONTENT_TYPES = {"events": "application/json", "invoices": "application/json",
 SEED = 12
 REQUESTS = 1500
 # what the inbox leaves a message in once it has been processed
-PROCESSED = ("done", "failed", "dead", "ignored")
+PROCESSED = ("done", "partial", "failed", "dead", "ignored", "rejected")
 
 
 def route_of(label):
@@ -42,9 +42,9 @@ class TestRoutesFuzz(InboundCase, HttpCase):
     """Mutated payloads and the bad-input catalogue over real HTTP, signed so that they get
     past authentication: every answer is under 500 and in the route's contract (the JSON
     error contract, or the X12 997 of /edi), logs no error, and stores exactly what it
-    says (one message and its accepted item ids with a 202, nothing otherwise); the
-    inbox then processes what was stored without an error logged or a message left
-    half-done."""
+    says (one message and its accepted item ids with a 202; an /edi refusal one message
+    stored rejected with no item; nothing otherwise); the inbox then processes what was
+    stored without an error logged or a message left half-done."""
 
     def post(self, route, body, headers=None):
         signed = {**self.signed_headers(body), "Content-Type": CONTENT_TYPES[route]}
@@ -58,8 +58,10 @@ class TestRoutesFuzz(InboundCase, HttpCase):
 
     def assert_contract(self, route, response, before):
         """No 5xx, the route's content type and shape, and what was stored agrees with
-        the status: with a 202 one message and one item id per accepted item, with any
-        other status nothing; nothing is applied by the route itself."""
+        the status: with a 202 one message and one item id per accepted item; with an
+        /edi refusal (4xx) one message stored ``rejected`` with its raw bytes, for an admin
+        to see and replay, and no item; otherwise nothing. Nothing is applied by the route
+        itself."""
         status, content_type = response.status_code, response.headers.get("Content-Type", "")
         self.assertLess(status, 500, response.text[:300])
         if content_type == "application/json":
@@ -81,7 +83,15 @@ class TestRoutesFuzz(InboundCase, HttpCase):
         self.assertNotIn("<html", response.text[:500].lower())
         after = self.counts()
         stored = after["freight.message"] - before["freight.message"]
-        self.assertEqual(stored, 1 if status == 202 else 0, f"{status}: {response.text[:300]}")
+        refused_edi = route == "edi" and 400 <= status < 500 and status not in (401, 403, 409,
+                                                                                 413, 415)
+        if refused_edi and stored:
+            message = self.env["freight.message"].sudo().search([], order="id desc", limit=1)
+            self.assertEqual((message.state, bool(message.payload_attachment_id)),
+                             ("rejected", True), response.text[:300])
+        # a refusal answered again (the same body resent) stores nothing new
+        expected = {1} if status == 202 else {0, 1} if refused_edi else {0}
+        self.assertIn(stored, expected, f"{status}: {response.text[:300]}")
         self.assertEqual(after["freight.message.event"] - before["freight.message.event"],
                          accepted if status == 202 else 0, f"{status}: {response.text[:300]}")
         self.assertEqual((after["freight.milestone"], after["freight.invoice"]),

@@ -17,7 +17,7 @@ from ..services.x12 import (
     tokenize,
 )
 from ..services.x12_997 import build_997
-from ..services.x12_intake import body_items, inbound_items, read_body
+from ..services.x12_intake import body_items, inbound_items, interchange_key, read_body
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "x12")
 ISA = ("ISA*00*          *00*          *02*BRFL           *ZZ*FREIGHTSYNC    "
@@ -448,3 +448,24 @@ class TestX12Characters(BaseCase):
             items, errors, _rejected = self.items_of(handle.read())
         self.assertTrue(items)
         self.assertEqual(errors, [])
+
+    def test_a_hidden_character_in_the_senders_id_refuses_the_interchange(self):
+        with open(os.path.join(FIXTURES, "214_multi_stop_qn.edi"), "rb") as handle:
+            good = handle.read()
+        [interchange], _notes = read_body(good.replace(b"*02*BRFL           *",
+                                                       b"*02*BR\x00L           *"))
+        error = interchange.refusal()
+        self.assertIn("ISA06 sender id holds a hidden character (U+0000)", str(error))
+        self.assertEqual(error.ack_code, "006")
+
+    def test_the_interchange_key_is_printable_whatever_the_sender_sends(self):
+        with open(os.path.join(FIXTURES, "214_multi_stop_qn.edi"), "rb") as handle:
+            good = handle.read()
+        for sender, encoded in ((b"BRFL", "BRFL:"), (b"BR:L", "BR%3AL:"),
+                                (b"BR+L", "BR%2BL:"), (b"BR\x00L", "BR%00L:")):
+            with self.subTest(sender=sender):
+                [interchange], _notes = read_body(good.replace(b"*BRFL           *",
+                                                               b"*" + sender + b"           *"))
+                key = interchange_key(interchange)
+                self.assertTrue(key.startswith(encoded + "000000301:"), key)
+                self.assertTrue(key.isprintable() and key.isascii(), key)

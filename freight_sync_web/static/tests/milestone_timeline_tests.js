@@ -12,6 +12,7 @@ import { registry } from "@web/core/registry";
 const CODES = [
     ["tendered", "Tendered"], ["accepted", "Tender accepted"], ["picked_up", "Picked up"],
     ["in_transit", "In transit"], ["delivered", "Delivered"], ["exception", "Exception"],
+    ["stop_delivered", "Delivered at a stop"],
 ];
 const FORM = `<form><sheet>
     <field name="name"/><field name="status"/>
@@ -54,6 +55,7 @@ QUnit.module("freight_sync_web", (hooks) => {
                         event_time: { string: "Event time", type: "datetime" },
                         received_at: { string: "Received", type: "datetime" },
                         location: { string: "Location", type: "char" },
+                        stop: { string: "Stop", type: "integer" },
                         raw_code: { string: "Raw code", type: "char" },
                         reason_code: { string: "Reason", type: "char" },
                         source: { string: "Source", type: "selection", selection: [["edi", "EDI"], ["tms", "TMS"]] },
@@ -109,6 +111,16 @@ QUnit.module("freight_sync_web", (hooks) => {
         assert.strictEqual(target.querySelector(".o_freight_raw_code").textContent, "AF");
         assert.ok(target.querySelector("[data-code=picked_up]").title.includes("via EDI 214"));
         assert.strictEqual(target.querySelector(".o_freight_timeline_location").textContent, "Chicago, IL");
+    });
+
+    QUnit.test("names the stops of a multi-stop trip", async (assert) => {
+        useMilestones([
+            milestone(1, "stop_delivered", "2024-07-10 06:00:00", { stop: 2, location: "Waco, TX" }),
+            milestone(2, "delivered", "2024-07-10 09:00:00", { stop: 3, location: "Austin, TX" }),
+        ]);
+        await open();
+        const labels = [...target.querySelectorAll(".o_freight_timeline_label")].map((el) => el.textContent);
+        assert.deepEqual(labels, ["Delivered at a stop (stop 2)", "Delivered (stop 3)"]);
     });
 
     QUnit.test("marks a late delivery and the shipment as late", async (assert) => {
