@@ -104,8 +104,9 @@ class X12Intake(Intake):
         return self._refused(message, ack, self.status)
 
     def _refused(self, message, ack, status):
-        """The 997 saying what was refused, or without one (an unreadable ISA names no
-        one to address it to) the JSON error with the problem in words."""
+        """The JSON error with each problem in words and the 997 (``acknowledgment``),
+        or the 997 alone when the sender asks for it; an unreadable ISA names no one to
+        address a 997 to, so its answer is the JSON error whatever was asked."""
         problems = (message.last_error or "").splitlines()
         if ack and not _wants_json():
             return x12_response(ack, status, message.correlation_id,
@@ -158,9 +159,11 @@ def _like_literal(text):
 
 
 def _wants_json():
-    """The sender asked for the JSON error contract rather than the 997 alone."""
+    """A refusal answers the JSON error contract, its problems in words and the 997
+    beside them, unless the sender asks for the 997 alone (``Accept:
+    application/edi-x12``, as a translator that parses the answer would)."""
     accept = request.httprequest.accept_mimetypes
-    return accept.best_match(["application/edi-x12", "application/json"]) == "application/json"
+    return accept.best_match(["application/json", "application/edi-x12"]) == "application/json"
 
 
 def _controls():

@@ -30,8 +30,9 @@ def status_set(pro, *statuses):
 
 @tagged("freight_sync", "post_install", "-at_install")
 class TestEdiRoute(InboundCase, HttpCase):
-    def post(self, body, content_type="application/edi-x12", **sign_args):
-        headers = {**self.signed_headers(body, **sign_args), "Content-Type": content_type}
+    def post(self, body, content_type="application/edi-x12", headers_extra=None, **sign_args):
+        headers = {**self.signed_headers(body, **sign_args), "Content-Type": content_type,
+                   **(headers_extra or {})}
         return self.url_open(URL, data=body, headers=headers, timeout=30)
 
     def process(self):
@@ -90,6 +91,11 @@ class TestEdiRoute(InboundCase, HttpCase):
                            break_iea=True)
         response = self.post(body)
         self.assertEqual(response.status_code, 400)
+        error = response.json()["error"]
+        self.assertEqual(error["code"], "malformed_x12")
+        self.assertTrue(any("IEA02" in problem or "control" in problem
+                            for problem in error["details"]["problems"]), error)
+        response = self.post(body, headers_extra={"Accept": "application/edi-x12"})
         self.assertIn("TA1*000000101*240709*1200*R*001~", response.text)
         self.assertIn("AK9*R", response.text)
         garbage = self.post(b"this is not X12 at all")

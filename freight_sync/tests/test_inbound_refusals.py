@@ -53,7 +53,10 @@ class TestEdiRefusals(InboundCase, HttpCase):
             with self.subTest(name):
                 response = self.post_fixture(name)
                 self.assertEqual(response.status_code, 422, response.text)
-                self.assertIn(f"AK2*{code}*0001~\nAK5*R*1~\nAK9*R*1*1*0~", response.text)
+                error = response.json()["error"]
+                self.assertIn(f"AK2*{code}*0001~\nAK5*R*1~\nAK9*R*1*1*0~",
+                              error["details"]["acknowledgment"])
+                self.assertIn(words, error["details"]["problems"][0])
                 message = self.messages()[-1]
                 self.assertEqual((message.state, message.item_count, message.answer_status),
                                  ("rejected", 0, 422))
@@ -67,7 +70,7 @@ class TestEdiRefusals(InboundCase, HttpCase):
 
     def test_envelope_refusal_is_stored_rejected_and_replayable(self):
         body = fixture_bytes("broken_iea_group_count.x12")
-        response = self.post(body)
+        response = self.post(body, Accept="application/edi-x12")
         self.assertEqual(response.status_code, 400, response.text)
         # the TA1 says what is wrong with the interchange (021: IEA01 group count)
         self.assertIn("TA1*000000306*240709*1200*R*021~", response.text)
@@ -159,8 +162,8 @@ class TestEdiRefusals(InboundCase, HttpCase):
             [("shipment_id", "=", self.shipment.id),
              ("exception_type", "=", "tender_counter_offer")])), 1)
 
-    def test_refusal_in_words_as_json_on_request(self):
-        response = self.post_fixture_json("856_not_supported.edi")
+    def test_refusal_in_words_as_json_unless_the_997_alone_is_asked_for(self):
+        response = self.post_fixture("856_not_supported.edi")
         self.assertEqual(response.status_code, 422, response.text)
         self.assertEqual(response.headers["Content-Type"], "application/json")
         error = response.json()["error"]
@@ -175,7 +178,7 @@ class TestEdiRefusals(InboundCase, HttpCase):
         self.assertEqual((error["details"]["message_id"], message.state),
                          (message.id, "rejected"))
         # an envelope refusal: 400, the TA1 in the acknowledgment, the words beside it
-        broken = self.post_fixture_json("broken_iea_group_count.x12")
+        broken = self.post_fixture("broken_iea_group_count.x12")
         self.assertEqual(broken.status_code, 400, broken.text)
         error = broken.json()["error"]
         self.assertEqual(error["code"], "malformed_x12")
@@ -183,8 +186,11 @@ class TestEdiRefusals(InboundCase, HttpCase):
         self.assertTrue(any("IEA01 says 2 functional groups" in problem
                             for problem in error["details"]["problems"]))
 
-    def post_fixture_json(self, name):
-        return self.post(fixture_bytes(name), Accept="application/json")
+        # a translator that parses the answer asks for the 997 alone
+        alone = self.post(fixture_bytes("856_not_supported.edi"), Accept="application/edi-x12")
+        self.assertEqual((alone.status_code, alone.headers["Content-Type"]),
+                         (422, "application/edi-x12"))
+        self.assertIn("AK2*856*0001~\nAK5*R*1~", alone.text)
 
     def test_a_case_that_cannot_be_opened_fails_its_offer_alone(self):
         self.assertEqual(self.post_fixture("990_counter_offer.edi").status_code, 202)
