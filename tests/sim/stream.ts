@@ -19,6 +19,9 @@ export interface SimEvent {
 export interface StreamOptions {
     shipments: string[];
     start: Date;
+    /** no event happens after this instant (default: the time of the call): a journey
+     * that would end later is still under way */
+    now?: Date;
     seed?: number;
     duplicateRate?: number;
     outOfOrderRate?: number;
@@ -49,11 +52,15 @@ function isoWithOffset(date: Date, offsetHours: number): string {
 export function milestoneStream(options: StreamOptions): SimEvent[] {
     const random = seededRandom(options.seed ?? 1);
     const events: SimEvent[] = [];
+    const now = (options.now ?? new Date()).getTime();
     options.shipments.forEach((pro, index) => {
         const stops = options.partial === false ? JOURNEY.length : 1 + Math.floor(random() * JOURNEY.length);
         const start = new Date(options.start.getTime() + index * 600_000);
         JOURNEY.slice(0, stops).forEach(([code, hours], step) => {
             const when = new Date(start.getTime() + hours * 3600_000);
+            if (when.getTime() > now) {
+                return; // has not happened yet: the receiver refuses events from the future
+            }
             events.push({
                 id: `${pro}-${step}`,
                 pro,

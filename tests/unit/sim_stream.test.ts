@@ -17,6 +17,17 @@ describe("milestoneStream", () => {
         assert.notDeepEqual(a, c);
     });
 
+    it("never reports an event later than now, however many shipments", () => {
+        const now = new Date("2024-07-11T12:00:00Z");
+        const many = Array.from({ length: 600 }, (_, i) => `PRO${i}`);
+        const events = milestoneStream({ shipments: many, start, now, partial: false });
+        assert.ok(events.length > 0);
+        assert.ok(events.every((e) => Date.parse(e.eventTime) <= now.getTime()));
+        // the first shipments have arrived, the last ones are still on the road
+        assert.ok(events.some((e) => e.pro === "PRO0" && e.code === "delivered"));
+        assert.ok(!events.some((e) => e.pro === "PRO599" && e.code === "delivered"));
+    });
+
     it("sends clean streams in event order, one event per id", () => {
         const events = milestoneStream({ shipments: pros, start, partial: false });
         assert.equal(events.length, pros.length * 7);
