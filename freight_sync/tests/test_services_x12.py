@@ -443,6 +443,15 @@ class TestX12Characters(BaseCase):
                 self.assertEqual((note.segment_id, note.element_position, note.element_code),
                                  ("MS1", 1, "6"))
 
+    def test_the_bidi_and_escape_fixture_is_rejected_whole(self):
+        with open(os.path.join(FIXTURES, "214_bidi_and_escape.edi"), "rb") as handle:
+            items, [error], rejected = self.items_of(handle.read())
+        self.assertEqual(items, [])
+        self.assertEqual(error.pointer, "/ST0001/MS101[2]")
+        self.assertIn("a bidirectional control character (U+202E)", error.message)
+        [note] = rejected[("309", "0001")].segments
+        self.assertEqual((note.element_position, note.element_code), (1, "6"))
+
     def test_control_characters_that_are_the_senders_delimiters_are_delimiters(self):
         with open(os.path.join(FIXTURES, "214_control_char_delimiters.edi"), "rb") as handle:
             items, errors, _rejected = self.items_of(handle.read())
