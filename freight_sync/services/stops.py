@@ -20,9 +20,12 @@ def stop_number(text) -> int | None:
         number = text
     else:
         text = str(text or "").strip()
-        if not text.isdigit():
+        # ASCII digits only ("²".isdigit() is true) and few of them once leading zeros go:
+        # int() refuses a string of more than 4,300 digits, zeros included
+        digits = text.lstrip("0") or "0"
+        if not (text.isascii() and text.isdigit()) or len(digits) > 3:
             return None
-        number = int(text)
+        number = int(digits)
     return number if 0 < number <= MAX_STOPS else None
 
 
