@@ -20,7 +20,9 @@ def stop_number(text) -> int | None:
         number = text
     else:
         text = str(text or "").strip()
-        if not text.isdigit():
+        # ASCII digits only ("²".isdigit() is true, int() refuses it) and few of them:
+        # int() refuses more than 4,300 digits, and no stop number needs more than 3
+        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 3:
             return None
         number = int(text)
     return number if 0 < number <= MAX_STOPS else None

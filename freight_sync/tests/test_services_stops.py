@@ -32,6 +32,9 @@ class TestStops(BaseCase):
         self.assertEqual([stop_number(v) for v in ("2", " 3 ", 4, "0", "-1", "A", "", None,
                                                     True, 1000, "999")],
                          [2, 3, 4, None, None, None, None, None, None, None, 999])
+        # what int() refuses or reads wrongly is no stop number, never a crash
+        self.assertEqual([stop_number(v) for v in ("1" * 5000, "²", "007", "0001000")],
+                         [None, None, 7, None])
 
     def test_a_set_with_one_status_at_several_places_has_stops(self):
         self.assertEqual(infer_stops([("AF", "DALLAS"), ("D1", "WACO"), ("D1", "AUSTIN"),
