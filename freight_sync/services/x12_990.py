@@ -11,6 +11,7 @@ from datetime import datetime
 
 from .canonical import PayloadError
 from .references import UNQUALIFIED, add_x12_reference, is_valid_scac
+from .timezones import LOCAL_CODES, parse_x12_datetime, to_iso
 from .x12 import TransactionSet, element
 
 DECISIONS = {
@@ -41,7 +42,8 @@ def map_990(tset: TransactionSet) -> dict:
     ``event_time`` (always ``None``: a 990 carries a date but no time or zone, so the
     caller dates the milestone with the time the response was received), ``references``
     (B102 as ``reference``, tried as every kind, + N9 qualifiers), ``other_references``,
-    ``reason`` (K1 remarks) and a stable ``external_id``.
+    ``reason`` (K1 remarks), ``carrier_ref``, ``appointments`` and ``rate`` (see the
+    module docstring) and a stable ``external_id``.
     """
     base = f"/ST{tset.control}"
     if tset.code != "990":
@@ -73,9 +75,14 @@ def map_990(tset: TransactionSet) -> dict:
                 from None
     # B102 is a Shipment Identification Number like B303 of a 210: tried as every kind
     references, others, remarks = {UNQUALIFIED: shipment_id}, {}, []
+    carrier_ref, appointments = None, []
     for segment in tset.segments:
         if segment[0] == "N9":
             add_x12_reference(references, others, element(segment, 1), element(segment, 2))
+            if element(segment, 1).strip().upper() == "CN" and carrier_ref is None:
+                carrier_ref = element(segment, 2).strip() or None
+        elif segment[0] == "G62":
+            appointments.append(_appointment(segment, f"{base}/G62"))
         elif segment[0] == "K1":
             remarks.extend(text for text in (element(segment, 1).strip(),
                                              element(segment, 2).strip()) if text)
@@ -92,5 +99,23 @@ def map_990(tset: TransactionSet) -> dict:
         "references": references,
         "other_references": others,
         "reason": "; ".join(remarks) or None,
+        "carrier_ref": carrier_ref,
+        "appointments": appointments,
+        "rate": None,  # no 990 element carries one: see the module docstring
         "external_id": f"990:{scac or '-'}:{shipment_id}:{action}:{date or '-'}",
     }
+
+
+def _appointment(segment, pointer) -> dict:
+    """One G62 of a 990: ``qualifier``, ``date`` (ISO), ``time`` (HH:MM or None),
+    ``time_code`` and ``at`` (ISO 8601 with offset when the code names a zone)."""
+    date, time = element(segment, 2).strip(), element(segment, 4).strip()
+    code = element(segment, 5).strip().upper()
+    moment = parse_x12_datetime(date, time or "0000", f"{pointer}/G6202", f"{pointer}/G6204")
+    at = None
+    if time and code not in LOCAL_CODES:
+        at = to_iso(date, time, code, pointer=pointer, elements=("G6202", "G6204", "G6205"))
+    return {"qualifier": element(segment, 1).strip() or None,
+            "date": moment.date().isoformat(),
+            "time": moment.strftime("%H:%M") if time else None,
+            "time_code": code or None, "at": at}

@@ -29,6 +29,8 @@ from . import test_invoice_concurrency
 from . import test_services_x12
 from . import test_services_x12_214
 from . import test_services_x12_990_997
+from . import test_services_x12_204
+from . import test_services_tender
 from . import test_services_codemap
 from . import test_services_accrual
 from . import test_accrual

@@ -125,6 +125,36 @@ class TestX12TenderResponse990(BaseCase):
         self.assertEqual(response["external_id"], "990:-:L1:A:-")
 
 
+    def test_acceptance_confirms_reference_and_appointments(self):
+        (response,), errors = responses_of("990_accept_carrier_ref_appointment.edi")
+        self.assertEqual(errors, [])
+        self.assertEqual((response["decision"], response["shipment_id"],
+                          response["carrier_ref"]), ("accepted", "SHP/00042", "BRFL-778120"))
+        self.assertEqual(response["appointments"], [
+            {"qualifier": "69", "date": "2024-07-10", "time": "08:00", "time_code": "ET",
+             "at": "2024-07-10T08:00:00-04:00"},
+            {"qualifier": "70", "date": "2024-07-11", "time": "14:30", "time_code": None,
+             "at": None},  # local time of an unknown place: kept as sent
+        ])
+        # no 990 element carries an amount, and K1 words are never read as money
+        self.assertIsNone(response["rate"])
+        self.assertEqual(response["reason"], "DRIVER ASSIGNED; RATE 1850.25 USD AS TENDERED")
+        self.assertEqual(response["references"]["pro_number"], "BRFL-778120")  # as before
+
+    def test_appointment_refusals_and_absence(self):
+        response = map_990(TransactionSet("990", "0009", [["B1", "BRFL", "L1", "", "A"]]))
+        self.assertEqual((response["carrier_ref"], response["appointments"], response["rate"]),
+                         (None, [], None))
+        for label, g62, pointer in (("bad date", ["G62", "69", "20241340", "U", "0800", "ET"],
+                                     "/ST0009/G62/G6202"),
+                                    ("bad zone", ["G62", "69", "20241010", "U", "0800", "QQ"],
+                                     "/ST0009/G62/G6205")):
+            with self.subTest(label):
+                with self.assertRaises(PayloadError) as caught:
+                    map_990(TransactionSet("990", "0009", [["B1", "BRFL", "L1", "", "A"], g62]))
+                self.assertEqual(caught.exception.pointer, pointer)
+
+
 @tagged("freight_sync", "freight_pure")
 class TestX12Acknowledgment997(BaseCase):
     def test_exact_997(self):
