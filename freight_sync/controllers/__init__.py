@@ -2,3 +2,4 @@ from . import edi
 from . import machine
 from . import workbench
 from . import dashboard
+from . import rate_shop

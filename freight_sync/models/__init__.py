@@ -31,4 +31,5 @@ from . import freight_accrual_booking
 from . import stock_landed_cost
 from . import freight_customer_billing
 from . import freight_dashboard
+from . import freight_rate_shop
 from . import ir_http

@@ -93,6 +93,7 @@ class FreightRateContract(models.Model):
             Zone(line.destination_country_id.code or None, line.destination_state_id.code or None,
                  line.destination_zip_prefix or None),
             line.mode or None, line.basis, line.rate, line.minimum,
+            line.weight_min, line.weight_max, line.transit_days or None,
         ) for line in self.line_ids)
         fuel = FuelRule(
             percent=self.fuel_percent or None,
@@ -160,6 +161,29 @@ class FreightRateLine(models.Model):
     basis = fields.Selection(BASES, required=True, default="per_kg")
     rate = fields.Float(required=True, digits="Product Price")
     minimum = fields.Float(string="Minimum Charge")
+    weight_min = fields.Float(
+        string="From (kg)", help="Weight band: the lane prices shipments from this weight "
+        "(included). No lower bound when 0.")
+    weight_max = fields.Float(
+        string="Up to (kg)", help="Weight band: the lane prices shipments up to this weight "
+        "(included). No upper bound when 0.")
+    transit_days = fields.Integer(
+        help="Days from pickup to delivery the carrier commits to on this lane; rate "
+        "shopping ranks by it. Not stated when 0.")
+
+    @api.constrains("weight_min", "weight_max")
+    def _check_weight_band(self):
+        for line in self:
+            if line.weight_min < 0 or line.weight_max < 0 or (
+                    line.weight_max and line.weight_max < line.weight_min):
+                raise ValidationError(_(
+                    "Lane %s: the weight band must run from a weight to a larger one.",
+                    line.display_name))
+
+    @api.constrains("transit_days")
+    def _check_transit_days(self):
+        if any(line.transit_days < 0 for line in self):
+            raise ValidationError(_("Transit days cannot be negative."))
 
     def _lane_key(self):
         return tuple(self[name].id if hasattr(self[name], "id") else (self[name] or False)

@@ -165,6 +165,14 @@ class FreightShipment(models.Model):
         "replaces the contract lane in the expected cost.")
     confirmed_rate_currency_id = fields.Many2one(
         "res.currency", default=lambda self: self.env.company.currency_id)
+    quoted_total = fields.Monetary(
+        string="Quoted (Rate Shop)", currency_field="quoted_currency_id", readonly=True,
+        copy=False, tracking=True,
+        help="The expected total of the quote the carrier was chosen by (rate shopping).")
+    quoted_currency_id = fields.Many2one("res.currency", readonly=True, copy=False)
+    quoted_rate_line_id = fields.Many2one(
+        "freight.rate.line", string="Quoted Lane", readonly=True, copy=False,
+        ondelete="set null")
     accrual_state = fields.Selection(ACCRUAL_STATES, default="none", required=True,
                                      readonly=True, copy=False, tracking=True)
     # journal entries are shown to those who may read them (Invoicing / Billing and up)
@@ -396,6 +404,18 @@ class FreightShipment(models.Model):
         if len(records) == 1:
             action.update(view_mode="form", res_id=records.id)
         return action
+
+    def _rate_shop(self, sort="best_value"):
+        """Every carrier's quote for this shipment, ranked (services/rate_shop.py)."""
+        return self.env["freight.rate.shop"]._shop(self, sort)
+
+    def action_choose_carrier(self, carrier_id, quote=None):
+        """Choose the carrier of one of this shipment's quotes: the carrier is set and the
+        quote's expected total kept. ``quote``: the quote as the screen showed it; refused
+        when its total is no longer the price. Tendering is not done here."""
+        self.ensure_one()
+        self.env["freight.rate.shop"]._choose(self, carrier_id, quote)
+        return True
 
     def action_view_pickings(self):
         return self._action_open_records(self.picking_ids, _("Transfers"))

@@ -54,6 +54,23 @@ class RateLine:
     basis: str  # flat, per_kg, per_km, per_pallet, per_cwt
     rate: float
     minimum: float = 0.0
+    weight_min: float = 0.0  # kg; 0: no lower bound
+    weight_max: float = 0.0  # kg; 0: no upper bound
+    transit_days: int | None = None  # as agreed in the contract; None: not stated
+
+    def covers_weight(self, weight_kg: float | None) -> bool:
+        """The lane's weight band holds ``weight_kg`` (bounds included); no band, any weight."""
+        if weight_kg is None:
+            return True
+        return (not self.weight_min or weight_kg >= self.weight_min) and (
+            not self.weight_max or weight_kg <= self.weight_max)
+
+    @property
+    def weight_band(self) -> str | None:
+        if not self.weight_min and not self.weight_max:
+            return None
+        high = f"{self.weight_max:,.0f}" if self.weight_max else "∞"
+        return f"{self.weight_min:,.0f}–{high} kg"
 
 
 @dataclass(frozen=True)
@@ -102,11 +119,14 @@ def pick_contract(contracts, carrier_id: int, on_date: date) -> Contract | None:
 
 
 def pick_rate_line(contract: Contract, origin: Address, destination: Address,
-                   mode: str | None) -> RateLine | None:
-    """The most specific lane of the contract for this trip (ties: lowest id)."""
+                   mode: str | None, weight_kg: float | None = None) -> RateLine | None:
+    """The most specific lane of the contract for this trip (ties: lowest id). A lane with
+    a weight band prices only the weights in its band (``weight_kg`` None: any)."""
     best, best_key = None, None
     for line in contract.lines:
         if line.mode and line.mode != mode:
+            continue
+        if not line.covers_weight(weight_kg):
             continue
         from_score = line.origin.specificity(origin)
         to_score = line.destination.specificity(destination)

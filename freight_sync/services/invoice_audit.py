@@ -107,7 +107,8 @@ class ShipmentFacts:
 def lane_linehaul(contract: Contract, facts: ShipmentFacts) -> tuple[float, str] | None:
     """The linehaul of the contract's lane for this shipment and its trace line; None when
     no lane of the contract covers the trip."""
-    lane = pick_rate_line(contract, facts.origin, facts.destination, facts.mode)
+    lane = pick_rate_line(contract, facts.origin, facts.destination, facts.mode,
+                          facts.weight_kg)
     if lane is None:
         return None
     amount, detail = linehaul(lane, facts.weight_kg, facts.distance_km, facts.pallets)

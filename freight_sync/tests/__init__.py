@@ -49,3 +49,6 @@ from . import test_invoice_chain_property
 from . import test_invoice_unpriced
 from . import test_services_fuzz
 from . import test_routes_fuzz
+from . import test_services_rate_shop
+from . import test_services_rate_scorecard
+from . import test_rate_shop
