@@ -47,3 +47,6 @@ from . import test_invoice_chain_property
 from . import test_invoice_unpriced
 from . import test_services_fuzz
 from . import test_routes_fuzz
+from . import test_services_outbox
+from . import test_outbox
+from . import test_outbox_concurrency
