@@ -1,3 +1,4 @@
+import logging
 import threading
 
 from odoo import SUPERUSER_ID, api
@@ -89,3 +90,52 @@ class TestOutboxConcurrency(BaseCase):
         with self.registry.cursor() as cr:
             states = self._env(cr)["freight.message"].browse(self.ids[2]).mapped("state")
         self.assertEqual(set(states), {"sent"})
+
+    def test_a_worker_with_an_older_snapshot_never_sends_again(self):
+        """Worker B's transaction began before worker A sent and committed everything: B
+        still sees the messages as queued, PostgreSQL refuses B the lock on rows A changed,
+        and B claims again in a new transaction, where nothing is left to send."""
+        snapshot_taken, a_finished = threading.Event(), threading.Event()
+        done, errors = {}, []
+
+        def worker_b():
+            try:
+                with self.registry.cursor() as cr:
+                    cr.execute("SELECT count(*) FROM freight_message")  # B's snapshot
+                    snapshot_taken.set()
+                    a_finished.wait(30)
+                    done["b"] = self._env(cr)["freight.message"]._cron_deliver_outbox(
+                        time_budget=20)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+
+        def worker_a():
+            try:
+                with self.registry.cursor() as cr:
+                    done["a"] = self._env(cr)["freight.message"]._cron_deliver_outbox(
+                        time_budget=20)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                a_finished.set()
+
+        self.receiver.script("/race", [(200, 0)])
+        b = threading.Thread(target=worker_b)
+        lines = []
+        handler = logging.Handler(logging.INFO)
+        handler.emit = lambda record: lines.append(record.getMessage())
+        outbox_logger = logging.getLogger("odoo.addons.freight_sync.models.freight_message_outbox")
+        outbox_logger.addHandler(handler)
+        try:
+            b.start()
+            snapshot_taken.wait(10)
+            a = threading.Thread(target=worker_a)
+            a.start()
+            a.join(60)
+            b.join(60)
+        finally:
+            outbox_logger.removeHandler(handler)
+        self.assertFalse(errors)
+        self.assertEqual(done, {"a": COUNT, "b": 0})
+        self.assertEqual(len(self.receiver.received("/race")), COUNT)
+        self.assertTrue(any("lost a race" in line for line in lines), lines)
