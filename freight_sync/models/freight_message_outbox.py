@@ -33,6 +33,12 @@ TIMEOUT_PARAM = "freight_sync.outbound_timeout"
 CRON = "freight_sync.ir_cron_deliver_outbox"
 
 
+def _extension(content_type):
+    if "json" in content_type:
+        return "json"
+    return "x12" if "edi" in content_type or "x12" in content_type else "txt"
+
+
 class FreightMessageOutbox(models.Model):
     _inherit = "freight.message"
 
@@ -52,12 +58,15 @@ class FreightMessageOutbox(models.Model):
                         correlation_id=None):
         """Queue ``payload`` (bytes, text or JSON data) for ``endpoint`` under idempotency
         ``key``; returns the message. The same business event is queued once: a key already
-        queued for the endpoint returns the message queued first, whatever the payload."""
+        queued for the endpoint returns the message queued first, whatever the payload.
+
+        Any code path may queue (the row is written as superuser), but the message comes back
+        in the caller's environment: only freight managers read outbound messages."""
         key = outbox.check_header_value("Idempotency-Key", key)
         Message = self.sudo()
         existing = Message._find_outbound(endpoint, key)
         if existing:
-            return existing
+            return existing.with_env(self.env)
         body, content_type = outbox.encode_payload(payload, content_type)
         values = {
             "direction": "out",
@@ -81,10 +90,10 @@ class FreightMessageOutbox(models.Model):
                 raise
             existing = Message._find_outbound(endpoint, key)
             if existing:
-                return existing
+                return existing.with_env(self.env)
             raise
         attachment = self.env["ir.attachment"].sudo().with_context(**{IN_DATABASE: True}).create({
-            "name": f"{kind}-out-{message.id}.{'json' if 'json' in content_type else 'txt'}",
+            "name": f"{kind}-out-{message.id}.{_extension(content_type)}",
             "raw": body,
             "res_model": self._name,
             "res_id": message.id,
@@ -92,7 +101,7 @@ class FreightMessageOutbox(models.Model):
         })
         message.payload_attachment_id = attachment
         self.env.ref(CRON)._trigger()
-        return message
+        return message.with_env(self.env)
 
     @api.model
     def _find_outbound(self, endpoint, key):

@@ -213,6 +213,22 @@ class TestOutboxSecurity(OutboxCase):
         with self.assertRaises(AccessError):
             outbound.with_user(dispatcher).read(["state"])
 
+    def test_a_dispatcher_can_queue_but_not_read(self):
+        """A tender queued from a dispatcher's action: stored, sent, but not readable by
+        the dispatcher."""
+        dispatcher = new_test_user(self.env, login="outbox_queuer",
+                                   groups="base.group_user,freight_sync.group_freight_user")
+        message = self.env["freight.message"].with_user(dispatcher)._queue_outbound(
+            self.endpoint.with_user(dispatcher), "tender", b"ISA*00~", "tender-by-dispatcher",
+            "application/edi-x12")
+        self.assertEqual(message.env.uid, dispatcher.id)
+        with self.assertRaises(AccessError):
+            message.read(["state"])
+        self.assertEqual(message.sudo().payload_attachment_id.name,
+                         f"tender-out-{message.id}.x12")
+        self.deliver()
+        self.assertEqual(message.sudo().state, "sent")
+
     def test_other_company_manager_does_not_see_them(self):
         outbound = self.queue("tender-company")
         other = self.env["res.company"].create({"name": "Other freight company"})
