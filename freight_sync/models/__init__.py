@@ -12,6 +12,7 @@ from . import purchase_order
 from . import freight_code_map
 from . import freight_endpoint
 from . import freight_message
+from . import freight_message_outbox
 from . import freight_message_event
 from . import freight_exception_stage
 from . import freight_exception

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..services.outbox import url_problem
 from ..services.signature import hash_api_key, new_api_key
 
 ADMIN = "base.group_system"
@@ -55,6 +56,10 @@ class FreightEndpoint(models.Model):
     api_key_hint = fields.Char(string="API Key", copy=False, readonly=True,
                                help="Last characters of the current key, to tell keys apart.")
     hmac_secret = fields.Char(string="Signing Secret", groups=ADMIN, copy=False)
+    outbound_url = fields.Char(
+        string="Outbound URL", groups=ADMIN, copy=False,
+        help="Where outbound messages (tenders, notifications) are POSTed, signed with the "
+        "signing secret: https:// (or http:// inside a trusted network), no credentials.")
     message_ids = fields.One2many("freight.message", "endpoint_id")
     message_count = fields.Integer(compute="_compute_message_count")
 
@@ -76,6 +81,14 @@ class FreightEndpoint(models.Model):
                 raise ValidationError(
                     _("%(user)s cannot work in %(company)s, the company of this endpoint.",
                       user=user.display_name, company=endpoint.company_id.name))
+
+    @api.constrains("outbound_url")
+    def _check_outbound_url(self):
+        for endpoint in self.sudo():
+            problem = endpoint.outbound_url and url_problem(endpoint.outbound_url)
+            if problem:
+                raise ValidationError(_("Outbound URL of %(endpoint)s: %(problem)s",
+                                        endpoint=endpoint.name, problem=problem))
 
     def _compute_message_count(self):
         counts = dict(self.env["freight.message"]._read_group(

@@ -52,3 +52,6 @@ from . import test_routes_fuzz
 from . import test_services_rate_shop
 from . import test_services_rate_scorecard
 from . import test_rate_shop
+from . import test_services_outbox
+from . import test_outbox
+from . import test_outbox_concurrency
