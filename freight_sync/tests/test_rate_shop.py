@@ -20,6 +20,10 @@ class RateShopCase(ContractCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.us = cls.env.ref("base.us")
+        # the market of these tests is theirs alone: contracts already in the database
+        # (demo data of the CI database) would be quoted too
+        cls.env["freight.rate.contract"].search(
+            [("carrier_id", "!=", cls.carrier.id)]).active = False
         cls.quick = cls.carrier_with_contract("Quick Freight", rate=0.55, transit_days=2)
         cls.heavy = cls.carrier_with_contract("Heavy Only", rate=0.10, weight_min=5000.0)
         cls.old = cls.carrier_with_contract("Old Contract", rate=0.20,
