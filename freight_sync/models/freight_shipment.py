@@ -590,8 +590,11 @@ class FreightShipment(models.Model):
             [shipment_ids],
         )
         stored = set(self.env.cr.fetchall())
-        lasts = self.browse(shipment_ids)._last_stops(
-            (target.id, event.get("stop")) for target, _code, event in ready)
+        # only an event at a stop can be a stop on the way: no query for the others
+        at_stops = [(target.id, event["stop"]) for target, _code, event in ready
+                    if event.get("stop")]
+        lasts = self.browse({shipment_id for shipment_id, _stop in at_stops})._last_stops(
+            at_stops)
         values = []
         for target, code, event in ready:
             key = (target.id, event["external_id"])
@@ -600,7 +603,7 @@ class FreightShipment(models.Model):
             stored.add(key)
             values.append({
                 **self._inbound_milestone_values(target, code, event, endpoint, message),
-                "code": code_at_stop(code, event.get("stop"), lasts[target.id]),
+                "code": code_at_stop(code, event.get("stop"), lasts.get(target.id)),
                 "reported_code": code,
                 "stop": event.get("stop"),
             })
