@@ -44,6 +44,7 @@
         "views/purchase_order_views.xml",
         "views/freight_menus.xml",
         "views/freight_cost_views.xml",
+        "views/freight_tender_views.xml",
     ],
     "demo": [
         "demo/freight_users_demo.xml",

@@ -3,3 +3,4 @@ from . import machine
 from . import workbench
 from . import dashboard
 from . import rate_shop
+from . import tender

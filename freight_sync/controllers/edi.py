@@ -11,6 +11,7 @@ from ..services.signature import body_digest
 from ..services.x12 import X12Error
 from ..services.x12_997 import build_997
 from ..services.x12_intake import (
+    acknowledgments,
     inbound_items,
     interchange_key,
     interchange_prefix,
@@ -55,6 +56,8 @@ class X12Intake(Intake):
         # (interchange, SetRejection of the sets rejected here) in the order received
         self.acks, self.refusals = [], []
         self.interchanges, self.unreadable, self.status = [], None, 400
+        # what the 997s received acknowledge of our outbound 204s (x12_intake.acknowledgments)
+        self.acknowledged = []
 
     def read_batch(self, endpoint, body):
         try:
@@ -74,6 +77,7 @@ class X12Intake(Intake):
         items, now = [], fields.Datetime.now()
         for interchange in interchanges:
             found, errors, rejected = inbound_items(interchange, now)
+            self.acknowledged += acknowledgments(interchange)
             items += found
             self.refusals += refusal_words(interchange, errors)
             self.acks.append((interchange, rejected))
@@ -122,6 +126,10 @@ class X12Intake(Intake):
 
     def answer(self, message, statuses, status):
         ack = self._acknowledgments()
+        if message and self.acknowledged:
+            # a 997 answers our 204 at once: the outbox state is no inbox work
+            request.env["freight.message"].sudo()._reconcile_997(
+                message.sudo().endpoint_id, self.acknowledged)
         if message:
             notes = self.refusals + self._reused_controls(message)
             message.sudo().write({"ack_payload": ack, "answer_status": status,

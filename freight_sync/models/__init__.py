@@ -34,3 +34,5 @@ from . import freight_customer_billing
 from . import freight_dashboard
 from . import freight_rate_shop
 from . import ir_http
+from . import freight_tender
+from . import freight_shipment_tender

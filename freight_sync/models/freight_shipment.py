@@ -11,7 +11,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from ..services.canonical import parse_milestones
+from ..services.canonical import TENDER_CODES, parse_milestones
 from ..services.codemap import NotAMilestoneError, UnknownCodeError, resolve
 from ..services.expected_cost import Address
 from ..services.invoice_audit import ShipmentFacts
@@ -512,13 +512,13 @@ class FreightShipment(models.Model):
         overrides = endpoint.code_map_id._overrides() if endpoint.code_map_id else {}
         carrier = endpoint.carrier_id if endpoint.kind == "carrier" else None
         targets = self._resolve_references([e["references"] for e in events], carrier)
-        failures, ready, estimates, counter_offers = {}, [], {}, []
+        failures, ready, estimates, counter_offers, responses = {}, [], {}, [], []
         for event, target in zip(events, targets):
             if isinstance(target, str):
                 failures[event["external_id"]] = target
                 continue
-            if event.get("counter_offer"):
-                counter_offers.append((target, event))
+            if event.get("counter_offer") or event.get("code") in TENDER_CODES:
+                responses.append((target, event))
                 continue
             code = event.get("code")
             if not code:
@@ -535,8 +535,21 @@ class FreightShipment(models.Model):
             ready.append((target, code, event))
         for target, eta in estimates.items():
             target.carrier_eta = eta
+        # a carrier's answer applies to its tender, or is refused (freight_tender.py)
+        refused, declined = self.env["freight.tender"]._apply_responses(
+            responses, endpoint, message)
+        failures.update(refused)
+        for target, event in responses:
+            if event["external_id"] in refused:
+                continue
+            if event.get("counter_offer"):
+                counter_offers.append((target, event))
+            else:
+                ready.append((target, event["code"], event))
         failures.update(self._open_counter_offer_cases(counter_offers, message))
         failures.update(self._store_inbound_milestones(ready, endpoint, message))
+        # after the rejection is stored: a new tender's milestone comes after it
+        declined._waterfall()
         return {event_id: _("event %(id)s: %(error)s", id=event_id, error=reason)
                 for event_id, reason in failures.items()}
 

@@ -53,6 +53,20 @@ class ResCompany(models.Model):
     freight_landed_cost_product_id = fields.Many2one(
         "product.product", string="Inbound Freight Product",
         domain="[('landed_cost_ok', '=', True)]")
+    # tendering (see freight_tender.py)
+    freight_tender_expiry_minutes = fields.Integer(
+        string="Tender Expiry (minutes)", default=120,
+        help="A carrier must answer a tender within this time; then the tender expires and "
+        "the waterfall moves on. 0: tenders never expire.")
+    freight_tender_waterfall = fields.Selection(
+        [("auto", "Tender the next carrier automatically"), ("ask", "Ask the dispatcher")],
+        string="After a Decline or Expiry", default="ask", required=True,
+        help="Automatically: the next carrier of the rate shop not tendered yet gets the "
+        "tender. Ask: the dispatcher gets an activity and chooses.")
+    freight_tender_ack_minutes = fields.Integer(
+        string="Alert Without 997 After (minutes)", default=60,
+        help="An X12 tender not acknowledged by a 997 within this time alerts the "
+        "dispatcher. 0: no alert.")
 
     def _freight_setup_demo_accounting(self):
         """Demo data: the accounts, journal and products the freight settings point to."""

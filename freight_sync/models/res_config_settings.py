@@ -43,6 +43,12 @@ class ResConfigSettings(models.TransientModel):
         related=RELATED + "freight_landed_cost_split", readonly=False)
     freight_landed_cost_product_id = fields.Many2one(
         related=RELATED + "freight_landed_cost_product_id", readonly=False)
+    freight_tender_expiry_minutes = fields.Integer(
+        related=RELATED + "freight_tender_expiry_minutes", readonly=False)
+    freight_tender_waterfall = fields.Selection(
+        related=RELATED + "freight_tender_waterfall", readonly=False)
+    freight_tender_ack_minutes = fields.Integer(
+        related=RELATED + "freight_tender_ack_minutes", readonly=False)
 
     freight_whatif_days = fields.Integer(string="Look Back (days)", default=30)
     freight_whatif_summary = fields.Char(

@@ -272,7 +272,9 @@ def parse_inbound_event(data, pointer: str) -> dict:
     if not event_id:
         raise PayloadError(f"{pointer}/id", "the sender's event id is required")
     references = parse_references(data.get("shipment"), f"{pointer}/shipment")
-    if data.get("code") in (None, "") and data.get("raw_code") not in (None, ""):
+    counter_offer = data.get("code") == COUNTER_OFFER
+    if counter_offer or (data.get("code") in (None, "")
+                         and data.get("raw_code") not in (None, "")):
         # validated like a milestone, with the code resolved at processing time
         milestone = parse_milestone({**data, "code": "in_transit"}, pointer)
         milestone["code"] = None
@@ -283,8 +285,72 @@ def parse_inbound_event(data, pointer: str) -> dict:
     if stop is not None and stop_number(stop) is None:
         raise PayloadError(f"{pointer}/stop", f"the stop is a sequence number from 1 to "
                            f"{MAX_STOPS}")
-    return {**milestone, "references": references,
-            "stop": stop_number(stop) if stop is not None else None}
+    event = {**milestone, "references": references,
+             "stop": stop_number(stop) if stop is not None else None}
+    if data.get("tender") is not None or counter_offer:
+        event["tender"] = parse_tender_response(data.get("tender") or {}, f"{pointer}/tender")
+    if counter_offer:
+        # an offer, not a decision: no status moves, a dispatcher judges it
+        event.update(raw_code=milestone["raw_code"] or COUNTER_OFFER,
+                     counter_offer=event["tender"]["offer"] or "Counter offer")
+    return event
+
+
+# A carrier's answer to a tender on the JSON route is an event whose ``code`` is
+# ``accepted``, ``rejected`` or ``counter_offer`` with an optional ``tender`` object:
+#   {"rate": {"amount": 1850.25, "currency": "USD"}, "service_level": "Standard",
+#    "carrier_ref": "BRFL-778120", "offer": "Counter Proposal Made",
+#    "appointments": [{"kind": "pickup" | "delivery", "at": "2024-07-10T08:00:00-04:00"}]}
+# The reason of a decline or the words of an offer are the event's ``note``.
+COUNTER_OFFER = "counter_offer"
+TENDER_CODES = frozenset({"accepted", "rejected"})
+
+
+def parse_tender_response(data, pointer: str) -> dict:
+    """The ``tender`` object of a carrier's answer (see above), canonical: ``rate``
+    (``(amount, currency)`` or ``None``), ``service_level``, ``carrier_ref``, ``offer``
+    and ``appointments`` (``{"kind", "at"}`` with ``at`` ISO 8601 with offset)."""
+    if not isinstance(data, Mapping):
+        raise PayloadError(pointer, "a tender answer object is required")
+    rate = data.get("rate")
+    if rate is not None:
+        if not isinstance(rate, Mapping):
+            raise PayloadError(f"{pointer}/rate", "an object with 'amount' and 'currency'")
+        amount, currency = rate.get("amount"), rate.get("currency")
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+            raise PayloadError(f"{pointer}/rate/amount", "a number of at least 0 is required")
+        check_amount(amount, f"{pointer}/rate/amount")
+        if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()
+                and currency.isascii()):
+            raise PayloadError(f"{pointer}/rate/currency", "an ISO 4217 code is required")
+        rate = (round(float(amount), 2), currency.upper())
+    appointments = data.get("appointments") or []
+    if not isinstance(appointments, list):
+        raise PayloadError(f"{pointer}/appointments", "a list of appointments is required")
+    parsed = []
+    for index, appointment in enumerate(appointments):
+        where = f"{pointer}/appointments/{index}"
+        if not isinstance(appointment, Mapping) or appointment.get("kind") not in (
+                "pickup", "delivery"):
+            raise PayloadError(f"{where}/kind", "'pickup' or 'delivery' is required")
+        parsed.append({"kind": appointment["kind"],
+                       "at": appointment_time(appointment.get("at"), f"{where}/at")})
+    return {"rate": rate, "appointments": parsed,
+            **{key: optional_text(data, key, pointer)
+               for key in ("service_level", "carrier_ref", "offer")}}
+
+
+def appointment_time(value, pointer: str) -> str:
+    """An appointment: ISO 8601 with offset, in the future as well as the past."""
+    if not isinstance(value, str):
+        raise PayloadError(pointer, "an ISO 8601 date-time with UTC offset is required")
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise PayloadError(pointer, f"not an ISO 8601 date-time: {value!r}") from None
+    if moment.utcoffset() is None or not 1970 <= moment.year <= 9998:
+        raise PayloadError(pointer, f"{value!r} needs a UTC offset and a plausible year")
+    return moment.isoformat()
 
 
 def parse_batch(document, key: str, parse_item, limit: int

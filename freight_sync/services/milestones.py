@@ -38,9 +38,11 @@ def derive_status(events: Iterable[tuple[str, datetime]]) -> str:
     """Status of a shipment from its ``(code, event_time)`` milestones.
 
     The highest rank wins; among equal ranks the latest event time. Exceptions and
-    unknown codes do not count as progress.
+    unknown codes do not count as progress, nor a rejection of an earlier tender
+    (``current_tender_events``): a shipment tendered again after a decline is tendered.
     """
-    ranked = [(RANKS[code], when, code) for code, when in events if code in RANKS]
+    ranked = [(RANKS[code], when, code) for code, when in current_tender_events(events)
+              if code in RANKS]
     if not ranked:
         return NO_MILESTONE_STATUS
     return max(ranked, key=lambda item: (item[0], item[1]))[2]
@@ -67,3 +69,16 @@ def first_event_time(events: Iterable[tuple[str, datetime]], code: str) -> datet
     """Earliest event time of ``code``: the actual pickup or delivery date."""
     times = [when for event_code, when in events if event_code == code]
     return min(times) if times else None
+
+
+def current_tender_events(events: Iterable[tuple[str, datetime]]) -> list:
+    """The milestones without the rejections a later tender superseded: a ``rejected``
+    at or before the latest ``tendered`` answered an earlier tender (another carrier's in
+    a waterfall, or the same carrier's before a new tender)."""
+    events = list(events)
+    tendered = [when for code, when in events if code == "tendered" and when]
+    if not tendered:
+        return events
+    latest = max(tendered)
+    return [(code, when) for code, when in events
+            if not (code == "rejected" and when and when <= latest)]

@@ -267,6 +267,10 @@ def _tender_item(response, received_at):
         "note": response["reason"],
         "external_id": response["external_id"],
         "references": {**_references(response["references"]), "name": load},
+        # what the tender keeps of an answer (services/canonical.parse_tender_response)
+        "tender": {"rate": response["rate"], "service_level": None,
+                   "carrier_ref": response["carrier_ref"], "offer": response["offer"],
+                   "appointments": response["appointments"]},
     })
 
 
@@ -276,3 +280,43 @@ def _references(references: dict) -> dict:
 
 def set_kinds(interchange: Interchange) -> set[str]:
     return {tset.code for group in interchange.groups for tset in group.sets}
+
+
+# AK501 / AK901 codes: A accepted, E accepted with errors, P partially, R/M/W/X rejected
+ACK_ACCEPTED = frozenset({"A", "E", "P"})
+
+
+def acknowledgments(interchange: Interchange) -> list[dict]:
+    """What the 997s of an interchange acknowledge: one dict per acknowledged set,
+    ``{"group_control": AK102, "functional_id": AK101, "set_code": AK201,
+    "set_control": AK202, "accepted": bool, "reason": words or None}``. A set the group
+    answer (AK9) rejects without an AK2 of its own is not named: no dict for it."""
+    if interchange.refusal() is not None:
+        return []
+    found = []
+    for _group, tset in accepted_sets(interchange):
+        if tset.code != "997":
+            continue
+        ak1, current, notes = None, None, []
+        for segment in tset.segments:
+            tag = segment[0]
+            if tag == "AK1":
+                ak1 = segment
+            elif tag == "AK2":
+                current, notes = segment, []
+            elif tag in ("AK3", "AK4"):
+                notes.append("*".join(segment))
+            elif tag == "AK5" and current is not None and ak1 is not None:
+                code = element(segment, 1).strip().upper()
+                reasons = [f"AK5 {code}"] + [element(segment, i).strip() for i in range(2, 7)
+                                             if element(segment, i).strip()]
+                found.append({
+                    "functional_id": element(ak1, 1).strip(),
+                    "group_control": element(ak1, 2).strip().lstrip("0") or "0",
+                    "set_code": element(current, 1).strip(),
+                    "set_control": element(current, 2).strip(),
+                    "accepted": code in ACK_ACCEPTED,
+                    "reason": None if code in ACK_ACCEPTED else " ".join(reasons + notes),
+                })
+                current = None
+    return found
