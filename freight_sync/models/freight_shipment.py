@@ -255,7 +255,8 @@ class FreightShipment(models.Model):
     @api.depends("milestone_ids.code", "milestone_ids.event_time")
     def _compute_status(self):
         for shipment in self:
-            events = [(m.code, m.event_time) for m in shipment.milestone_ids]
+            # in the order recorded: a tender and its answer may share a second
+            events = [(m.code, m.event_time) for m in shipment.milestone_ids.sorted("id")]
             shipment.status = derive_status(events)
             shipment.has_exception = has_open_exception(events)
             shipment.actual_pickup_date = first_event_time(events, "picked_up")

@@ -35,11 +35,10 @@ class FreightTender(models.Model):
     _name = "freight.tender"
     _description = "Freight Tender"
     _order = "id desc"
-    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name")
     shipment_id = fields.Many2one("freight.shipment", required=True, index=True,
-                                  ondelete="cascade", check_company=True)
+                                  ondelete="cascade")
     company_id = fields.Many2one(related="shipment_id.company_id", store=True, index=True)
     carrier_id = fields.Many2one("res.partner", string="Carrier", required=True, index=True)
     endpoint_id = fields.Many2one(
@@ -178,7 +177,7 @@ class FreightTender(models.Model):
         that cannot be tendered again gets an activity saying why."""
         for tender in self:
             shipment = tender.shipment_id.sudo()
-            if shipment.tender_ids.filtered(lambda t: t.id > tender.id):
+            if max(shipment.tender_ids.ids) > tender.id:
                 continue  # tendered again meanwhile
             if shipment.company_id.freight_tender_waterfall != "auto":
                 shipment._tender_activity(_(

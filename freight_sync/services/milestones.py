@@ -73,12 +73,14 @@ def first_event_time(events: Iterable[tuple[str, datetime]], code: str) -> datet
 
 def current_tender_events(events: Iterable[tuple[str, datetime]]) -> list:
     """The milestones without the rejections a later tender superseded: a ``rejected``
-    at or before the latest ``tendered`` answered an earlier tender (another carrier's in
-    a waterfall, or the same carrier's before a new tender)."""
+    followed by a ``tendered`` answered an earlier tender (another carrier's in a
+    waterfall, or the same carrier's before a new tender). "Followed": a later event
+    time, or the same second and later in ``events`` (given in the order recorded)."""
     events = list(events)
-    tendered = [when for code, when in events if code == "tendered" and when]
-    if not tendered:
+    tenders = [(when, index) for index, (code, when) in enumerate(events)
+               if code == "tendered" and when]
+    if not tenders:
         return events
-    latest = max(tendered)
-    return [(code, when) for code, when in events
-            if not (code == "rejected" and when and when <= latest)]
+    latest = max(tenders)
+    return [(code, when) for index, (code, when) in enumerate(events)
+            if not (code == "rejected" and when and (when, index) < latest)]

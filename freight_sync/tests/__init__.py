@@ -56,3 +56,4 @@ from . import test_services_outbox
 from . import test_outbox
 from . import test_outbox_concurrency
 from . import test_services_tender_flow
+from . import test_tender

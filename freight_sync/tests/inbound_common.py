@@ -59,3 +59,10 @@ class InboundCase(FreightCase):
             "X-Freight-Timestamp": timestamp,
             "X-Freight-Signature": sign(secret or cls.secret, timestamp, body),
         }
+
+    def sent_tender(self, shipment, carrier=None):
+        """A tender of ``shipment`` sent to the endpoint's carrier: what makes its 990
+        or JSON answer apply (freight.tender); without one the answer is refused."""
+        return self.env["freight.tender"].create({
+            "shipment_id": shipment.id, "carrier_id": (carrier or self.carrier).id,
+            "endpoint_id": self.endpoint.id, "channel": "x12", "state": "sent"})

@@ -118,6 +118,7 @@ class TestEdiRoute(InboundCase, HttpCase):
         self.assertEqual(self.post(body).status_code, 403)
 
     def test_990_and_estimates(self):
+        self.sent_tender(self.shipment)
         tender = ("990", [["B1", "TSTC", "LOAD100", "20240709", "A"], ["K1", "Driver 42"]])
         eta = status_set("PRO100", ("AG", "20240711", "1400", "UT", "Chicago", "IL"))
         response = self.post(interchange([tender, eta]))

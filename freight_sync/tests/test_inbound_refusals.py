@@ -108,6 +108,7 @@ class TestEdiRefusals(InboundCase, HttpCase):
         self.assertEqual(self.post(body).json()["error"]["details"]["message_id"], message.id)
 
     def test_counter_offer_opens_a_case_for_the_dispatcher(self):
+        self.sent_tender(self.shipment)
         response = self.post_fixture("990_counter_offer.edi")
         self.assertEqual(response.status_code, 202, response.text)
         self.assertIn("AK5*A~", response.text)
@@ -149,6 +150,7 @@ class TestEdiRefusals(InboundCase, HttpCase):
         self.assertEqual(len(self.shipment.milestone_ids), 2)
 
     def test_counter_offer_beside_a_status_leaves_the_message_done(self):
+        self.sent_tender(self.shipment)
         status = fixture_bytes("214_bad_date_second_set.edi")
         status = status[:status.index(b"ST*214*0002")] + b"GE*1*304~\nIEA*1*000000304~\n"
         self.assertEqual(self.post(status).status_code, 202)
@@ -193,6 +195,7 @@ class TestEdiRefusals(InboundCase, HttpCase):
         self.assertIn("AK2*856*0001~\nAK5*R*1~", alone.text)
 
     def test_a_case_that_cannot_be_opened_fails_its_offer_alone(self):
+        self.sent_tender(self.shipment)
         self.assertEqual(self.post_fixture("990_counter_offer.edi").status_code, 202)
         message = self.messages()
 

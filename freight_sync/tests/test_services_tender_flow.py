@@ -106,6 +106,10 @@ class TestServicesTenderFlow(BaseCase):
         self.assertEqual(derive_status(events + [("rejected", t0 + timedelta(minutes=9))]),
                          "rejected")
         self.assertEqual(derive_status(events[:2]), "rejected")
+        # the same second: the order recorded tells which came first
+        same = [("tendered", t0), ("rejected", t0)]
+        self.assertEqual(derive_status(same), "rejected")
+        self.assertEqual(derive_status(same + [("tendered", t0)]), "tendered")
 
     def test_json_tender_answer(self):
         event = parse_inbound_event({
