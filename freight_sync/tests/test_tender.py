@@ -174,6 +174,7 @@ class TestTender(TenderCase, HttpCase):
         message = tender.outbound_message_id
         self.env["ir.config_parameter"].set_param("freight_sync.outbound_timeout", "0.5")
         self.receiver.script("/tstc", [(500, 0), (200, 2), (422, 0)])
+        self.addCleanup(self.receiver.script, "/tstc", [(200, 0)])
         self.deliver()
         self.assertEqual((message.state, message.answer_status), ("retry", 500))
         self.make_due(message)
@@ -185,8 +186,20 @@ class TestTender(TenderCase, HttpCase):
         self.assertEqual((message.state, tender.state), ("dead", "undeliverable"))
         self.assertIn("not delivered", shipment.activity_ids.summary)
         self.assertEqual(shipment.activity_ids.user_id, self.dispatcher)
-        self.assertTrue(all(r["refusal"] is None for r in self.receiver.received("/tstc")))
-        self.receiver.script("/tstc", [(200, 0)])
+        attempts = [r for r in self.receiver.received("/tstc")
+                    if r["headers"]["Idempotency-Key"] == message.idempotency_key]
+        self.assertEqual([r["refusal"] for r in attempts], [None, None, None],
+                         "each attempt signed, with the same key")
+
+    def test_the_fake_carrier_refuses_a_tender_signed_with_another_secret(self):
+        shipment = self.draft()
+        tender = self.tender(shipment)
+        self.endpoint.hmac_secret = "not-the-secret-the-carrier-has"
+        with mute_logger(MESSAGE_LOG):
+            self.deliver()
+        self.assertEqual(self.receiver.received("/tstc")[-1]["refusal"], "signature_invalid")
+        self.assertEqual((tender.outbound_message_id.answer_status, tender.state),
+                         (401, "undeliverable"))
 
     @staticmethod
     def make_due(message):
