@@ -26,6 +26,7 @@ from ..services.rate_shop import (
 from ..services.scorecard import (
     FIGURES,
     TENDER_CODES,
+    TENDER_OUTCOMES,
     Card,
     DeliveryRow,
     InvoiceRow,
@@ -196,7 +197,7 @@ class FreightCarrierScorecard(models.AbstractModel):
 
     @api.model
     def _cards(self, carrier_ids, window, company_ids):
-        """scorecard.scorecards over the window's rows: three queries, whatever the number
+        """scorecard.scorecards over the window's rows: four queries, whatever the number
         of carriers (``carrier_ids`` None: all)."""
         for model in ("freight.shipment", "freight.milestone", "freight.invoice",
                       "freight.exception"):
@@ -222,8 +223,21 @@ class FreightCarrierScorecard(models.AbstractModel):
                AND i.audited_at >= %(start)s AND i.audited_at < %(end)s
                {only.replace("s.carrier_id", "i.carrier_id")}""", args)
         invoices = [InvoiceRow(*row) for row in cr.fetchall()]
-        # every tender milestone of the shipments with one in the window: a tender's month
-        # is that of its first milestone, which may be before the window
+        # tenders sent from Odoo, for the carrier each went to (after a waterfall, the
+        # first carrier's decline is not the second's)
+        self.env["freight.tender"].flush_model()
+        cr.execute(f"""
+            SELECT t.carrier_id, t.shipment_id,
+                   CASE WHEN t.state = 'accepted' THEN 'accepted' ELSE 'rejected' END,
+                   t.create_date
+              FROM freight_tender t
+             WHERE t.company_id = ANY(%(companies)s) AND t.state = ANY(%(decided)s)
+               AND t.create_date >= %(start)s AND t.create_date < %(end)s
+               {only.replace("s.carrier_id", "t.carrier_id")}""",
+                   {**args, "decided": list(TENDER_OUTCOMES)})
+        tenders = [TenderRow(*row) for row in cr.fetchall()]
+        # shipments tendered elsewhere: every tender milestone of those with one in the
+        # window (a tender's month is that of its first milestone, maybe before it)
         cr.execute(f"""
             SELECT s.carrier_id, m.shipment_id, m.code, m.event_time
               FROM freight_milestone m JOIN freight_shipment s ON s.id = m.shipment_id
@@ -233,6 +247,7 @@ class FreightCarrierScorecard(models.AbstractModel):
                    SELECT shipment_id FROM freight_milestone
                     WHERE code = ANY(%(codes)s)
                       AND event_time >= %(start)s AND event_time < %(end)s)
+               AND NOT EXISTS (SELECT 1 FROM freight_tender t WHERE t.shipment_id = s.id)
                {only}""", args)
-        tenders = [TenderRow(*row) for row in cr.fetchall()]
+        tenders += [TenderRow(*row) for row in cr.fetchall()]
         return scorecards(deliveries, invoices, tenders, window)

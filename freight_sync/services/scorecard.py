@@ -16,10 +16,13 @@ there is nothing to divide by), counted in the month of the event that decides i
   correction or rebill (``superseded``). We lost when the invoice was approved as billed
   after the case (an override: approved, posted or paid without a short-pay). Invoices
   still in exception or disputed are not decided and not counted. Month: of the audit.
-- **Tender acceptance**: shipments tendered to the carrier (a ``tendered``, ``accepted``
-  or ``rejected`` milestone: an answer implies a tender) that the carrier accepted (an
-  ``accepted`` milestone), in the month of the first of these milestones. Milestones carry
-  no carrier: they count for the shipment's carrier.
+- **Tender acceptance**: shipments tendered to the carrier that the carrier accepted, in
+  the month of the first tender. Tenders sent from Odoo (``freight.tender``) count for the
+  carrier each was sent to, once the carrier decided (accepted; declined, counter-offered
+  or let expire: not accepted); tenders still waiting, cancelled by us or never delivered
+  are not the carrier's doing and are left out. Shipments tendered elsewhere (a TMS that
+  only reports ``tendered``, ``accepted`` or ``rejected`` milestones: an answer implies a
+  tender) count for the shipment's carrier, since milestones carry no carrier.
 """
 
 from collections.abc import Iterable
@@ -27,6 +30,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 TENDER_CODES = ("tendered", "accepted", "rejected")
+# freight.tender states the carrier decided, as the milestone code they amount to
+TENDER_OUTCOMES = {"accepted": "accepted", "declined": "rejected",
+                   "counter_offer": "rejected", "expired": "rejected"}
 DECIDED_STATES = ("received", "cancelled")  # not decided: left out of everything
 WON_STATES = ("rejected", "superseded")
 LOST_STATES = ("approved", "posted", "paid")

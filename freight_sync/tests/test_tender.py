@@ -125,6 +125,12 @@ class TestTender(TenderCase, HttpCase):
         self.assertEqual((shipment.status, shipment.tender_state), ("tendered", "queued"))
         self.deliver()
         self.assertEqual(len(self.receiver.received("/quick")), 1)
+        # the decline is the first carrier's, not the shipment's new carrier's; a tender
+        # still waiting for its answer counts for nobody yet
+        percents = self.env["freight.carrier.scorecard"]._percents(
+            (first.carrier_id | self.quick).ids, shipment.company_id)
+        self.assertEqual(percents[first.carrier_id.id]["tender_acceptance"], 0.0)
+        self.assertIsNone(percents.get(self.quick.id, {}).get("tender_acceptance"))
         # a late answer from the first carrier is not matched to this shipment any more
         self.post_x12(self.response_990(shipment, "A", control=503))
         with mute_logger("odoo.addons.freight_sync.models.freight_message"):
