@@ -44,6 +44,8 @@
         "views/purchase_order_views.xml",
         "views/freight_menus.xml",
         "views/freight_cost_views.xml",
+        "data/mail_template_data.xml",
+        "views/freight_subscription_views.xml",
     ],
     "demo": [
         "demo/freight_users_demo.xml",

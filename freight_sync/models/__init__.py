@@ -34,3 +34,4 @@ from . import freight_customer_billing
 from . import freight_dashboard
 from . import freight_rate_shop
 from . import ir_http
+from . import freight_subscription

@@ -55,3 +55,5 @@ from . import test_rate_shop
 from . import test_services_outbox
 from . import test_outbox
 from . import test_outbox_concurrency
+from . import test_services_notify
+from . import test_subscription
