@@ -45,6 +45,8 @@
         "views/freight_menus.xml",
         "views/freight_cost_views.xml",
         "views/freight_tender_views.xml",
+        "data/mail_template_data.xml",
+        "views/freight_subscription_views.xml",
     ],
     "demo": [
         "demo/freight_users_demo.xml",

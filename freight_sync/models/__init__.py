@@ -36,3 +36,4 @@ from . import freight_rate_shop
 from . import ir_http
 from . import freight_tender
 from . import freight_shipment_tender
+from . import freight_subscription

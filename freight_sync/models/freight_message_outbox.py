@@ -47,6 +47,10 @@ class FreightMessageOutbox(models.Model):
         ondelete={key: "set default" for key, _label in OUTBOUND_STATES},
     )
     sent_at = fields.Datetime(readonly=True, help="When the receiver accepted it (2xx).")
+    outbound_shipment_id = fields.Many2one(
+        "freight.shipment", string="Shipment", readonly=True, index="btree_not_null",
+        ondelete="set null",
+        help="The shipment an outbound message is about (a tender, a status notification).")
     answer_excerpt = fields.Text(
         string="Answer", readonly=True,
         help="The beginning of the receiver's last answer to an outbound message.")

@@ -35,18 +35,16 @@ class FreightShipmentTender(models.Model):
     tender_state = fields.Selection(
         TENDER_STATES, compute="_compute_tender_state", store=True,
         help="The state of the latest tender.")
-    tender_message_ids = fields.Many2many(
-        "freight.message", string="Outbound Messages", compute="_compute_tender_messages",
-        help="The tenders as sent through the outbox, with their delivery state.")
+    outbound_message_ids = fields.One2many(
+        "freight.message", "outbound_shipment_id", string="Outbound Messages",
+        readonly=True,
+        help="What was sent about this shipment through the outbox (tenders, status "
+             "notifications), with its delivery state.")
 
     @api.depends("tender_ids.state")
     def _compute_tender_state(self):
         for shipment in self:
             shipment.tender_state = shipment.tender_ids.sorted("id")[-1:].state or False
-
-    def _compute_tender_messages(self):
-        for shipment in self:
-            shipment.tender_message_ids = shipment.tender_ids.outbound_message_id
 
     # ---- the action ----
 
@@ -128,7 +126,7 @@ class FreightShipmentTender(models.Model):
             payload, content_type = to_json_tender(doc), "application/json"
         message = self.env["freight.message"].sudo()._queue_outbound(
             endpoint, "tender", payload, key, content_type)
-        message.write(controls)
+        message.write({**controls, "outbound_shipment_id": self.id})
         tender.outbound_message_id = message
         self.env["freight.milestone"].sudo().create({
             "shipment_id": self.id, "code": "tendered", "event_time": now,

@@ -57,3 +57,5 @@ from . import test_outbox
 from . import test_outbox_concurrency
 from . import test_services_tender_flow
 from . import test_tender
+from . import test_services_notify
+from . import test_subscription

@@ -240,9 +240,9 @@ class TestTender(TenderCase, HttpCase):
                                   "tender_state": "queued"})
         # a dispatcher reads the tender and its outbound message, not inbound traffic
         as_dispatcher = shipment.with_user(self.dispatcher)
-        self.assertEqual(as_dispatcher.tender_message_ids.read(["state"])[0]["state"], "queued")
+        self.assertEqual(as_dispatcher.outbound_message_ids.read(["state"])[0]["state"], "queued")
         inbound = self.env["freight.message"].with_user(self.dispatcher).search(
             [("direction", "=", "in")])
         self.assertFalse(inbound)
         with self.assertRaises(AccessError):
-            as_dispatcher.tender_message_ids.write({"state": "dead"})
+            as_dispatcher.outbound_message_ids.write({"state": "dead"})
