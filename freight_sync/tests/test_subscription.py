@@ -105,6 +105,10 @@ class TestSubscription(InboundCase):
         self.assertEqual((outbound.state, outbound.endpoint_id), ("sent", self.customer_endpoint))
         self.assertEqual(len(subscription.delivery_ids), 1)
         self.assertEqual(subscription.delivery_ids.message_id, outbound)
+        # listed on the shipment, and its dispatcher reads the delivery state
+        as_dispatcher = self.shipment.with_user(self.dispatcher)
+        self.assertEqual(as_dispatcher.outbound_message_ids.read(["state"]),
+                         [{"id": outbound.id, "state": "sent"}])
         notes = self.shipment.message_ids.filtered(lambda m: "Notified" in (m.body or ""))
         self.assertEqual(len(notes), 1)
         self.assertIn("Acme Retail", notes.body)
