@@ -245,6 +245,18 @@ def build_204(doc: Mapping, *, sender, receiver, interchange_control: int,
     used in GS02/GS03 too. ``PayloadError`` for what is wrong in the tender, ``ValueError``
     for what is wrong in the caller's arguments (controls, ids, delimiters, version).
     """
+    return write_interchange(
+        "204", "SM", lambda d: transaction_set(doc, d), sender=sender, receiver=receiver,
+        interchange_control=interchange_control, group_control=group_control, when=when,
+        delimiters=delimiters, version=version, set_control=set_control, test=test)
+
+
+def write_interchange(set_code: str, functional_id: str, body_of, *, sender, receiver,
+                      interchange_control: int, group_control: int, when: datetime,
+                      delimiters: Delimiters = STANDARD, version: str = "004010",
+                      set_control: int = 1, test: bool = False) -> str:
+    """One interchange of one group of one set, as text: the ISA/GS/ST envelope around
+    ``body_of(delimiters)`` (the set's segments), shared by the sets we write."""
     _control(interchange_control, "interchange_control")
     _control(group_control, "group_control")
     _control(set_control, "set_control")
@@ -255,16 +267,16 @@ def build_204(doc: Mapping, *, sender, receiver, interchange_control: int,
     _check_delimiters(d, isa_version)
     (sender_q, sender_id), (receiver_q, receiver_id) = (
         _isa_party(sender, "sender", d), _isa_party(receiver, "receiver", d))
-    body = transaction_set(doc, d)
+    body = body_of(d)
     control = f"{set_control:04d}"
     out = [
         ["ISA", "00", " " * 10, "00", " " * 10, sender_q, sender_id.ljust(15), receiver_q,
          receiver_id.ljust(15), when.strftime("%y%m%d"), when.strftime("%H%M"),
          d.repetition if isa_version >= "00402" else "U", isa_version,
          f"{interchange_control:09d}", "0", "T" if test else "P", d.component],
-        ["GS", "SM", sender_id, receiver_id, when.strftime("%Y%m%d"), when.strftime("%H%M"),
-         str(group_control), "X", version],
-        ["ST", "204", control], *body, ["SE", str(len(body) + 2), control],
+        ["GS", functional_id, sender_id, receiver_id, when.strftime("%Y%m%d"),
+         when.strftime("%H%M"), str(group_control), "X", version],
+        ["ST", set_code, control], *body, ["SE", str(len(body) + 2), control],
         ["GE", "1", str(group_control)],
         ["IEA", "1", f"{interchange_control:09d}"],
     ]

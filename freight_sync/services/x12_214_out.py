@@ -28,11 +28,9 @@ from .x12 import Delimiters
 from .x12_204 import (
     QUALIFIERS,
     STANDARD,
-    _check_delimiters,
-    _control,
     _id,
-    _isa_party,
     _trim,
+    write_interchange,
     x12_text,
 )
 
@@ -98,28 +96,8 @@ def build_214(status: Mapping, *, sender, receiver, interchange_control: int,
     """The interchange telling ``status`` (see ``transaction_set``), as text.
     ``PayloadError`` for what is wrong in the status, ``ValueError`` for the caller's
     arguments (controls, ids, delimiters, version), as ``x12_204.build_204``."""
-    _control(interchange_control, "interchange_control")
-    _control(group_control, "group_control")
-    _control(set_control, "set_control")
-    if not (len(version) == 6 and version.isdigit()):
-        raise ValueError(f"version {version!r} must be 6 digits, e.g. 004010")
-    d = delimiters
-    isa_version = version[:5]
-    _check_delimiters(d, isa_version)
-    (sender_q, sender_id), (receiver_q, receiver_id) = (
-        _isa_party(sender, "sender", d), _isa_party(receiver, "receiver", d))
-    body = transaction_set(status, d)
-    control = f"{set_control:04d}"
-    out = [
-        ["ISA", "00", " " * 10, "00", " " * 10, sender_q, sender_id.ljust(15), receiver_q,
-         receiver_id.ljust(15), when.strftime("%y%m%d"), when.strftime("%H%M"),
-         d.repetition if isa_version >= "00402" else "U", isa_version,
-         f"{interchange_control:09d}", "0", "T" if test else "P", d.component],
-        ["GS", "QM", sender_id, receiver_id, when.strftime("%Y%m%d"), when.strftime("%H%M"),
-         str(group_control), "X", version],
-        ["ST", "214", control], *body, ["SE", str(len(body) + 2), control],
-        ["GE", "1", str(group_control)],
-        ["IEA", "1", f"{interchange_control:09d}"],
-    ]
-    return "".join(d.element.join(segment) + d.segment + d.suffix for segment in out)
+    return write_interchange(
+        "214", "QM", lambda d: transaction_set(status, d), sender=sender, receiver=receiver,
+        interchange_control=interchange_control, group_control=group_control, when=when,
+        delimiters=delimiters, version=version, set_control=set_control, test=test)
 
