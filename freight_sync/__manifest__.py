@@ -55,6 +55,7 @@
         "demo/freight_shipment_demo.xml",
         "demo/freight_endpoint_demo.xml",
         "demo/freight_invoice_demo.xml",
+        "demo/freight_order_flow_demo.xml",
     ],
     # the demo carrier invoices (demo/invoices.py), after the demo records they build on
     "post_init_hook": "post_init_hook",
