@@ -12,7 +12,6 @@ from . import purchase_order
 from . import freight_code_map
 from . import freight_endpoint
 from . import freight_message
-from . import freight_message_outbox
 from . import freight_message_event
 from . import freight_exception_stage
 from . import freight_exception
@@ -35,5 +34,5 @@ from . import freight_dashboard
 from . import freight_rate_shop
 from . import ir_http
 from . import freight_tender
-from . import freight_shipment_tender
 from . import freight_subscription
+from . import freight_subscription_delivery

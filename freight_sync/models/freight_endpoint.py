@@ -5,6 +5,9 @@ from ..services.outbox import url_problem
 from ..services.signature import hash_api_key, new_api_key
 
 ADMIN = "base.group_system"
+# our own X12 id (ISA06/GS02) in what we send: tenders (204), statuses (214)
+X12_SENDER_PARAM = "freight_sync.x12_sender_id"
+DEFAULT_X12_SENDER = "FREIGHTSYNC"
 
 
 class FreightEndpoint(models.Model):
@@ -18,7 +21,8 @@ class FreightEndpoint(models.Model):
     name = fields.Char(required=True)
     active = fields.Boolean(default=True)
     kind = fields.Selection(
-        [("tms", "TMS"), ("carrier", "Carrier"), ("audit", "Freight audit platform")],
+        [("tms", "TMS"), ("carrier", "Carrier"), ("audit", "Freight audit platform"),
+         ("customer", "Customer / status receiver")],
         required=True,
         default="carrier",
     )
@@ -43,6 +47,9 @@ class FreightEndpoint(models.Model):
         "res.users", default=lambda self: self.env.user,
         help="Gets an activity when a message of this endpoint becomes a dead letter.",
     )
+    tender_format = fields.Selection(
+        [("json", "JSON"), ("x12", "X12 204")], string="Tender Format", default="json",
+        required=True, help="How tenders are sent to this carrier's system.")
     accept_json = fields.Boolean(string="JSON", default=True)
     accept_x12 = fields.Boolean(string="X12 EDI", default=True)
     x12_sender_id = fields.Char(
@@ -123,7 +130,9 @@ class FreightEndpoint(models.Model):
         """The active endpoint owning ``api_key`` or an empty recordset (sudo: no user yet)."""
         if not api_key:
             return self.browse()
+        # a customer endpoint only receives: it never posts milestones or invoices, even
+        # with a key issued by mistake
         return self.sudo().with_context(active_test=False).search(
-            [("api_key_hash", "=", hash_api_key(api_key))], limit=1
+            [("api_key_hash", "=", hash_api_key(api_key)), ("kind", "!=", "customer")], limit=1
         )
 

@@ -1,14 +1,18 @@
 import json
 import logging
+import threading
 import time
 import uuid
+from datetime import timedelta
 
-from psycopg2.errors import UniqueViolation
+import requests
+from psycopg2.errors import SerializationFailure, UniqueViolation
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..services import outbox, tender_flow
 from ..services.canonical import PayloadError, parse_event_batch
 from ..services.evidence import REAUDITABLE
 from ..services.inbox import (
@@ -35,6 +39,11 @@ STATES = [
     ("dead", "Dead letter"),
     ("ignored", "Ignored"),
     ("rejected", "Rejected"),
+    # the outbox's (direction out)
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("acknowledged", "Acknowledged"),
+    ("retry", "Waiting to retry"),
 ]
 # what the queue picks up: new messages, and those with items still to retry
 CLAIMABLE = ("received", "failed", "partial")
@@ -44,6 +53,7 @@ KINDS = [
     ("edi", "X12 interchange"),
     ("invoices", "Carrier invoices"),
     ("tender", "Tender"),
+    ("notification", "Status notification"),
 ]
 HANDLED_KINDS = ["events", "edi", "invoices"]
 # what may precede the ISA of an interchange: a byte order mark and blank space
@@ -51,6 +61,16 @@ X12_LEAD = b"\xef\xbb\xbf \r\n\t"
 # the first errors of a failed run say what is wrong; a thousand would hide them
 MAX_ERRORS = 50
 KEY_CONSTRAINT = "freight_message_idempotency_key_unique"
+# what the outbox's delivery cron picks up, once due
+SENDABLE = ("queued", "retry")
+OUTBOUND_TIMEOUT_PARAM = "freight_sync.outbound_timeout"
+DELIVERY_CRON = "freight_sync.ir_cron_deliver_outbox"
+
+
+def _extension(content_type):
+    if "json" in content_type:
+        return "json"
+    return "x12" if "edi" in content_type or "x12" in content_type else "txt"
 
 
 class MessageRefused(Exception):
@@ -115,6 +135,23 @@ class FreightMessage(models.Model):
                                readonly=True)
     milestone_count = fields.Integer(compute="_compute_produced_counts")
     shipment_count = fields.Integer(compute="_compute_produced_counts")
+    # the outbox's (direction out)
+    sent_at = fields.Datetime(readonly=True, help="When the receiver accepted it (2xx).")
+    outbound_shipment_id = fields.Many2one(
+        "freight.shipment", string="Shipment", readonly=True, index="btree_not_null",
+        ondelete="set null",
+        help="The shipment an outbound message is about (a tender, a status notification).")
+    answer_excerpt = fields.Text(
+        string="Answer", readonly=True,
+        help="The beginning of the receiver's last answer to an outbound message.")
+    tender_ids = fields.One2many("freight.tender", "outbound_message_id", string="Tenders")
+    x12_group_control = fields.Char(
+        string="GS Control Number", readonly=True, index="btree_not_null",
+        help="Group control number of an outbound X12 204: its 997 names it (AK102).")
+    x12_set_control = fields.Char(string="ST Control Number", readonly=True)
+    acknowledged_at = fields.Datetime(readonly=True,
+                                      help="When the carrier's 997 acknowledged it.")
+    ack_alert_sent = fields.Boolean(readonly=True)
 
     _sql_constraints = [
         (
@@ -371,20 +408,292 @@ class FreightMessage(models.Model):
 
     def _notify_dead(self):
         responsible = self.endpoint_id.responsible_id or self.env.ref("base.user_admin")
+        outbound = self.direction == "out"
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=responsible.id,
-            summary=_("Dead letter from %s", self.endpoint_id.name),
+            summary=_("Not delivered to %s", self.endpoint_id.name) if outbound
+            else _("Dead letter from %s", self.endpoint_id.name),
             note=self.last_error,
         )
+        if not outbound:
+            return
+        tenders = self.sudo().tender_ids.filtered(lambda t: t.state in ("queued", "sent"))
+        if tenders:
+            tenders.write({"state": "undeliverable"})
+            for tender in tenders:
+                tender.shipment_id._tender_activity(
+                    _("Tender to %s not delivered", tender.carrier_id.name), self.last_error)
+
+    # ---- outbox: queueing and delivery (direction out) ----
+
+    @api.model
+    def _queue_outbound(self, endpoint, kind, payload, key, content_type=None,
+                        correlation_id=None):
+        """Queue ``payload`` (bytes, text or JSON data) for ``endpoint`` under idempotency
+        ``key``; returns the message. The same business event is queued once: a key already
+        queued for the endpoint returns the message queued first, whatever the payload.
+
+        Any code path may queue (the row is written as superuser), but the message comes back
+        in the caller's environment: only freight managers read outbound messages."""
+        key = outbox.check_header_value("Idempotency-Key", key)
+        Message = self.sudo()
+        existing = Message._find_outbound(endpoint, key)
+        if existing:
+            return existing.with_env(self.env)
+        body, content_type = outbox.encode_payload(payload, content_type)
+        values = {
+            "direction": "out",
+            "state": "queued",
+            "endpoint_id": endpoint.id,
+            "kind": kind,
+            "content_type": content_type,
+            "idempotency_key": key,
+            "correlation_id": outbox.check_header_value(
+                "X-Correlation-Id", correlation_id or str(uuid.uuid4())),
+            "payload_sha256": body_digest(body),
+            "payload_size": len(body),
+            "item_count": 1,
+        }
+        try:
+            with self.env.cr.savepoint():
+                message = Message.with_context(
+                    tracking_disable=True, mail_create_nolog=True).create(values)
+        except UniqueViolation as error:
+            if error.diag.constraint_name != KEY_CONSTRAINT:
+                raise
+            existing = Message._find_outbound(endpoint, key)
+            if existing:
+                return existing.with_env(self.env)
+            raise
+        attachment = self.env["ir.attachment"].sudo().with_context(**{IN_DATABASE: True}).create({
+            "name": f"{kind}-out-{message.id}.{_extension(content_type)}",
+            "raw": body,
+            "res_model": self._name,
+            "res_id": message.id,
+            "mimetype": content_type,
+        })
+        message.payload_attachment_id = attachment
+        self.env.ref(DELIVERY_CRON)._trigger()
+        return message.with_env(self.env)
+
+    @api.model
+    def _find_outbound(self, endpoint, key):
+        return self.sudo().search([
+            ("endpoint_id", "=", endpoint.id), ("direction", "=", "out"),
+            ("idempotency_key", "=", key),
+        ], limit=1)
+
+    @api.model
+    def _claim_outbound(self, limit):
+        """Lock up to ``limit`` due outbound messages; other workers skip them. ``None``
+        when a message another worker sent meanwhile (committed after this transaction's
+        snapshot) makes PostgreSQL refuse the lock: never sent twice, claimed again."""
+        self.env["freight.message"].flush_model()
+        query = SQL(
+            """
+            SELECT id FROM freight_message
+             WHERE direction = 'out' AND state = ANY(%s)
+               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+             ORDER BY id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+            """,
+            list(SENDABLE), fields.Datetime.now(), limit,
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, log_exceptions=False)
+                ids = [row[0] for row in self.env.cr.fetchall()]
+        except SerializationFailure:
+            return None
+        return self.browse(ids)
+
+    @api.model
+    def _cron_deliver_outbox(self, batch_size=1, time_budget=55):
+        """POST due outbound messages. Each claim is committed with its outcome before the
+        next (``batch_size`` 1): a message recorded as sent is never sent again, and a crash
+        between a POST and its commit sends that one message again under the same
+        ``Idempotency-Key``."""
+        testing = getattr(threading.current_thread(), "testing", False)
+
+        def claim():
+            for _try in range(3):
+                batch = self._claim_outbound(batch_size)
+                if batch is not None:
+                    return batch
+                # lost a race: this transaction's snapshot predates another worker's
+                # commit; everything before was committed, a new transaction sees it
+                _logger.info("outbox claim lost a race with another worker; claiming again")
+                if testing:
+                    break
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.env.ref(DELIVERY_CRON)._trigger()
+            return self.browse()
+
+        return run_batches(self.env, claim, lambda batch: batch._deliver(), time_budget)
+
+    def _deliver(self):
+        timeout = self._outbound_timeout()
+        for message in self:
+            verdict, reason, status, answer, retry_after = message._post(timeout)
+            message._record_delivery(verdict, reason, status, answer, retry_after)
+
+    @api.model
+    def _outbound_timeout(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(OUTBOUND_TIMEOUT_PARAM)
+        try:
+            timeout = float(value) if value else outbox.DEFAULT_TIMEOUT
+        except ValueError:
+            timeout = outbox.DEFAULT_TIMEOUT
+        return timeout if timeout > 0 else outbox.DEFAULT_TIMEOUT
+
+    def _post(self, timeout):
+        """One attempt: ``(verdict, reason, status, answer excerpt, retry after)``."""
+        self.ensure_one()
+        endpoint = self.endpoint_id.sudo()
+        url = endpoint.outbound_url
+        problem = outbox.url_problem(url)
+        if problem:
+            return outbox.DEAD, _("Endpoint %(endpoint)s: %(problem)s",
+                                  endpoint=endpoint.name, problem=problem), 0, "", None
+        try:
+            body = self._payload()
+            headers = outbox.build_headers(endpoint.hmac_secret, body, int(time.time()),
+                                           self.correlation_id, self.idempotency_key,
+                                           self.content_type or "application/octet-stream")
+        except (outbox.OutboxError, ValueError) as error:
+            return outbox.DEAD, str(error), 0, "", None
+        try:
+            with requests.post(url, data=body, headers=headers, timeout=timeout,
+                               allow_redirects=False, stream=True) as response:
+                answer = outbox.excerpt(response.raw.read(outbox.EXCERPT_CHARS * 4,
+                                                          decode_content=True))
+                status = response.status_code
+                retry_after = outbox.parse_retry_after(response.headers.get("Retry-After"))
+        except requests.Timeout:
+            verdict, reason = outbox.classify_error("timeout", f"{timeout:g} s")
+            return verdict, reason, 0, "", None
+        except requests.ConnectionError as error:
+            verdict, reason = outbox.classify_error("connection", type(error).__name__)
+            return verdict, reason, 0, "", None
+        except requests.RequestException as error:
+            verdict, reason = outbox.classify_error("invalid", type(error).__name__)
+            return verdict, reason, 0, "", None
+        verdict, reason = outbox.classify_status(status)
+        return verdict, reason, status, answer, retry_after
+
+    def _record_delivery(self, verdict, reason, status, answer, retry_after=None):
+        now = fields.Datetime.now()
+        attempts = self.attempts + 1
+        values = {"attempts": attempts, "answer_status": status, "answer_excerpt": answer,
+                  "processed_at": now}
+        if verdict == outbox.DELIVERED:
+            self.write({**values, "state": "sent", "sent_at": now, "next_attempt_at": False,
+                        "last_error": False})
+            _logger.info("outbound message %s sent to endpoint %s: HTTP %s",
+                         self.correlation_id, self.endpoint_id.id, status)
+            self.tender_ids.filtered(lambda t: t.state == "queued").sudo().write(
+                {"state": "sent", "sent_at": self.sent_at})
+            return
+        retry_at = outbox.next_attempt(attempts, now, retry_after) \
+            if verdict == outbox.RETRY else None
+        self.write({**values, "state": "retry" if retry_at else "dead",
+                    "next_attempt_at": retry_at, "last_error": reason})
+        if retry_at:
+            _logger.info("outbound message %s to endpoint %s not delivered (%s); retry at %s",
+                         self.correlation_id, self.endpoint_id.id, reason, retry_at)
+            self.env.ref(DELIVERY_CRON)._trigger(retry_at)
+        else:
+            _logger.warning("outbound message %s to endpoint %s is dead after %s attempt(s): %s",
+                            self.correlation_id, self.endpoint_id.id, attempts, reason)
+            self._notify_dead()
+
+    # ---- outbox: acknowledgments of our X12 tenders ----
+
+    @api.model
+    def _reconcile_997(self, endpoint, acks):
+        """The 997s of ``endpoint`` acknowledging our 204s: an accepted set makes its
+        message ``acknowledged``, a rejected one ``dead`` with the reason (and the tender
+        undeliverable, the dispatcher told). Returns how many messages were matched."""
+        acks = [ack for ack in acks if ack["set_code"] == "204"]
+        if not acks:
+            return 0
+        messages = self.sudo().search([
+            ("endpoint_id", "=", endpoint.id), ("direction", "=", "out"),
+            ("x12_group_control", "in", [ack["group_control"] for ack in acks])])
+        by_control = {(m.x12_group_control, m.x12_set_control.lstrip("0")): m
+                      for m in messages}
+        matched = 0
+        for ack in acks:
+            message = by_control.get((ack["group_control"], ack["set_control"].lstrip("0")))
+            if not message:
+                _logger.info("997 of endpoint %s names no 204 of ours (group %s set %s)",
+                             endpoint.id, ack["group_control"], ack["set_control"])
+                continue
+            matched += 1
+            if ack["accepted"]:
+                if message.state in ("queued", "retry", "sent"):
+                    message.write({"state": "acknowledged",
+                                   "acknowledged_at": fields.Datetime.now()})
+            elif message.state != "dead":
+                message.write({"state": "dead", "next_attempt_at": False,
+                               "last_error": _("Rejected by the carrier's 997: %s",
+                                               ack["reason"])})
+                message._notify_dead()
+        return matched
+
+    @api.model
+    def _cron_tender_ack_alert(self):
+        """X12 tenders sent without a 997 back within the company's minutes: an activity
+        for the shipment's dispatcher, once per message."""
+        now = fields.Datetime.now()
+        candidates = self.sudo().search([
+            ("direction", "=", "out"), ("kind", "=", "tender"), ("state", "=", "sent"),
+            ("x12_group_control", "!=", False), ("ack_alert_sent", "=", False),
+            ("sent_at", "<=", now - timedelta(minutes=1))])
+        late = candidates.filtered(lambda m: tender_flow.unacknowledged(
+            m.sent_at, m.endpoint_id.company_id.freight_tender_ack_minutes, now))
+        for message in late:
+            for tender in message.tender_ids:
+                tender.shipment_id._tender_activity(
+                    _("No 997 from %s for the tender", tender.carrier_id.name),
+                    _("The X12 204 (group %s) was sent at %s and not acknowledged.",
+                      message.x12_group_control, message.sent_at))
+        late.write({"ack_alert_sent": True})
 
     # ---- actions of admins ----
 
+    def action_send_now(self):
+        """Make queued or waiting messages due now and wake the delivery job; the job, not
+        this request, sends them, so that only one worker ever holds a message."""
+        if self.filtered(lambda m: m.direction != "out" or m.state not in SENDABLE):
+            raise UserError(_("Only queued outbound messages or those waiting to retry can "
+                              "be sent now."))
+        self.write({"next_attempt_at": False})
+        for message in self:
+            message.message_post(body=_("Sending requested"))
+        self.env.ref(DELIVERY_CRON)._trigger()
+
+
     def action_retry(self):
-        """Try failed or dead messages again now, with a fresh retry budget."""
-        if self.filtered(lambda m: m.state not in RETRYABLE):
+        """Try failed or dead messages again now, with a fresh retry budget (outbound:
+        dead or waiting ones are queued again)."""
+        outbound = self.filtered(lambda m: m.direction == "out")
+        inbound = self - outbound
+        if outbound.filtered(lambda m: m.state not in ("dead", "retry")):
+            raise UserError(_("Only outbound messages that are dead or waiting to retry can "
+                              "be retried."))
+        if inbound.filtered(lambda m: m.state not in RETRYABLE):
             raise UserError(_("Only failed, partly applied or dead messages can be retried."))
-        self._requeue(_("Retry requested"))
+        if outbound:
+            outbound.write({"state": "queued", "attempts": 0, "next_attempt_at": False,
+                            "last_error": False})
+            for message in outbound:
+                message.message_post(body=_("Retry requested"))
+            self.env.ref(DELIVERY_CRON)._trigger()
+        if inbound:
+            inbound._requeue(_("Retry requested"))
 
     def action_replay(self):
         """Run stored payloads again through today's rules; processing is idempotent, so
@@ -416,6 +725,8 @@ class FreightMessage(models.Model):
             raise UserError(_("Say why these messages are ignored."))
         if self.filtered(lambda m: m.state in ("done", "ignored")):
             raise UserError(_("Done or already ignored messages cannot be ignored."))
+        if self.filtered(lambda m: m.state in ("sent", "acknowledged")):
+            raise UserError(_("Sent messages cannot be ignored."))
         self.write({"state": "ignored", "ignore_reason": reason.strip(), "next_attempt_at": False})
 
     def action_view_milestones(self):

@@ -15,6 +15,7 @@ from datetime import date
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..services import tender_flow
 from ..services.rate_shop import (
     DEFAULT_MONTHS,
     SCORECARD_WEIGHTS,
@@ -95,6 +96,8 @@ class FreightRateShop(models.AbstractModel):
         return {
             "shipment_id": shipment.id, "sort": sort, "date": fields.Date.to_string(on_date),
             "currency": company.currency_id.name,
+            # which amounts of a quote are the linehaul and the fuel (the rest: accessorials)
+            "codes": codes,
             "current_carrier_id": shipment.carrier_id.id or None,
             "suggested_carrier_id": quotes[0].carrier_id if quotes else None,
             "quotes": answer_quotes,
@@ -132,6 +135,10 @@ class FreightRateShop(models.AbstractModel):
             raise UserError(_(
                 "%(name)s is %(status)s: its carrier is chosen. Cancel the tender first.",
                 name=shipment.display_name, status=shipment.status))
+        if shipment.tender_state in tender_flow.HOLDING:
+            raise UserError(_(
+                "%(name)s has a tender standing with %(carrier)s: withdraw it first.",
+                name=shipment.display_name, carrier=shipment.carrier_id.display_name))
         shopped = self._shop(shipment, "best_value")
         found = next((q for q in shopped["quotes"] if q["carrier_id"] == carrier_id), None)
         if found is None:
@@ -147,6 +154,8 @@ class FreightRateShop(models.AbstractModel):
                 currency=found["currency"]))
         currency = self.env["res.currency"].with_context(active_test=False).search(
             [("name", "=", found["currency"])], limit=1)
+        if shipment.carrier_id.id == carrier_id and shipment.quoted_total == found["total"]:
+            return found  # chosen already, at this price: nothing to record again
         shipment.write({
             "carrier_id": carrier_id,
             "quoted_total": found["total"],

@@ -11,7 +11,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from ..services.canonical import TENDER_CODES, parse_milestones
+from ..services import tender_flow
+from ..services.canonical import TENDER_CODES, PayloadError, parse_milestones
 from ..services.codemap import NotAMilestoneError, UnknownCodeError, resolve
 from ..services.expected_cost import Address
 from ..services.invoice_audit import ShipmentFacts
@@ -29,7 +30,12 @@ from ..services.references import (
     references_domain,
 )
 from ..services.stops import FINAL_CODES, code_at_stop, last_stop
+from ..services.tender import to_json_tender
+from ..services.tender_build import Party, ShipmentTender, build_tender
+from ..services.x12_204 import build_204
+from .freight_endpoint import DEFAULT_X12_SENDER, X12_SENDER_PARAM
 from .freight_milestone import SOURCE_BY_KIND
+from .freight_tender import TENDER_STATES, TODO
 
 _logger = logging.getLogger(__name__)
 
@@ -201,6 +207,20 @@ class FreightShipment(models.Model):
     billing_note = fields.Char(readonly=True, copy=False)
     landed_cost_ids = fields.One2many("stock.landed.cost", "freight_shipment_id",
                                       string="Landed Costs", groups="stock.group_stock_manager")
+    # buying the transport and telling about it: tenders, what went out, who was told
+    tender_ids = fields.One2many("freight.tender", "shipment_id", string="Tenders")
+    tender_state = fields.Selection(
+        TENDER_STATES, compute="_compute_tender_state", store=True,
+        help="The state of the latest tender.")
+    outbound_message_ids = fields.One2many(
+        "freight.message", "outbound_shipment_id", string="Outbound Messages",
+        readonly=True,
+        help="What was sent about this shipment through the outbox (tenders, status "
+             "notifications), with its delivery state.")
+    # finance clerks read shipments but not who was told what
+    notification_ids = fields.One2many("freight.subscription.delivery", "shipment_id",
+                                       string="Notifications",
+                                       groups="freight_sync.group_freight_user")
 
     # ---- constraints ----
     _sql_constraints = [
@@ -344,6 +364,7 @@ class FreightShipment(models.Model):
 
     def write(self, vals):
         self._normalize_references(vals)
+        eta_before = {s.id: s.carrier_eta for s in self} if "carrier_eta" in vals else None
         result = super().write(vals)
         if COST_FIELDS & set(vals) and not self.env.context.get("freight_accruing"):
             accrued = self.filtered(lambda s: s.accrual_state == "accrued").sudo()
@@ -353,6 +374,10 @@ class FreightShipment(models.Model):
         self.env["freight.audit.evidence"]._on_shipments_changed(self, vals)
         if "stop_count" in vals:
             self._reclassify_stops()
+        if eta_before is not None:
+            moved = self.filtered(lambda s: s.carrier_eta and s.carrier_eta != eta_before[s.id])
+            if moved:
+                self.env["freight.subscription"].sudo()._notify_eta(moved.sudo())
         return result
 
     @staticmethod
@@ -732,8 +757,10 @@ class FreightShipment(models.Model):
         # rebills part of it (pass-through lines read the same expected cost, not the entry).
         self.env["freight.accrual.booking"]._on_milestones(self, milestones)
         self.env["freight.customer.billing"]._on_milestones(self, milestones)
-        # last, and only marking: the invoices waiting for a POD are audited by their own cron
+        # only marking: the invoices waiting for a POD are audited by their own cron
         self.env["freight.audit.evidence"]._on_milestones(self, milestones)
+        # last: a customer hears of a delivery once the books know of it
+        self.env["freight.subscription"].sudo()._notify_milestones(milestones)
 
     def _freight_on_bills_posted(self, bills):
         """Carrier bills of these shipments were posted: record the billed amounts and
@@ -742,3 +769,162 @@ class FreightShipment(models.Model):
         # only once the accrual that stood in for that expense is reversed.
         self.env["freight.accrual.booking"]._on_bills_posted(self, bills)
         self.env["stock.landed.cost"]._freight_from_bills(self, bills)
+
+    # ---- tendering ----
+
+    @api.depends("tender_ids.state")
+    def _compute_tender_state(self):
+        for shipment in self:
+            shipment.tender_state = shipment.tender_ids.sorted("id")[-1:].state or False
+
+    # ---- the action ----
+
+    def action_tender(self):
+        """Tender each shipment to its carrier (dispatchers and managers)."""
+        self.env["freight.rate.shop"]._check_dispatcher()
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        tenders = self.env["freight.tender"]
+        for shipment in self:
+            if not shipment.carrier_id:
+                raise UserError(_("%s has no carrier: choose one first (rate shop).",
+                                  shipment.name))
+            if shipment.tender_state in ("queued", "sent", "accepted"):
+                raise UserError(_("%(name)s already has a tender %(state)s.",
+                                  name=shipment.name, state=shipment.tender_state))
+            tenders |= shipment.sudo()._send_tender(shipment.carrier_id)
+        return tenders.with_env(self.env)
+
+    def _tender_next_carrier(self):
+        """The waterfall: the best ranked carrier of the rate shop not tendered yet."""
+        self.ensure_one()
+        user = self.user_id if self.user_id.has_group("freight_sync.group_freight_user") \
+            else self.env.ref("base.user_admin")
+        shop = self.env["freight.rate.shop"].with_user(user)
+        shipment = self.with_user(user)
+        ranked = shop._shop(shipment)["quotes"]
+        reachable = self.env["freight.endpoint"].sudo().search([
+            ("kind", "=", "carrier"), ("company_id", "=", self.company_id.id),
+            ("outbound_url", "!=", False)]).carrier_id.ids
+        carrier_id = tender_flow.next_carrier([q["carrier_id"] for q in ranked],
+                                              self.tender_ids.carrier_id.ids, reachable)
+        if carrier_id is None:
+            raise UserError(_("No other carrier with a quote and an outbound endpoint is "
+                              "left to tender %s to.", self.name))
+        shop._choose(shipment, carrier_id)
+        rank = [q["carrier_id"] for q in ranked].index(carrier_id) + 1
+        return self._send_tender(self.env["res.partner"].browse(carrier_id), rank=rank)
+
+    def _send_tender(self, carrier, rank=0):
+        """Queue a tender of this shipment to ``carrier`` (as the system: the callers
+        checked who may). Returns the tender."""
+        self.ensure_one()
+        endpoint = self.env["freight.endpoint"].sudo().search([
+            ("kind", "=", "carrier"), ("carrier_id", "=", carrier.id),
+            ("company_id", "=", self.company_id.id), ("outbound_url", "!=", False)], limit=1)
+        if not endpoint:
+            raise UserError(_("%(carrier)s has no endpoint with an outbound URL to send "
+                              "tenders to.", carrier=carrier.name))
+        now = fields.Datetime.now().replace(microsecond=0)
+        expires = tender_flow.expires_at(now, self.company_id.freight_tender_expiry_minutes)
+        try:
+            doc = build_tender(self._tender_facts(carrier), now, expires)
+        except PayloadError as error:
+            raise UserError(_("%(name)s cannot be tendered: %(error)s", name=self.name,
+                              error=error)) from None
+        Tender = self.env["freight.tender"].sudo()
+        attempt = Tender.search_count([("shipment_id", "=", self.id),
+                                       ("carrier_id", "=", carrier.id)]) + 1
+        tender = Tender.create({
+            "shipment_id": self.id, "carrier_id": carrier.id, "endpoint_id": endpoint.id,
+            "attempt": attempt, "rank": rank, "channel": endpoint.tender_format,
+            "quoted_total": self.quoted_total, "currency_id": self.quoted_currency_id.id,
+            "expires_at": expires,
+        })
+        tender.outbound_message_id = self._queue_tender(
+            endpoint, carrier, doc, f"tender:{self.id}:{carrier.id}:{attempt}", now)
+        self.env["freight.milestone"].sudo().create({
+            "shipment_id": self.id, "code": "tendered", "event_time": now,
+            "source": "manual", "external_id": f"tender:{tender.id}",
+            "note": _("Tendered to %s", carrier.name)})
+        self.message_post(body=_("Tendered to %(carrier)s (%(channel)s, attempt %(n)s).",
+                                 carrier=carrier.name, channel=tender.channel, n=attempt))
+        return tender
+
+    def _queue_tender(self, endpoint, carrier, doc, key, now):
+        """Queue the tender ``doc`` for ``endpoint`` in its format; returns the message."""
+        controls = {}
+        if endpoint.tender_format == "x12":
+            control = int(self.env["ir.sequence"].sudo().next_by_code("freight.x12.control"))
+            sender = self.env["ir.config_parameter"].sudo().get_param(
+                X12_SENDER_PARAM, DEFAULT_X12_SENDER)
+            receiver = endpoint.x12_sender_id or carrier.freight_scac
+            payload = build_204(doc, sender=sender, receiver=receiver,
+                                interchange_control=control, group_control=control,
+                                when=now)
+            content_type = "application/edi-x12"
+            controls = {"x12_group_control": str(control), "x12_set_control": "0001"}
+        else:
+            payload, content_type = to_json_tender(doc), "application/json"
+        message = self.env["freight.message"].sudo()._queue_outbound(
+            endpoint, "tender", payload, key, content_type)
+        message.write({**controls, "outbound_shipment_id": self.id})
+        return message
+
+    def action_cancel_tender(self):
+        """Withdraw the open tender of each shipment (dispatchers and managers): one not
+        sent yet is never sent; one the carrier has is cancelled with a 204 / JSON
+        ``cancel``. An accepted tender is not withdrawn here: the carrier holds the load
+        (ask it, then cancel the shipment)."""
+        self.env["freight.rate.shop"]._check_dispatcher()
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        for shipment in self:
+            tender = shipment.sudo().tender_ids.sorted("id")[-1:]
+            if tender.state not in tender_flow.WITHDRAWABLE:
+                raise UserError(_("%s has no tender waiting for the carrier's answer.",
+                                  shipment.name))
+            shipment.sudo()._withdraw_tender(tender)
+        return True
+
+    def _withdraw_tender(self, tender):
+        message = tender.outbound_message_id
+        now = fields.Datetime.now().replace(microsecond=0)
+        if message.state in ("queued", "retry"):
+            message._ignore(_("Tender withdrawn before it was sent"))
+        else:
+            try:
+                doc = build_tender(self._tender_facts(tender.carrier_id), now, None,
+                                   purpose="cancel")
+            except PayloadError as error:
+                raise UserError(_("%(name)s: the cancellation cannot be written: %(error)s",
+                                  name=self.name, error=error)) from None
+            self._queue_tender(tender.endpoint_id, tender.carrier_id, doc,
+                               f"tender-cancel:{tender.id}", now)
+        tender.write({"state": "cancelled", "answered_at": now})
+        self.message_post(body=_("Tender to %s withdrawn.", tender.carrier_id.name))
+
+    def _tender_facts(self, carrier):
+        def party(partner):
+            return Party(partner.name or partner.display_name, partner.street or None,
+                         partner.street2 or None, partner.city or None,
+                         partner.state_id.code or None, partner.zip or None,
+                         partner.country_id.code or None)
+        origin = self.origin_partner_id or self.company_id.partner_id
+        destination = (self.destination_partner_id or self.picking_ids[:1].partner_id
+                       or self.company_id.partner_id)
+        return ShipmentTender(
+            shipment_id=self.name, scac=carrier.freight_scac or "", mode=self.mode,
+            weight_kg=self.weight, origin=party(origin), destination=party(destination),
+            load_ref=self.load_ref or None, volume_m3=self.volume or None,
+            pallets=self.pallet_count or None, pickup_at=self.planned_pickup_date or None,
+            delivery_at=self.planned_delivery_date or None,
+            references={"bol_number": self.bol_number or None},
+            requested_rate=(self.quoted_total, self.quoted_currency_id.name)
+            if self.quoted_total and self.quoted_currency_id else None)
+
+    def _tender_activity(self, summary, note=None):
+        for shipment in self:
+            user = shipment.user_id or self.env.ref("base.user_admin")
+            shipment.sudo().activity_schedule(TODO, user_id=user.id, summary=summary,
+                                              note=note or False)

@@ -16,12 +16,11 @@ from odoo.exceptions import ValidationError
 from ..services import notify
 from ..services.codemap import STATUS_CODES
 from ..services.x12_214_out import build_214, status_code
+from .freight_endpoint import DEFAULT_X12_SENDER, X12_SENDER_PARAM
 
 _logger = logging.getLogger(__name__)
 
 TEMPLATE = "freight_sync.mail_template_shipment_status"
-X12_SENDER_PARAM = "freight_sync.x12_sender_id"
-DEFAULT_X12_SENDER = "FREIGHTSYNC"
 X12_CONTENT_TYPE = "application/edi-x12"
 EXCEPTION_CODES = frozenset(code for code, (canonical, _label) in STATUS_CODES.items()
                             if canonical == "exception")
@@ -335,81 +334,3 @@ class FreightSubscription(models.Model):
             body=body, subject=subject, partner_ids=partner.ids, message_type="comment",
             subtype_xmlid="mail.mt_comment")
         log.mail_message_id = message
-
-
-class FreightSubscriptionDelivery(models.Model):
-    """One notification told: the unique key makes a replayed event tell nothing twice;
-    the ETA last told is the baseline of the next ETA change."""
-
-    _name = "freight.subscription.delivery"
-    _description = "Shipment Status Notification"
-    _order = "id desc"
-    _rec_name = "key"
-
-    key = fields.Char(required=True, readonly=True, index=True)
-    subscription_id = fields.Many2one("freight.subscription", required=True, readonly=True,
-                                      ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="subscription_id.company_id", store=True, index=True)
-    partner_id = fields.Many2one(related="subscription_id.partner_id", string="Partner")
-    shipment_id = fields.Many2one("freight.shipment", required=True, readonly=True,
-                                  ondelete="cascade", index=True)
-    milestone_id = fields.Many2one("freight.milestone", readonly=True, ondelete="set null",
-                                   help="The milestone first told; a replay of it tells nothing.")
-    event = fields.Selection(notify.EVENT_SELECTION, required=True, readonly=True)
-    channel = fields.Selection(CHANNEL_SELECTION, required=True, readonly=True)
-    eta = fields.Datetime(string="ETA Told", readonly=True)
-    message_id = fields.Many2one("freight.message", string="Outbound Message", readonly=True,
-                                 ondelete="set null")
-    message_state = fields.Selection(related="message_id.state", string="Delivery State")
-    mail_message_id = fields.Many2one("mail.message", string="Email", readonly=True,
-                                      ondelete="set null")
-    note = fields.Char(readonly=True)
-
-    _sql_constraints = [
-        ("key_unique", "unique(key)", "This notification was already sent."),
-    ]
-
-
-class FreightShipmentNotify(models.Model):
-    _inherit = "freight.shipment"
-
-    # finance clerks read shipments but not who was told what
-    notification_ids = fields.One2many("freight.subscription.delivery", "shipment_id",
-                                       string="Notifications",
-                                       groups="freight_sync.group_freight_user")
-
-    def _freight_on_milestones(self, milestones):
-        super()._freight_on_milestones(milestones)
-        # last: a customer hears of a delivery once the books know of it
-        self.env["freight.subscription"].sudo()._notify_milestones(milestones)
-
-    def write(self, vals):
-        if "carrier_eta" not in vals:
-            return super().write(vals)
-        before = {shipment.id: shipment.carrier_eta for shipment in self}
-        result = super().write(vals)
-        moved = self.filtered(lambda s: s.carrier_eta and s.carrier_eta != before[s.id])
-        if moved:
-            self.env["freight.subscription"].sudo()._notify_eta(moved.sudo())
-        return result
-
-
-class FreightMessageNotify(models.Model):
-    _inherit = "freight.message"
-
-    kind = fields.Selection(selection_add=[("notification", "Status notification")],
-                            ondelete={"notification": "cascade"})
-
-
-class FreightEndpointNotify(models.Model):
-    _inherit = "freight.endpoint"
-
-    kind = fields.Selection(selection_add=[("customer", "Customer / status receiver")],
-                            ondelete={"customer": "set default"})
-
-    @api.model
-    def _authenticate(self, api_key):
-        # a customer endpoint only receives: it never posts milestones or invoices, even
-        # with a key issued by mistake
-        endpoint = super()._authenticate(api_key)
-        return endpoint.filtered(lambda e: e.kind != "customer")

@@ -53,8 +53,10 @@ def _iso(moment: datetime) -> str:
     return moment.replace(tzinfo=timezone.utc, microsecond=0).isoformat()
 
 
-def build_tender(facts: ShipmentTender, now: datetime, respond_by: datetime | None) -> dict:
-    """The canonical tender of ``facts`` (``PayloadError`` naming what is missing).
+def build_tender(facts: ShipmentTender, now: datetime, respond_by: datetime | None,
+                 purpose: str = "original") -> dict:
+    """The canonical tender of ``facts`` (``PayloadError`` naming what is missing);
+    ``purpose`` ``cancel`` withdraws a tender already sent (204 B2A01 01).
 
     Times are naive UTC. A pickup without a requested date is asked for from ``now``; a
     delivery without one the day after the pickup: a 204 needs a window at each stop."""
@@ -71,7 +73,7 @@ def build_tender(facts: ShipmentTender, now: datetime, respond_by: datetime | No
         rate = {"amount": round(facts.requested_rate[0], 2),
                 "currency": facts.requested_rate[1]}
     return validate_tender({
-        "purpose": "original",
+        "purpose": purpose,
         "shipment_id": facts.shipment_id,
         "load_ref": facts.load_ref,
         "scac": facts.scac,

@@ -18,6 +18,11 @@ from datetime import datetime, timedelta
 OPEN_STATES = ("queued", "sent")
 # states a carrier's answer may still move: a counter-offer may be followed by a decision
 ANSWERABLE = (*OPEN_STATES, "counter_offer")
+# what a dispatcher may withdraw: not yet answered for good (an accepted load is the
+# carrier's until it agrees to give it back)
+WITHDRAWABLE = ANSWERABLE
+# while one of these stands, the shipment's carrier is not chosen again
+HOLDING = (*ANSWERABLE, "accepted")
 # what an answer makes of the tender
 RESPONSE_STATES = {"accepted": "accepted", "rejected": "declined",
                    "counter_offer": "counter_offer"}

@@ -124,7 +124,7 @@ class TestOutboxConcurrency(BaseCase):
         lines = []
         handler = logging.Handler(logging.INFO)
         handler.emit = lambda record: lines.append(record.getMessage())
-        outbox_logger = logging.getLogger("odoo.addons.freight_sync.models.freight_message_outbox")
+        outbox_logger = logging.getLogger("odoo.addons.freight_sync.models.freight_message")
         outbox_logger.addHandler(handler)
         try:
             b.start()

@@ -1,7 +1,7 @@
 import json
 from datetime import datetime, timedelta
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -11,7 +11,7 @@ from ..services.x12 import parse
 from ..services.x12_204 import map_204
 from .tender_common import TenderCase
 
-MESSAGE_LOG = "odoo.addons.freight_sync.models.freight_message_outbox"
+MESSAGE_LOG = "odoo.addons.freight_sync.models.freight_message"
 
 
 @tagged("freight_sync", "post_install", "-at_install")
@@ -173,6 +173,40 @@ class TestTender(TenderCase, HttpCase):
         self.assertIn("tender expired", messages[1].last_error)
         self.assertFalse(never.milestone_ids)
         self.assertEqual((expired.status, tender.state), ("tendered", "expired"))
+
+    def test_withdrawing_a_tender_before_and_after_it_was_sent(self):
+        waiting, sent = self.draft(), self.draft()
+        before = len(self.receiver.received("/tstc"))
+        unsent = self.tender(waiting)
+        # a standing tender holds the carrier: choosing another is refused
+        with self.assertRaisesRegex(UserError, "withdraw it first"):
+            waiting.with_user(self.dispatcher).action_choose_carrier(self.quick.id)
+        waiting.with_user(self.dispatcher).action_cancel_tender()
+        self.assertEqual((unsent.state, unsent.outbound_message_id.state),
+                         ("cancelled", "ignored"))
+        self.deliver()
+        self.assertEqual(len(self.receiver.received("/tstc")), before)  # never sent
+        waiting.with_user(self.dispatcher).action_choose_carrier(self.quick.id)
+        self.assertEqual(waiting.carrier_id, self.quick)
+        # sent: the carrier gets the cancellation, signed, and its late answer is refused
+        tender = self.tender(sent)
+        self.deliver()
+        with self.assertRaises(AccessError):
+            sent.with_user(self.clerk).action_cancel_tender()
+        sent.with_user(self.dispatcher).action_cancel_tender()
+        self.deliver()
+        first, cancel = self.receiver.received("/tstc")[before:]
+        self.assertEqual(json.loads(first["body"])["tender"]["purpose"], "original")
+        self.assertEqual(json.loads(cancel["body"])["tender"]["purpose"], "cancel")
+        self.assertIsNone(cancel["refusal"])
+        self.assertEqual(tender.state, "cancelled")
+        self.post_events(self.answer(sent, "after-withdrawal", "accepted"))
+        with mute_logger("odoo.addons.freight_sync.models.freight_message"):
+            self.process()
+        self.assertEqual(tender.state, "cancelled")
+        self.assertFalse(sent.confirmed_rate)
+        with self.assertRaisesRegex(UserError, "no tender waiting"):
+            sent.with_user(self.dispatcher).action_cancel_tender()
 
     def test_undeliverable_after_retries(self):
         shipment = self.draft()
