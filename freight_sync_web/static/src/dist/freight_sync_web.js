@@ -1674,7 +1674,167 @@ var rateShopWidget = {
   fieldDependencies: [{ name: "status", type: "selection" }]
 };
 registry6.category("view_widgets").add("freight_rate_shop", rateShopWidget);
+
+// freight_sync_web/static/src/ts/scorecard/carrier_scorecard.ts
+import { Component as Component7, markRaw as markRaw2, onWillStart as onWillStart5, useState as useState6 } from "@odoo/owl";
+import { loadBundle as loadBundle2 } from "@web/core/assets";
+import { registry as registry7 } from "@web/core/registry";
+import { useService as useService6 } from "@web/core/utils/hooks";
+
+// freight_sync_web/static/src/ts/scorecard/scorecard_model.ts
+var FIGURES2 = ["on_time", "invoice_accuracy", "dispute_win", "tender_acceptance"];
+var MONTH_CHOICES = [3, 6, 12, 24];
+var COLORS2 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
+var NOT_STATED = "–";
+function monthLabel(month, locale = "en-US") {
+  const [year, number] = month.split("-").map(Number);
+  return new Date(Date.UTC(year ?? 1970, (number ?? 1) - 1, 1)).toLocaleDateString(locale, { month: "short", year: "numeric", timeZone: "UTC" });
+}
+function formatPercent2(ratio) {
+  return ratio.percent === null ? NOT_STATED : ratio.percent.toFixed(1) + " %";
+}
+function cells(card, words) {
+  return FIGURES2.map((key) => ({
+    key,
+    percent: formatPercent2(card[key]),
+    ratio: fill(words.ofCount, card[key].count, card[key].of)
+  }));
+}
+function chartConfig(card, words, locale = "en-US") {
+  return {
+    type: "line",
+    data: {
+      labels: card.months.map((entry) => monthLabel(entry.month, locale)),
+      datasets: FIGURES2.map((key, index) => {
+        const color = COLORS2[index % COLORS2.length];
+        return {
+          label: words.figures[key],
+          // a month with nothing to count is a gap, not a zero
+          data: card.months.map((entry) => entry[key].percent),
+          borderColor: color,
+          backgroundColor: color,
+          spanGaps: false
+        };
+      })
+    },
+    options: {
+      maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, max: 100 } }
+    }
+  };
+}
+function tableRows(card, words, locale = "en-US") {
+  const rows = card.months.map((entry) => ({
+    key: entry.month,
+    label: monthLabel(entry.month, locale),
+    cells: cells(entry, words),
+    isTotal: false
+  }));
+  rows.push({ key: "total", label: words.total, cells: cells(card.total, words), isTotal: true });
+  return rows;
+}
+function carrierViews(answer, words, locale = "en-US") {
+  return answer.carriers.map((card) => {
+    const name = card.carrier_name || String(card.carrier_id);
+    return {
+      carrierId: card.carrier_id,
+      name,
+      chart: chartConfig(card, words, locale),
+      chartLabel: fill(words.chartLabel, name),
+      rows: tableRows(card, words, locale),
+      empty: FIGURES2.every((key) => card.total[key].of === 0)
+    };
+  });
+}
+function routeParams2(filters) {
+  const params = { months: filters.months };
+  if (filters.carrierId) {
+    params.carrier_id = filters.carrierId;
+  }
+  return params;
+}
+
+// freight_sync_web/static/src/ts/scorecard/words.ts
+function scorecardWords() {
+  return {
+    title: _t("Carrier scorecard"),
+    figures: {
+      on_time: _t("On time"),
+      invoice_accuracy: _t("Invoice accuracy"),
+      dispute_win: _t("Dispute win rate"),
+      tender_acceptance: _t("Tender acceptance")
+    },
+    ofCount: _t("%s of %s"),
+    total: _t("Total"),
+    monthsLabel: _t("Last %s months"),
+    chartLabel: _t("%s: the four figures per month, in percent"),
+    notLoaded: _t("The scorecard could not be loaded.")
+  };
+}
+
+// freight_sync_web/static/src/ts/scorecard/carrier_scorecard.ts
+var SCORECARD_ROUTE = "/freight_sync/ui/v1/scorecard";
+function withSpec(view) {
+  return { ...view, spec: { key: String(view.carrierId), title: view.name, config: view.chart, drills: [], empty: view.empty } };
+}
+var CarrierScorecard = class extends Component7 {
+  static template = "freight_sync_web.CarrierScorecard";
+  static components = { DashboardChart };
+  static props = ["*"];
+  rpc;
+  notification;
+  user;
+  words;
+  monthChoices = MONTH_CHOICES;
+  state;
+  setup() {
+    this.rpc = useService6("rpc");
+    this.notification = useService6("notification");
+    this.user = useService6("user");
+    this.words = scorecardWords();
+    const carrier = Number(this.props.action?.context?.carrier_id) || null;
+    this.state = useState6({ views: null, loading: true, carrierId: carrier, months: 6, carriers: [], error: "" });
+    onWillStart5(async () => {
+      await Promise.all([loadBundle2("web.chartjs_lib"), this.loadCarriers()]);
+      await this.load();
+    });
+  }
+  async load() {
+    this.state.loading = true;
+    try {
+      const answer = await this.rpc(SCORECARD_ROUTE, routeParams2(this.state));
+      const locale = (this.user.lang || "en_US").replace("_", "-");
+      this.state.views = markRaw2(carrierViews(answer, this.words, locale).map(withSpec));
+      this.state.error = "";
+    } catch (error) {
+      this.state.error = serverMessage(error, this.words.notLoaded);
+      this.notification.add(this.state.error, { type: "danger", title: this.words.title });
+    } finally {
+      this.state.loading = false;
+    }
+  }
+  /** The carrier selector's choices; without them the screen still shows every carrier. */
+  async loadCarriers() {
+    try {
+      this.state.carriers = await this.rpc(CARRIERS_ROUTE, {});
+    } catch {
+      this.state.carriers = [];
+    }
+  }
+  setCarrier(value) {
+    this.state.carrierId = Number(value) || null;
+    return this.load();
+  }
+  setMonths(value) {
+    this.state.months = Number(value) || 6;
+    return this.load();
+  }
+  noop() {
+  }
+};
+registry7.category("actions").add("freight_sync_web.carrier_scorecard", CarrierScorecard);
 export {
+  CarrierScorecard,
   ExceptionKanbanRecord,
   FreightDashboard,
   MilestoneTimeline,

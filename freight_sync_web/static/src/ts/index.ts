@@ -6,3 +6,4 @@ export { ExceptionKanbanRecord, exceptionKanbanView } from "./exceptions/excepti
 export { FreightDashboard } from "./dashboard/freight_dashboard";
 export { Workbench } from "./workbench/workbench";
 export { RateShopPanel, rateShopWidget } from "./rate_shop/rate_shop_panel";
+export { CarrierScorecard } from "./scorecard/carrier_scorecard";
