@@ -79,5 +79,7 @@ test("manager sees the carrier scorecard chart and its counts", async ({ page },
     await expect(card.locator(".o_freight_scorecard_row[data-month='total'] .o_freight_scorecard_ratio").first()).toHaveText(/^\d+ of \d+$/);
     await page.locator(".o_freight_scorecard_months").selectOption("3");
     await expect(page.locator(".o_freight_scorecard_card").first().locator(".o_freight_scorecard_row")).toHaveCount(4);
+    // Chart.js grows the lines from the axis: let the animation end before the picture
+    await page.waitForTimeout(1500);
     await shot(page, testInfo, "carrier-scorecard-manager");
 });
