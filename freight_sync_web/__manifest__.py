@@ -18,6 +18,7 @@
         "views/freight_workbench_views.xml",
         "views/freight_dashboard_views.xml",
         "views/freight_exception_views.xml",
+        "views/freight_scorecard_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

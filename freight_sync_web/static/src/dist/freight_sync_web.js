@@ -1388,14 +1388,462 @@ var Workbench = class extends Component5 {
   }
 };
 registry5.category("actions").add("freight_sync_web.workbench", Workbench);
+
+// freight_sync_web/static/src/ts/rate_shop/rate_shop_panel.ts
+import { Component as Component6, onWillStart as onWillStart4, useState as useState5 } from "@odoo/owl";
+import { registry as registry6 } from "@web/core/registry";
+import { useService as useService5 } from "@web/core/utils/hooks";
+
+// freight_sync_web/static/src/ts/rate_shop/rate_shop_model.ts
+var SORTS2 = ["cost", "speed", "best_value"];
+var FIGURES = ["on_time", "invoice_accuracy", "dispute_win", "tender_acceptance"];
+var DEFAULT_CODES = { linehaul: "400", fuel: "405" };
+var KEY_SORTS = { 1: "cost", 2: "speed", 3: "best_value" };
+function formatMoney(amount, currency) {
+  const text2 = amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return currency ? text2 + " " + currency : text2;
+}
+function formatPercent(value, words) {
+  return value === null || value === void 0 ? words.notStated : value.toFixed(1) + " %";
+}
+function formatDays(days, words) {
+  if (days === null) {
+    return words.notStated;
+  }
+  return days === 1 ? words.oneDay : fill(words.days, days);
+}
+function splitAmounts(amounts, codes = DEFAULT_CODES) {
+  const split = { linehaul: 0, fuel: 0, accessorial: 0 };
+  for (const [code, amount] of Object.entries(amounts)) {
+    const kind = code === codes.linehaul ? "linehaul" : code === codes.fuel ? "fuel" : "accessorial";
+    split[kind] = Math.round((split[kind] + amount) * 100) / 100;
+  }
+  return split;
+}
+function noteText(note, quote, words) {
+  const known = {
+    cheapest: words.notes.cheapest,
+    fastest: words.notes.fastest,
+    "minimum charge applies": words.notes.minimum,
+    "no transit time in the contract (half marks)": words.notes.noTransit
+  };
+  if (known[note]) {
+    return known[note];
+  }
+  if (note.startsWith("no history for")) {
+    const missing = quote.breakdown.filter((part) => part.value === null && part.key !== "transit" && part.key !== "cost").map((part) => (words.parts[part.key] ?? part.label).toLowerCase());
+    return fill(words.notes.noHistory, missing.join(", "));
+  }
+  return note;
+}
+function explanationLines(quote, words) {
+  return quote.breakdown.map((part) => fill(words.partLine, words.parts[part.key] ?? part.label, part.points.toFixed(1), Math.round(part.weight * 100)));
+}
+function transitKey(quote) {
+  return [quote.transit_days === null ? 1 : 0, quote.transit_days ?? 0];
+}
+function compareKeys(a, b) {
+  for (let i = 0; i < a.length; i++) {
+    const diff = a[i] - b[i];
+    if (diff) {
+      return diff;
+    }
+  }
+  return 0;
+}
+function sortQuotes(quotes, sort) {
+  const keys = {
+    cost: (q) => [q.total_company, ...transitKey(q), -q.score, q.carrier_id],
+    speed: (q) => [...transitKey(q), q.total_company, -q.score, q.carrier_id],
+    best_value: (q) => [-q.score, q.total_company, ...transitKey(q), q.carrier_id]
+  };
+  const key = keys[sort];
+  return [...quotes].sort((a, b) => compareKeys(key(a), key(b)));
+}
+function suggestedCarrier(answer) {
+  const [first] = sortQuotes(answer.quotes, "best_value");
+  return first ? first.carrier_id : null;
+}
+function buildRows(answer, sort, words) {
+  const suggested = suggestedCarrier(answer);
+  const codes = answer.codes ?? DEFAULT_CODES;
+  return sortQuotes(answer.quotes, sort).map((quote) => {
+    const split = splitAmounts(quote.amounts, codes);
+    const lines = explanationLines(quote, words);
+    const notes = quote.notes.map((note) => noteText(note, quote, words));
+    return {
+      carrierId: quote.carrier_id,
+      carrier: quote.carrier_name || String(quote.carrier_id),
+      total: formatMoney(quote.total, quote.currency),
+      linehaul: formatMoney(split.linehaul, ""),
+      fuel: formatMoney(split.fuel, ""),
+      accessorial: formatMoney(split.accessorial, ""),
+      transit: formatDays(quote.transit_days, words),
+      figures: FIGURES.map((key) => ({ key, label: words.parts[key], value: formatPercent(quote.scorecard[key], words) })),
+      score: quote.score.toFixed(1),
+      explanation: [fill(words.scoreOf, quote.score.toFixed(1)), ...lines].join("\n"),
+      explanationLines: lines,
+      notes: notes.join(", "),
+      suggested: quote.carrier_id === suggested,
+      current: quote.carrier_id === answer.current_carrier_id,
+      quote
+    };
+  });
+}
+function sortForKey(key) {
+  return KEY_SORTS[key] ?? null;
+}
+function moveSelection2(index, delta, count) {
+  if (count <= 0) {
+    return -1;
+  }
+  if (index < 0) {
+    return delta > 0 ? 0 : count - 1;
+  }
+  return Math.min(count - 1, Math.max(0, index + delta));
+}
+function initialSelection(rows) {
+  const index = rows.findIndex((row) => row.suggested);
+  return rows.length ? Math.max(0, index) : -1;
+}
+function keepSelection(before, after, index) {
+  const carrier = before[index]?.carrierId;
+  const found = after.findIndex((row) => row.carrierId === carrier);
+  return found >= 0 ? found : initialSelection(after);
+}
+
+// freight_sync_web/static/src/ts/rate_shop/words.ts
+function rateShopWords() {
+  return {
+    title: _t("Rate shop"),
+    sorts: {
+      cost: _t("Cost"),
+      speed: _t("Speed"),
+      best_value: _t("Best value")
+    },
+    parts: {
+      cost: _t("Cost"),
+      transit: _t("Transit days"),
+      on_time: _t("On time"),
+      invoice_accuracy: _t("Invoice accuracy"),
+      dispute_win: _t("Dispute win rate"),
+      tender_acceptance: _t("Tender acceptance")
+    },
+    notes: {
+      cheapest: _t("cheapest"),
+      fastest: _t("fastest"),
+      minimum: _t("minimum charge applies"),
+      noTransit: _t("no transit time in the contract (half marks)"),
+      noHistory: _t("no history for %s (half marks)")
+    },
+    days: _t("%s days"),
+    oneDay: _t("1 day"),
+    notStated: _t("not stated"),
+    linehaul: _t("Linehaul"),
+    fuel: _t("Fuel"),
+    accessorial: _t("Accessorials"),
+    partLine: _t("%s: %s points of %s"),
+    scoreOf: _t("Best value %s of 100"),
+    suggested: _t("Suggested"),
+    current: _t("Current carrier"),
+    tableLabel: _t("Carrier quotes sorted by %s. Arrow keys move, Enter chooses, 1, 2, 3 change the sort."),
+    chosen: _t("%s chosen, expected %s."),
+    tendered: _t("Tender to %s: %s."),
+    notLoaded: _t("The quotes could not be loaded."),
+    notChosen: _t("The carrier could not be chosen."),
+    notTendered: _t("The shipment could not be tendered."),
+    saveFirst: _t("Save the shipment to see carrier quotes.")
+  };
+}
+
+// freight_sync_web/static/src/ts/rate_shop/rate_shop_panel.ts
+var RATE_SHOP_ROUTE = "/freight_sync/ui/v1/rate_shop";
+var CHOOSE_ROUTE = "/freight_sync/ui/v1/rate_shop/choose";
+var TENDER_ROUTE = "/freight_sync/ui/v1/tender";
+var RateShopPanel = class extends Component6 {
+  static template = "freight_sync_web.RateShopPanel";
+  static props = { record: Object, readonly: { type: Boolean, optional: true } };
+  rpc;
+  notification;
+  words;
+  sorts = SORTS2;
+  state;
+  setup() {
+    this.words = rateShopWords();
+    this.rpc = useService5("rpc");
+    this.notification = useService5("notification");
+    this.state = useState5({ answer: null, sort: "best_value", selected: -1, loading: false, busy: false, error: "" });
+    onWillStart4(() => this.load());
+  }
+  get rows() {
+    return this.state.answer ? buildRows(this.state.answer, this.state.sort, this.words) : [];
+  }
+  get tableLabel() {
+    return fill(this.words.tableLabel, this.words.sorts[this.state.sort] ?? this.state.sort);
+  }
+  async load() {
+    const shipmentId = this.props.record.resId;
+    if (!shipmentId) {
+      return;
+    }
+    this.state.loading = true;
+    try {
+      const answer = await this.rpc(RATE_SHOP_ROUTE, { shipment_id: shipmentId, sort: "best_value" });
+      this.state.answer = answer;
+      this.state.error = "";
+      this.state.selected = initialSelection(buildRows(answer, this.state.sort, this.words));
+    } catch (error) {
+      this.state.error = serverMessage(error, this.words.notLoaded);
+    } finally {
+      this.state.loading = false;
+    }
+  }
+  setSort(sort) {
+    const before = this.rows;
+    this.state.sort = sort;
+    this.state.selected = keepSelection(before, this.rows, this.state.selected);
+  }
+  select(index) {
+    this.state.selected = index;
+  }
+  onKeydown(ev) {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.target !== ev.currentTarget) {
+      return;
+    }
+    const rows = this.rows;
+    const sort = sortForKey(ev.key);
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      this.state.selected = moveSelection2(this.state.selected, ev.key === "ArrowDown" ? 1 : -1, rows.length);
+    } else if (ev.key === "Enter") {
+      const row = rows[this.state.selected];
+      if (row) {
+        void this.choose(row, ev.shiftKey);
+      }
+    } else if (sort) {
+      this.setSort(sort);
+    } else {
+      return;
+    }
+    ev.preventDefault();
+    ev.stopPropagation();
+  }
+  /** Choose the row's carrier (the quote as shown: refused if its price changed), then
+   * tender when asked; the form shows the result. */
+  async choose(row, tender = false) {
+    const { record } = this.props;
+    if (this.state.busy || this.props.readonly || !record.resId) {
+      return;
+    }
+    this.state.busy = true;
+    try {
+      if (await record.isDirty()) {
+        await record.save();
+      }
+      let chosen;
+      try {
+        chosen = await this.rpc(CHOOSE_ROUTE, {
+          shipment_id: record.resId,
+          carrier_id: row.carrierId,
+          quote: { total: row.quote.total, carrier_id: row.carrierId, lane_id: row.quote.lane_id }
+        });
+      } catch (error) {
+        this.notify(serverMessage(error, this.words.notChosen));
+        return;
+      }
+      this.notification.add(fill(this.words.chosen, row.carrier, row.total), { type: "success", title: this.words.title });
+      if (tender) {
+        try {
+          const answer = await this.rpc(TENDER_ROUTE, { shipment_id: record.resId, carrier_id: chosen.carrier_id });
+          this.notification.add(fill(this.words.tendered, answer.carrier_name, answer.state), { type: "success", title: this.words.title });
+        } catch (error) {
+          this.notify(serverMessage(error, this.words.notTendered));
+        }
+      }
+      await record.load();
+      await this.load();
+    } finally {
+      this.state.busy = false;
+    }
+  }
+  notify(message) {
+    this.notification.add(message, { type: "danger", title: this.words.title });
+  }
+};
+var rateShopWidget = {
+  component: RateShopPanel,
+  fieldDependencies: [{ name: "status", type: "selection" }]
+};
+registry6.category("view_widgets").add("freight_rate_shop", rateShopWidget);
+
+// freight_sync_web/static/src/ts/scorecard/carrier_scorecard.ts
+import { Component as Component7, markRaw as markRaw2, onWillStart as onWillStart5, useState as useState6 } from "@odoo/owl";
+import { loadBundle as loadBundle2 } from "@web/core/assets";
+import { registry as registry7 } from "@web/core/registry";
+import { useService as useService6 } from "@web/core/utils/hooks";
+
+// freight_sync_web/static/src/ts/scorecard/scorecard_model.ts
+var FIGURES2 = ["on_time", "invoice_accuracy", "dispute_win", "tender_acceptance"];
+var MONTH_CHOICES = [3, 6, 12, 24];
+var COLORS2 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
+var NOT_STATED = "–";
+function monthLabel(month, locale = "en-US") {
+  const [year, number] = month.split("-").map(Number);
+  return new Date(Date.UTC(year ?? 1970, (number ?? 1) - 1, 1)).toLocaleDateString(locale, { month: "short", year: "numeric", timeZone: "UTC" });
+}
+function formatPercent2(ratio) {
+  return ratio.percent === null ? NOT_STATED : ratio.percent.toFixed(1) + " %";
+}
+function cells(card, words) {
+  return FIGURES2.map((key) => ({
+    key,
+    percent: formatPercent2(card[key]),
+    ratio: fill(words.ofCount, card[key].count, card[key].of)
+  }));
+}
+function chartConfig(card, words, locale = "en-US") {
+  return {
+    type: "line",
+    data: {
+      labels: card.months.map((entry) => monthLabel(entry.month, locale)),
+      datasets: FIGURES2.map((key, index) => {
+        const color = COLORS2[index % COLORS2.length];
+        return {
+          label: words.figures[key],
+          // a month with nothing to count is a gap, not a zero
+          data: card.months.map((entry) => entry[key].percent),
+          borderColor: color,
+          backgroundColor: color,
+          spanGaps: false
+        };
+      })
+    },
+    options: {
+      maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, max: 100 } }
+    }
+  };
+}
+function tableRows(card, words, locale = "en-US") {
+  const rows = card.months.map((entry) => ({
+    key: entry.month,
+    label: monthLabel(entry.month, locale),
+    cells: cells(entry, words),
+    isTotal: false
+  }));
+  rows.push({ key: "total", label: words.total, cells: cells(card.total, words), isTotal: true });
+  return rows;
+}
+function carrierViews(answer, words, locale = "en-US") {
+  return answer.carriers.map((card) => {
+    const name = card.carrier_name || String(card.carrier_id);
+    return {
+      carrierId: card.carrier_id,
+      name,
+      chart: chartConfig(card, words, locale),
+      chartLabel: fill(words.chartLabel, name),
+      rows: tableRows(card, words, locale),
+      empty: FIGURES2.every((key) => card.total[key].of === 0)
+    };
+  });
+}
+function routeParams2(filters) {
+  const params = { months: filters.months };
+  if (filters.carrierId) {
+    params.carrier_id = filters.carrierId;
+  }
+  return params;
+}
+
+// freight_sync_web/static/src/ts/scorecard/words.ts
+function scorecardWords() {
+  return {
+    title: _t("Carrier scorecard"),
+    figures: {
+      on_time: _t("On time"),
+      invoice_accuracy: _t("Invoice accuracy"),
+      dispute_win: _t("Dispute win rate"),
+      tender_acceptance: _t("Tender acceptance")
+    },
+    ofCount: _t("%s of %s"),
+    total: _t("Total"),
+    monthsLabel: _t("Last %s months"),
+    chartLabel: _t("%s: the four figures per month, in percent"),
+    notLoaded: _t("The scorecard could not be loaded.")
+  };
+}
+
+// freight_sync_web/static/src/ts/scorecard/carrier_scorecard.ts
+var SCORECARD_ROUTE = "/freight_sync/ui/v1/scorecard";
+function withSpec(view) {
+  return { ...view, spec: { key: String(view.carrierId), title: view.name, config: view.chart, drills: [], empty: view.empty } };
+}
+var CarrierScorecard = class extends Component7 {
+  static template = "freight_sync_web.CarrierScorecard";
+  static components = { DashboardChart };
+  static props = ["*"];
+  rpc;
+  notification;
+  user;
+  words;
+  monthChoices = MONTH_CHOICES;
+  state;
+  setup() {
+    this.rpc = useService6("rpc");
+    this.notification = useService6("notification");
+    this.user = useService6("user");
+    this.words = scorecardWords();
+    const carrier = Number(this.props.action?.context?.carrier_id) || null;
+    this.state = useState6({ views: null, loading: true, carrierId: carrier, months: 6, carriers: [], error: "" });
+    onWillStart5(async () => {
+      await Promise.all([loadBundle2("web.chartjs_lib"), this.loadCarriers()]);
+      await this.load();
+    });
+  }
+  async load() {
+    this.state.loading = true;
+    try {
+      const answer = await this.rpc(SCORECARD_ROUTE, routeParams2(this.state));
+      const locale = (this.user.lang || "en_US").replace("_", "-");
+      this.state.views = markRaw2(carrierViews(answer, this.words, locale).map(withSpec));
+      this.state.error = "";
+    } catch (error) {
+      this.state.error = serverMessage(error, this.words.notLoaded);
+      this.notification.add(this.state.error, { type: "danger", title: this.words.title });
+    } finally {
+      this.state.loading = false;
+    }
+  }
+  /** The carrier selector's choices; without them the screen still shows every carrier. */
+  async loadCarriers() {
+    try {
+      this.state.carriers = await this.rpc(CARRIERS_ROUTE, {});
+    } catch {
+      this.state.carriers = [];
+    }
+  }
+  setCarrier(value) {
+    this.state.carrierId = Number(value) || null;
+    return this.load();
+  }
+  setMonths(value) {
+    this.state.months = Number(value) || 6;
+    return this.load();
+  }
+  noop() {
+  }
+};
+registry7.category("actions").add("freight_sync_web.carrier_scorecard", CarrierScorecard);
 export {
+  CarrierScorecard,
   ExceptionKanbanRecord,
   FreightDashboard,
   MilestoneTimeline,
+  RateShopPanel,
   UploadProgress,
   Workbench,
   buildTimeline,
   exceptionKanbanView,
   milestoneTimelineField,
+  rateShopWidget,
   uploadProgressField
 };

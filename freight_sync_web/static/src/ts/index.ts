@@ -5,3 +5,5 @@ export { UploadProgress, uploadProgressField } from "./upload/upload_progress";
 export { ExceptionKanbanRecord, exceptionKanbanView } from "./exceptions/exception_kanban";
 export { FreightDashboard } from "./dashboard/freight_dashboard";
 export { Workbench } from "./workbench/workbench";
+export { RateShopPanel, rateShopWidget } from "./rate_shop/rate_shop_panel";
+export { CarrierScorecard } from "./scorecard/carrier_scorecard";

@@ -8,6 +8,7 @@ export interface OdooRecord {
     data: Record<string, FieldValue | OdooStaticList>;
     load(): Promise<void>;
     isDirty(): Promise<boolean>;
+    save(): Promise<boolean>;
 }
 
 export interface OdooStaticList {
