@@ -189,6 +189,24 @@ QUnit.module("freight_sync_web", (hooks) => {
         assert.deepEqual(notes.map((n) => n.message), ["Blue Ridge chosen, expected 500.00 USD.", "Tender to Blue Ridge: sent."]);
     });
 
+    QUnit.test("Accept suggestion chooses the best value whatever the sort shown", async (assert) => {
+        const routes = [];
+        await open((route, args) => {
+            if (route === SHOP) {
+                return answer();
+            }
+            if (route === CHOOSE) {
+                routes.push([route, args.carrier_id, args.quote.total]);
+                return { shipment_id: 1, carrier_id: 3, quoted_total: 500, quoted_currency: "USD" };
+            }
+        });
+        await click(target.querySelector(".o_freight_rate_shop_sorts [data-sort='speed']"));
+        assert.deepEqual(carriers(), ["Lakeshore", "Blue Ridge"]);
+        await click(target.querySelector(".o_freight_rate_shop_accept"));
+        await nextTick();
+        assert.deepEqual(routes, [[CHOOSE, 3, 500]]);
+    });
+
     QUnit.test("a refused choice shows the server's message and tenders nothing", async (assert) => {
         const routes = [];
         const notes = captureNotifications();

@@ -1552,7 +1552,12 @@ function rateShopWords() {
     notLoaded: _t("The quotes could not be loaded."),
     notChosen: _t("The carrier could not be chosen."),
     notTendered: _t("The shipment could not be tendered."),
-    saveFirst: _t("Save the shipment to see carrier quotes.")
+    saveFirst: _t("Save the shipment to see carrier quotes."),
+    acceptSuggestion: _t("Accept suggestion"),
+    acceptAndTender: _t("Accept and tender"),
+    chooseLabel: _t("Choose %s"),
+    chooseTenderLabel: _t("Choose %s and tender"),
+    keyHint: _t("Key %s")
   };
 }
 
@@ -1577,6 +1582,13 @@ var RateShopPanel = class extends Component6 {
   }
   get rows() {
     return this.state.answer ? buildRows(this.state.answer, this.state.sort, this.words) : [];
+  }
+  /** The server's suggestion (best value), whatever the sort shown. */
+  get suggestion() {
+    return this.rows.find((row) => row.suggested);
+  }
+  label(template, value) {
+    return fill(template, String(value));
   }
   get tableLabel() {
     return fill(this.words.tableLabel, this.words.sorts[this.state.sort] ?? this.state.sort);

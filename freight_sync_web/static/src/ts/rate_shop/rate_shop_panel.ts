@@ -63,6 +63,15 @@ export class RateShopPanel extends Component<WidgetProps> {
         return this.state.answer ? buildRows(this.state.answer, this.state.sort, this.words) : [];
     }
 
+    /** The server's suggestion (best value), whatever the sort shown. */
+    get suggestion(): Row | undefined {
+        return this.rows.find((row) => row.suggested);
+    }
+
+    label(template: string, value: string | number): string {
+        return fill(template, String(value));
+    }
+
     get tableLabel(): string {
         return fill(this.words.tableLabel, this.words.sorts[this.state.sort] ?? this.state.sort);
     }

@@ -35,6 +35,11 @@ export function rateShopWords() {
         notChosen: _t("The carrier could not be chosen."),
         notTendered: _t("The shipment could not be tendered."),
         saveFirst: _t("Save the shipment to see carrier quotes."),
+        acceptSuggestion: _t("Accept suggestion"),
+        acceptAndTender: _t("Accept and tender"),
+        chooseLabel: _t("Choose %s"),
+        chooseTenderLabel: _t("Choose %s and tender"),
+        keyHint: _t("Key %s"),
     };
 }
 
