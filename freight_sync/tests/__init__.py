@@ -59,3 +59,4 @@ from . import test_services_tender_flow
 from . import test_tender
 from . import test_services_notify
 from . import test_subscription
+from . import test_services_shipment_demand
