@@ -60,3 +60,4 @@ from . import test_tender
 from . import test_services_notify
 from . import test_subscription
 from . import test_services_shipment_demand
+from . import test_shipment_demand
