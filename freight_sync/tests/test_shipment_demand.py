@@ -219,3 +219,15 @@ class TestShipmentDemand(FreightCase):
         notes = shipment.message_ids.filtered(lambda m: picking.name in (m.body or ""))
         self.assertEqual(len(notes), 1)
         self.assertIn("Volume", notes.body)
+
+    def test_packing_counts_pallets_before_tender(self):
+        self.env["stock.quant"]._update_available_quantity(
+            self.product, self.warehouse.lot_stock_id, 10.0)
+        picking = self.transfer(qty=10.0)
+        picking.action_assign()
+        self.wizard(picking).action_create()
+        shipment = picking.freight_shipment_id
+        self.assertEqual(shipment.pallet_count, 0, "nothing packed yet")
+        picking.action_put_in_pack()
+        self.assertTrue(picking.move_line_ids.result_package_id)
+        self.assertEqual(shipment.pallet_count, 1)
