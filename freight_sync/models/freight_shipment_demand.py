@@ -5,6 +5,7 @@ The figures come from services/shipment_demand.py (pure); this file reads the tr
 computes them from its transfers (freight_shipment.py), the single source of truth.
 """
 from odoo import Command, _, models
+from odoo.tools import float_compare
 
 from ..services.milestones import NO_MILESTONE_STATUS
 from ..services.shipment_demand import WRITTEN_FIELDS, changed_figures, shipment_values
@@ -89,11 +90,21 @@ class StockMoveLineDemand(models.Model):
 class FreightShipmentDemand(models.Model):
     _inherit = "freight.shipment"
 
+    def _freight_demand_open(self):
+        """Nothing tendered yet: the shipment still follows its transfers."""
+        return self.filtered(lambda s: not s.tender_state and s.status == NO_MILESTONE_STATUS)
+
+    def _compute_weight(self):
+        # the tendered weight is what the carrier accepted: a later change of the transfers
+        # is reported in the chatter (_freight_demand_refresh), not copied
+        super(FreightShipmentDemand, self._freight_demand_open())._compute_weight()
+
     def _freight_demand_refresh(self, changed):
         """Follow the transfers' figures while nothing was tendered; afterwards the shipment
         is what the carrier accepted: leave it, and tell the dispatcher in the chatter."""
         shipments = self.sudo()
         facts = shipments.picking_ids._freight_demand_facts()
+        still_open = shipments._freight_demand_open()
         for shipment in shipments:
             mine = [facts[p.id] for p in shipment.picking_ids
                     if p.state not in ("done", "cancel")]
@@ -103,10 +114,13 @@ class FreightShipmentDemand(models.Model):
             current = {key: shipment[key].id if key.endswith("_id") else shipment[key]
                        for key in WRITTEN_FIELDS}
             diff = changed_figures(current, wanted)
-            if not diff:
+            if shipment in still_open:
+                if diff:
+                    shipment.write(diff)
                 continue
-            if not shipment.tender_state and shipment.status == NO_MILESTONE_STATUS:
-                shipment.write(diff)
+            if float_compare(shipment.weight, wanted["weight"], precision_digits=3):
+                diff["weight"] = wanted["weight"]
+            if not diff:
                 continue
             labels = [shipment._fields[key].string for key in diff]
             shipment.message_post(body=_(

@@ -215,9 +215,10 @@ class TestShipmentDemand(FreightCase):
             "endpoint_id": endpoint.id, "channel": "json", "state": "sent"})
         self.assertEqual(shipment.tender_state, "sent")
         picking.move_ids.product_uom_qty = 20.0
-        self.assertEqual(shipment.volume, 1.0, "tendered figures stay")
+        self.assertEqual((shipment.weight, shipment.volume), (25.0, 1.0), "tendered figures stay")
         notes = shipment.message_ids.filtered(lambda m: picking.name in (m.body or ""))
         self.assertEqual(len(notes), 1)
+        self.assertIn("Weight", notes.body)
         self.assertIn("Volume", notes.body)
 
     def test_packing_counts_pallets_before_tender(self):
