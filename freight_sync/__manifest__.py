@@ -47,6 +47,7 @@
         "views/freight_tender_views.xml",
         "data/mail_template_data.xml",
         "views/freight_subscription_views.xml",
+        "views/freight_shipment_demand_views.xml",
     ],
     "demo": [
         "demo/freight_users_demo.xml",

@@ -36,3 +36,4 @@ from . import ir_http
 from . import freight_tender
 from . import freight_subscription
 from . import freight_subscription_delivery
+from . import freight_shipment_demand

@@ -68,6 +68,15 @@ class ResCompany(models.Model):
         help="An X12 tender not acknowledged by a 997 within this time alerts the "
         "dispatcher. 0: no alert.")
 
+    # shipment demand (see freight_shipment_demand.py)
+    freight_shipment_creation = fields.Selection(
+        [("manual", "From the Create Shipment button"),
+         ("auto", "Automatically on confirmation")],
+        string="Create Shipments", default="manual", required=True,
+        help="Automatically: each confirmed delivery or receipt (sale order, purchase order, "
+        "transfer, backorder) gets its own shipment. From the button: a dispatcher groups "
+        "transfers into a shipment.")
+
     def _freight_setup_demo_accounting(self):
         """Demo data: the accounts, journal and products the freight settings point to."""
         for company in self.filtered(lambda c: not c.freight_accrued_account_id):

@@ -49,6 +49,8 @@ class ResConfigSettings(models.TransientModel):
         related=RELATED + "freight_tender_waterfall", readonly=False)
     freight_tender_ack_minutes = fields.Integer(
         related=RELATED + "freight_tender_ack_minutes", readonly=False)
+    freight_shipment_creation = fields.Selection(
+        related=RELATED + "freight_shipment_creation", readonly=False)
 
     freight_whatif_days = fields.Integer(string="Look Back (days)", default=30)
     freight_whatif_summary = fields.Char(

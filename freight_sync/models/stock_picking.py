@@ -1,6 +1,13 @@
 from odoo import _, fields, models
+from odoo.exceptions import AccessError, UserError
 
+from ..services.shipment_demand import refusal
 from .freight_order_mixin import FREIGHT_GROUPS
+
+DISPATCHER_GROUP = "freight_sync.group_freight_user"
+# a change of these fields can change the figures of the shipment built from the transfer
+DEMAND_FIELDS = frozenset({"partner_id", "scheduled_date", "date_deadline", "picking_type_id",
+                           "shipping_weight", "company_id", "move_ids", "move_line_ids"})
 
 
 class StockPicking(models.Model):
@@ -15,6 +22,89 @@ class StockPicking(models.Model):
         groups=FREIGHT_GROUPS,
     )
 
+    def write(self, vals):
+        result = super().write(vals)
+        if DEMAND_FIELDS & set(vals):
+            self._freight_demand_changed()
+        return result
+
     def action_view_freight_shipment(self):
         shipments = self.freight_shipment_id
         return shipments._action_open_records(shipments, _("Shipments"))
+
+    # ---- shipment demand (see freight_shipment_demand.py) ----
+
+    def action_freight_create_shipment(self):
+        """Open the wizard grouping these transfers into one shipment (dispatchers)."""
+        return self._freight_shipment_wizard()
+
+    def _freight_open_for_shipment(self):
+        """Transfers of an order a shipment can still carry."""
+        return self.filtered(lambda p: p.picking_type_code in ("outgoing", "incoming")
+                             and p.state not in ("done", "cancel")
+                             and not p.sudo().freight_shipment_id)
+
+    def _freight_shipment_wizard(self):
+        self._freight_check_dispatcher()
+        if not self:
+            raise UserError(_("No open delivery or receipt without a shipment here."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Create Shipment"),
+            "res_model": "freight.shipment.demand",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_picking_ids": [fields.Command.set(self.ids)]},
+        }
+
+    def _freight_check_dispatcher(self):
+        if not self.env.user.has_group(DISPATCHER_GROUP):
+            raise AccessError(_("Only dispatchers and freight managers may create shipments "
+                                "from transfers."))
+
+    def _freight_create_shipment(self, values=None):
+        """ONE shipment carrying these transfers; refused with the reason when they cannot
+        travel together. Runs with the caller's rights on shipments (dispatchers)."""
+        self._freight_check_dispatcher()
+        self.env["freight.shipment"].check_access_rights("create")
+        self.check_access_rule("read")
+        pickings = self.sudo()
+        facts = pickings._freight_demand_facts()
+        reason = refusal(list(facts.values()))
+        if reason:
+            raise UserError(self._freight_refusal_message(*reason))
+        vals = pickings._freight_shipment_vals(facts, values)
+        # the dispatcher creates the shipment; the link is stored on the transfers, which a
+        # dispatcher without inventory rights may not write: the application links them
+        vals.pop("picking_ids")
+        shipment = self.env["freight.shipment"].create([vals])
+        pickings.write({"freight_shipment_id": shipment.id})
+        return shipment
+
+    @staticmethod
+    def _freight_refusal_message(reason, names):
+        names = ", ".join(names)
+        return {
+            "empty": _("Select at least one transfer to create a shipment."),
+            "companies": _("These transfers belong to different companies: %s. A shipment "
+                           "carries the goods of one company.", names),
+            "linked": _("Already on a shipment: %s. Open that shipment instead.", names),
+            "closed": _("Done or cancelled transfers need no transport: %s.", names),
+            "directions": _("Outgoing and incoming transfers cannot travel on one shipment: "
+                            "%s. Create one shipment per direction.", names),
+        }[reason]
+
+    def _freight_auto_shipments(self):
+        """Automatic mode: one shipment per outgoing/incoming transfer without one, never two
+        for the same transfer. A backorder is a transfer of its own, so it gets its own
+        shipment. System action (the salesperson confirming has no freight rights)."""
+        pickings = self.sudo().filtered(
+            lambda p: p.company_id.freight_shipment_creation == "auto"
+            and p.picking_type_code in ("outgoing", "incoming")
+            and p.state not in ("draft", "done", "cancel")
+            and not p.freight_shipment_id)
+        if not pickings:
+            return self.env["freight.shipment"]
+        facts = pickings._freight_demand_facts()
+        return self.env["freight.shipment"].sudo().create(
+            [picking._freight_shipment_vals(facts) for picking in pickings])

@@ -60,3 +60,5 @@ from . import test_tender
 from . import test_services_notify
 from . import test_subscription
 from . import test_demo_order_flow
+from . import test_services_shipment_demand
+from . import test_shipment_demand

@@ -3,3 +3,4 @@ from . import freight_message_ignore
 from . import freight_invoice_resolve
 from . import freight_invoice_import
 from . import freight_integrity_check
+from . import freight_shipment_demand
