@@ -36,4 +36,5 @@ from . import ir_http
 from . import freight_tender
 from . import freight_subscription
 from . import freight_subscription_delivery
-from . import freight_shipment_demand
+from . import stock_move
+from . import stock_move_line

@@ -10,6 +10,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import float_compare
 
 from ..services import tender_flow
 from ..services.canonical import TENDER_CODES, PayloadError, parse_milestones
@@ -17,6 +18,7 @@ from ..services.codemap import NotAMilestoneError, UnknownCodeError, resolve
 from ..services.expected_cost import Address
 from ..services.invoice_audit import ShipmentFacts
 from ..services.milestones import (
+    NO_MILESTONE_STATUS,
     STATUS_SELECTION,
     derive_status,
     first_event_time,
@@ -29,6 +31,7 @@ from ..services.references import (
     normalize_reference,
     references_domain,
 )
+from ..services.shipment_demand import WRITTEN_FIELDS, changed_figures, shipment_values
 from ..services.stops import FINAL_CODES, code_at_stop, last_stop
 from ..services.tender import to_json_tender
 from ..services.tender_build import Party, ShipmentTender, build_tender
@@ -268,8 +271,10 @@ class FreightShipment(models.Model):
 
     @api.depends("picking_ids.shipping_weight", "picking_ids.weight")
     def _compute_weight(self):
-        # shipping_weight counts packed goods once reserved; weight covers unreserved moves
-        for shipment in self.filtered("picking_ids"):
+        # shipping_weight counts packed goods once reserved; weight covers unreserved moves.
+        # The tendered weight is what the carrier accepted: a later change of the transfers
+        # is reported in the chatter (_freight_demand_refresh), not copied.
+        for shipment in self.filtered("picking_ids")._freight_demand_open():
             shipment.weight = sum(p.shipping_weight or p.weight for p in shipment.picking_ids)
 
     @api.depends("milestone_ids.code", "milestone_ids.event_time")
@@ -928,3 +933,39 @@ class FreightShipment(models.Model):
             user = shipment.user_id or self.env.ref("base.user_admin")
             shipment.sudo().activity_schedule(TODO, user_id=user.id, summary=summary,
                                               note=note or False)
+
+    # ---- shipment demand: following the transfers until tender ----
+
+    def _freight_demand_open(self):
+        """Nothing tendered yet: the shipment still follows its transfers."""
+        return self.filtered(lambda s: not s.tender_state and s.status == NO_MILESTONE_STATUS)
+
+    def _freight_demand_refresh(self, changed):
+        """Follow the transfers' figures while nothing was tendered; afterwards the shipment
+        is what the carrier accepted: leave it, and tell the dispatcher in the chatter."""
+        shipments = self.sudo()
+        facts = shipments.picking_ids._freight_demand_facts()
+        still_open = shipments._freight_demand_open()
+        for shipment in shipments:
+            mine = [facts[p.id] for p in shipment.picking_ids
+                    if p.state not in ("done", "cancel")]
+            if not mine or len(mine) < len(shipment.picking_ids):
+                continue  # goods already moved: the record of what happened stays as it was
+            wanted = shipment_values(mine)
+            current = {key: shipment[key].id if key.endswith("_id") else shipment[key]
+                       for key in WRITTEN_FIELDS}
+            diff = changed_figures(current, wanted)
+            if shipment in still_open:
+                if diff:
+                    shipment.write(diff)
+                continue
+            if float_compare(shipment.weight, wanted["weight"], precision_digits=3):
+                diff["weight"] = wanted["weight"]
+            if not diff:
+                continue
+            labels = [shipment._fields[key].string for key in diff]
+            shipment.message_post(body=_(
+                "Transfer %(pickings)s changed after the tender (%(figures)s); the shipment "
+                "was left as tendered: check with the carrier.",
+                pickings=", ".join((changed & shipment.picking_ids).mapped("name")),
+                figures=", ".join(labels)))

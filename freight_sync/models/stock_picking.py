@@ -1,7 +1,7 @@
-from odoo import _, fields, models
+from odoo import Command, _, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..services.shipment_demand import refusal
+from ..services.shipment_demand import WRITTEN_FIELDS, refusal, shipment_values
 from .freight_order_mixin import FREIGHT_GROUPS
 
 DISPATCHER_GROUP = "freight_sync.group_freight_user"
@@ -108,3 +108,47 @@ class StockPicking(models.Model):
         facts = pickings._freight_demand_facts()
         return self.env["freight.shipment"].sudo().create(
             [picking._freight_shipment_vals(facts) for picking in pickings])
+
+    # ---- shipment demand (services/shipment_demand.py) ----
+
+    def _create_backorder(self):
+        # a backorder is a separate physical movement: in automatic mode, its own shipment
+        backorders = super()._create_backorder()
+        backorders._freight_auto_shipments()
+        return backorders
+
+    def _freight_demand_facts(self):
+        """The plain dicts services/shipment_demand.py reads, by picking id (no query per
+        picking: the ORM prefetches moves, products and packages for the whole set)."""
+        facts = {}
+        for picking in self:
+            moves = picking.move_ids.filtered(lambda m: m.state != "cancel")
+            here = picking.picking_type_id.warehouse_id.partner_id or picking.company_id.partner_id
+            facts[picking.id] = {
+                "name": picking.name,
+                "company_id": picking.company_id.id,
+                "code": picking.picking_type_code,
+                "state": picking.state,
+                "shipment_id": picking.freight_shipment_id.id,
+                "weight": picking.weight,
+                "shipping_weight": picking.shipping_weight,
+                "partner_id": picking.partner_id.id,
+                "warehouse_partner_id": here.id,
+                "scheduled_date": picking.scheduled_date,
+                "date_deadline": picking.date_deadline,
+                "moves": [{"volume": m.product_id.volume, "qty": m.product_qty} for m in moves],
+                "packages": moves.move_line_ids.result_package_id.ids,
+            }
+        return facts
+
+    def _freight_shipment_vals(self, facts, extra=None):
+        values = shipment_values([facts[picking.id] for picking in self])
+        vals = {key: values[key] for key in WRITTEN_FIELDS}
+        vals.update(company_id=self.company_id.id, picking_ids=[Command.set(self.ids)],
+                    **(extra or {}))
+        return vals
+
+    def _freight_demand_changed(self):
+        shipments = self.sudo().freight_shipment_id
+        if shipments:
+            shipments._freight_demand_refresh(self.sudo())
