@@ -34,7 +34,7 @@ def run_demo_order_flow(env):
     if not (customer and dispatcher):
         return
     now = fields.Datetime.now()
-    shipment = _shipment_of_order(env, customer, now)
+    shipment = _shipment_of_order(env, customer, dispatcher, now)
     # the dispatcher's part: rate shop, choose, tender
     as_dispatcher = shipment.with_user(dispatcher)
     quotes = as_dispatcher._rate_shop("best_value")
@@ -66,7 +66,9 @@ def run_demo_order_flow(env):
     _from_carrier(env, endpoint, "invoices", [_invoice(shipment, best["amounts"], now)])
 
 
-def _shipment_of_order(env, customer, now):
+def _shipment_of_order(env, customer, dispatcher, now):
+    """The order, confirmed; its delivery made a shipment by the dispatcher (Create
+    Shipment: figures from the transfer), with the trip's planned dates."""
     product = env.ref("freight_sync.demo_product_tile_pallet")
     order = env["sale.order"].create({
         "partner_id": customer.id,
@@ -74,16 +76,12 @@ def _shipment_of_order(env, customer, now):
         "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 2})],
     })
     order.action_confirm()
-    pickings = order.picking_ids
-    shipment = pickings.freight_shipment_id
+    shipment = order.picking_ids.freight_shipment_id  # made at confirmation, if automatic
     if not shipment:
-        shipment = env["freight.shipment"].create({"picking_ids": [(6, 0, pickings.ids)]})
+        shipment = order.picking_ids.with_user(dispatcher)._freight_create_shipment(
+            {"mode": "ltl"}).sudo()
     shipment.write({
-        "user_id": env.ref("freight_sync.user_dispatcher").id,
-        "origin_partner_id": env.ref("freight_sync.demo_partner_atlanta_dc").id,
-        "destination_partner_id": customer.id,
-        "weight": sum(pickings.move_ids.mapped(lambda m: m.product_id.weight
-                                               * m.product_uom_qty)),
+        "user_id": dispatcher.id,
         "planned_pickup_date": now - timedelta(hours=PICKED_UP + 2),
         "planned_delivery_date": now - timedelta(hours=DELIVERED - 6),
     })
