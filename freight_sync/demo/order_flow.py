@@ -47,8 +47,6 @@ def run_demo_order_flow(env):
     # the carrier's system took the tender (in a real run: the outbox cron's POST)
     tender.outbound_message_id._record_delivery(
         outbox.DELIVERED, None, 202, '{"status": "received"}')
-    tendered = shipment.milestone_ids.filtered(lambda m: m.code == "tendered")
-    tendered.sudo().event_time = now - timedelta(hours=TENDERED)
     # the carrier's answer and its milestones, through the inbox as its endpoint sends them
     linehaul = round(best["amounts"][LINEHAUL], 2)
     _from_carrier(env, endpoint, "events", [_event(shipment, "accepted", now, ACCEPTED, tender={
@@ -57,8 +55,15 @@ def run_demo_order_flow(env):
         "appointments": [
             {"kind": "pickup", "at": _iso(now - timedelta(hours=PICKED_UP + 1))},
             {"kind": "delivery", "at": _iso(now - timedelta(hours=DELIVERED - 4))}]})])
+    # the tender was sent days ago (the demo's trip is over): its times say so too
+    sent_at = now - timedelta(hours=TENDERED)
+    shipment.milestone_ids.filtered(lambda m: m.code == "tendered").sudo().event_time = sent_at
+    tender.outbound_message_id.sudo().sent_at = sent_at
+    tender.write({"sent_at": sent_at, "answered_at": now - timedelta(hours=ACCEPTED),
+                  "expires_at": sent_at + timedelta(
+                      minutes=shipment.company_id.freight_tender_expiry_minutes or 120)})
     _from_carrier(env, endpoint, "events", [
-        _event(shipment, "picked_up", now, PICKED_UP, location="Atlanta, GA")])
+        _event(shipment, "picked_up", now, PICKED_UP, location="San Francisco, CA")])
     _from_carrier(env, endpoint, "events", [
         _event(shipment, "delivered", now, DELIVERED, location="Denver, CO"),
         _event(shipment, "pod_received", now, POD, location="Denver, CO"),
