@@ -48,7 +48,7 @@ class FreightEndpoint(models.Model):
         help="Gets an activity when a message of this endpoint becomes a dead letter.",
     )
     tender_format = fields.Selection(
-        [("json", "JSON"), ("x12", "X12 204")], string="Tender Format", default="json",
+        [("json", "JSON"), ("x12", "X12 204")], default="json",
         required=True, help="How tenders are sent to this carrier's system.")
     accept_json = fields.Boolean(string="JSON", default=True)
     accept_x12 = fields.Boolean(string="X12 EDI", default=True)

@@ -658,8 +658,8 @@ class FreightMessage(models.Model):
             for tender in message.tender_ids:
                 tender.shipment_id._tender_activity(
                     _("No 997 from %s for the tender", tender.carrier_id.name),
-                    _("The X12 204 (group %s) was sent at %s and not acknowledged.",
-                      message.x12_group_control, message.sent_at))
+                    _("The X12 204 (group %(group)s) was sent at %(sent)s and not "
+                      "acknowledged.", group=message.x12_group_control, sent=message.sent_at))
         late.write({"ack_alert_sent": True})
 
     # ---- actions of admins ----

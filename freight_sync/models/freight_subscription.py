@@ -55,7 +55,7 @@ class FreightSubscription(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company,
         help="Only this company's shipments are told to the partner.")
     partner_id = fields.Many2one(
-        "res.partner", string="Partner", required=True, index=True, check_company=True,
+        "res.partner", required=True, index=True, check_company=True,
         help="Who hears of the shipments: a customer (the shipments of its sales orders "
              "or delivered to it, its contacts included) or another system.")
     all_shipments = fields.Boolean(
@@ -80,7 +80,7 @@ class FreightSubscription(models.Model):
         string="Email", help="Email the partner, from the template, through the mail queue; "
                              "the email shows in the shipment's chatter.")
     endpoint_id = fields.Many2one(
-        "freight.endpoint", string="Endpoint", check_company=True,
+        "freight.endpoint", check_company=True,
         help="Where webhooks and 214s are POSTed: its outbound URL, signed with its secret.")
     mail_template_id = fields.Many2one(
         "mail.template", string="Email Template",

@@ -40,7 +40,7 @@ class FreightTender(models.Model):
     shipment_id = fields.Many2one("freight.shipment", required=True, index=True,
                                   ondelete="cascade")
     company_id = fields.Many2one(related="shipment_id.company_id", store=True, index=True)
-    carrier_id = fields.Many2one("res.partner", string="Carrier", required=True, index=True)
+    carrier_id = fields.Many2one("res.partner", required=True, index=True)
     endpoint_id = fields.Many2one(
         "freight.endpoint", string="Sent To", required=True, ondelete="restrict",
         help="The carrier's system the tender was sent to.")
@@ -50,7 +50,7 @@ class FreightTender(models.Model):
     rank = fields.Integer(help="The carrier's rank in the rate shop when it was tendered.")
     channel = fields.Selection([("json", "JSON"), ("x12", "X12 204")], required=True)
     outbound_message_id = fields.Many2one(
-        "freight.message", string="Outbound Message", readonly=True, ondelete="set null",
+        "freight.message", readonly=True, ondelete="set null",
         help="The tender as queued in the outbox, with its delivery state.")
     quoted_total = fields.Monetary(currency_field="currency_id",
                                    help="The rate shop's expected total when tendered.")
