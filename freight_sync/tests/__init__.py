@@ -62,3 +62,4 @@ from . import test_subscription
 from . import test_demo_order_flow
 from . import test_services_shipment_demand
 from . import test_shipment_demand
+from . import test_views_per_role

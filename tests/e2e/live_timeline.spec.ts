@@ -18,6 +18,8 @@ test("simulated carrier events appear on the dispatcher's open timeline", async 
     const shipmentId = target.shipmentIds[0];
 
     await page.goto(`/web#model=freight.shipment&id=${shipmentId}&view_type=form`);
+    // a draft shipment opens on its rate shop: the dispatcher turns to the timeline
+    await page.locator(".o_notebook .nav-link", { hasText: "Timeline" }).click();
     await expect(page.locator(".o_freight_timeline_empty")).toBeVisible();
 
     const feed = await sendFeed({

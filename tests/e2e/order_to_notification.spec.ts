@@ -96,7 +96,7 @@ test("order to customer notification: confirm, rate-shop, tender, accept, delive
         await expect(shipmentsButton).toBeVisible();
         await shot(page, testInfo, "order-confirmed");
         await shipmentsButton.click();
-        await expect(page.locator(".o_form_view .o_field_widget[name='name']")).toContainText("SHP/");
+        await expect(page.locator(".o_breadcrumb .active")).toContainText("SHP/");
         const [shipment] = await callKw<{ id: number; name: string }[]>(page, "freight.shipment", "search_read",
             [[["picking_ids.sale_id", "=", orderId]], ["name"]]);
         expect(shipment).toBeTruthy();
