@@ -18,12 +18,17 @@ class FreightOrderMixin(models.AbstractModel):
     freight_shipment_count = fields.Integer(
         compute="_compute_freight_shipments", groups=FREIGHT_GROUPS
     )
+    freight_unshipped = fields.Boolean(
+        string="Transfers Without Shipment", compute="_compute_freight_shipments",
+        groups=FREIGHT_GROUPS,
+        help="An open delivery or receipt of the order is on no shipment yet.")
 
-    @api.depends("picking_ids.freight_shipment_id")
+    @api.depends("picking_ids.freight_shipment_id", "picking_ids.state")
     def _compute_freight_shipments(self):
         for order in self:
             order.freight_shipment_ids = order.picking_ids.freight_shipment_id
             order.freight_shipment_count = len(order.freight_shipment_ids)
+            order.freight_unshipped = bool(order.picking_ids._freight_open_for_shipment())
 
     def action_view_freight_shipments(self):
         shipments = self.freight_shipment_ids

@@ -64,6 +64,12 @@ class TestShipmentDemand(FreightCase):
         self.assertEqual(fresh.freight_shipment_creation, "manual")
         picking = self.transfer()
         self.assertFalse(self.shipments_of(picking))
+        order = self.env["sale.order"].create({
+            "partner_id": self.customer.id,
+            "order_line": [Command.create({"product_id": self.product.id,
+                                           "product_uom_qty": 1.0})]})
+        order.action_confirm()
+        self.assertEqual((order.freight_shipment_count, order.freight_unshipped), (0, True))
 
     def test_auto_on_sale_order_confirmation(self):
         self.company.freight_shipment_creation = "auto"
@@ -78,6 +84,7 @@ class TestShipmentDemand(FreightCase):
         self.assertEqual(shipment.picking_ids, picking)
         self.assertEqual(shipment.sale_order_ids, order)
         self.assertEqual(order.freight_shipment_count, 1)
+        self.assertFalse(order.freight_unshipped)  # nothing left for "Create Shipment"
         self.assertEqual(
             (shipment.direction, shipment.weight, shipment.volume, shipment.pallet_count,
              shipment.company_id),

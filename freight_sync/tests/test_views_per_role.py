@@ -23,7 +23,8 @@ class TestViewsPerRole(TransactionCase):
         for role, groups in ROLE_GROUPS.items():
             if role in ("integration", "employee"):
                 continue  # no freight menu
-            user = new_test_user(self.env, login=f"views_{role}", groups=f"base.group_user,{groups}")
+            user = new_test_user(self.env, login=f"views_{role}",
+                                 groups=f"base.group_user,{groups}")
             for model in MODELS:
                 Model = self.env[model].with_user(user)
                 if not Model.check_access_rights("read", raise_exception=False):

@@ -38,7 +38,7 @@ test("order to customer notification: confirm, rate-shop, tender, accept, delive
         const { tender } = JSON.parse(request.body) as { tender: { shipment_id: string } };
         setTimeout(() => void post([{
             id: `${run}-accept`, shipment: { name: tender.shipment_id }, code: "accepted",
-            event_time: new Date(Date.now() - 1000).toISOString(),
+            event_time: new Date().toISOString(),
             tender: { rate: { amount: CONFIRMED_RATE, currency: "USD" }, service_level: "Standard", carrier_ref: `REF-${run}` },
         }]), 200);
     });
@@ -54,6 +54,8 @@ test("order to customer notification: confirm, rate-shop, tender, accept, delive
         // subscribed to deliveries by webhook, shipments made on order confirmation
         const carrierId = await admin.create("res.partner", {
             name: `E2E Carrier ${run}`, is_company: true, is_freight_carrier: true,
+            // a 204 names the carrier by its SCAC (2-4 letters)
+            freight_scac: Array.from({ length: 4 }, () => String.fromCharCode(65 + Math.floor(Math.random() * 26))).join(""),
         });
         await admin.create("freight.rate.contract", {
             name: `E2E contract ${run}`, carrier_id: carrierId, currency_id: await ref("base", "USD"),
@@ -120,12 +122,16 @@ test("order to customer notification: confirm, rate-shop, tender, accept, delive
         // the carrier reports the trip; the open timeline catches up
         await page.locator(".o_notebook .nav-link", { hasText: "Timeline" }).click();
         await post([
-            { id: `${run}-pickup`, shipment: { name: shipment!.name }, code: "picked_up", event_time: new Date(Date.now() - 600_000).toISOString() },
-            { id: `${run}-delivered`, shipment: { name: shipment!.name }, code: "delivered", event_time: new Date(Date.now() - 60_000).toISOString() },
+            // a quick trip: seconds after the acceptance (within the server's clock tolerance)
+            { id: `${run}-pickup`, shipment: { name: shipment!.name }, code: "picked_up", event_time: new Date(Date.now() + 1000).toISOString() },
+            { id: `${run}-delivered`, shipment: { name: shipment!.name }, code: "delivered", event_time: new Date(Date.now() + 2000).toISOString() },
         ]);
         for (const code of ["tendered", "accepted", "picked_up", "delivered"]) {
             await expect(page.locator(`.o_freight_timeline_entry[data-code='${code}']`)).toHaveCount(1, { timeout: 60_000 });
         }
+        const shown = await page.locator(".o_freight_timeline_entry").evaluateAll(
+            (nodes) => nodes.map((n) => (n as HTMLElement).dataset.code));
+        expect(shown).toEqual(["tendered", "accepted", "picked_up", "delivered"]);
         await shot(page, testInfo, "timeline-delivered");
 
         // the customer's system got the delivered notification, signed, once
