@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 from ..services import notify
 from .freight_subscription import CHANNEL_SELECTION
@@ -31,7 +31,17 @@ class FreightSubscriptionDelivery(models.Model):
     mail_message_id = fields.Many2one("mail.message", string="Email", readonly=True,
                                       ondelete="set null")
     note = fields.Char(readonly=True)
+    summary = fields.Char(compute="_compute_summary",
+                          help="Who was told what, and how: the shipment's timeline shows it.")
 
     _sql_constraints = [
         ("key_unique", "unique(key)", "This notification was already sent."),
     ]
+
+    def _compute_summary(self):
+        events = dict(self._fields["event"]._description_selection(self.env))
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        for log in self:
+            log.summary = _("%(partner)s told of %(event)s (%(channel)s)",
+                            partner=log.partner_id.display_name, event=events.get(log.event),
+                            channel=channels.get(log.channel))

@@ -105,6 +105,9 @@ class TestSubscription(InboundCase):
         self.assertEqual((outbound.state, outbound.endpoint_id), ("sent", self.customer_endpoint))
         self.assertEqual(len(subscription.delivery_ids), 1)
         self.assertEqual(subscription.delivery_ids.message_id, outbound)
+        # what the shipment's timeline shows for it
+        self.assertEqual(subscription.delivery_ids.summary,
+                         "Acme Retail told of Delivered (Webhook (JSON))")
         # listed on the shipment, and its dispatcher reads the delivery state
         as_dispatcher = self.shipment.with_user(self.dispatcher)
         self.assertEqual(as_dispatcher.outbound_message_ids.read(["state"]),

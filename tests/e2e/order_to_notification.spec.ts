@@ -131,7 +131,10 @@ test("order to customer notification: confirm, rate-shop, tender, accept, delive
         }
         const shown = await page.locator(".o_freight_timeline_entry").evaluateAll(
             (nodes) => nodes.map((n) => (n as HTMLElement).dataset.code));
-        expect(shown).toEqual(["tendered", "accepted", "picked_up", "delivered"]);
+        expect(shown.filter((code) => code !== "notified")).toEqual(["tendered", "accepted", "picked_up", "delivered"]);
+        // and the customer's notice, once it was sent
+        await expect(page.locator(".o_freight_timeline_entry[data-code='notified']")).toHaveCount(1, { timeout: 30_000 });
+        await expect(page.locator(".o_freight_timeline_entry[data-code='notified']")).toContainText("told of Delivered");
         await shot(page, testInfo, "timeline-delivered");
 
         // the customer's system got the delivered notification, signed, once

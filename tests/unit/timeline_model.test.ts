@@ -202,6 +202,41 @@ describe("buildTimeline plan rows", () => {
     });
 });
 
+describe("buildTimeline notices", () => {
+    it("shows the notifications sent among the milestones, in time order, never late", () => {
+        const timeline = buildTimeline(
+            [milestone(1, "picked_up", "2024-07-09T08:00:00Z"), milestone(2, "delivered", "2024-07-10T10:00:00Z")],
+            {
+                words, now, plannedDelivery: at("2024-07-10T09:00:00Z"),
+                notices: [
+                    { id: 7, when: "2024-07-10 10:00:00", text: "Acme told of Delivered (email)" },
+                    { id: 6, when: "2024-07-09 08:01:00", text: "Acme told of Picked up (webhook)" },
+                    { id: 8, when: false, text: "unreadable time: left out" },
+                ],
+            },
+        );
+        assert.deepEqual(timeline.entries.map((e) => [e.code, e.note]), [
+            ["picked_up", ""],
+            ["notified", "Acme told of Picked up (webhook)"],
+            ["delivered", ""],
+            ["notified", "Acme told of Delivered (email)"],
+        ]);
+        const notice = timeline.entries[1]!;
+        assert.equal(notice.label, "Customer notified");
+        assert.equal(notice.isLate, false);
+        assert.equal(notice.id, "notice-6");
+        // the delivery is late; telling of it is not
+        assert.equal(timeline.entries[2]!.isLate, true);
+        assert.equal(timeline.plan.find((row) => row.key === "delivery")!.actual !== "", true);
+    });
+
+    it("changes nothing without notices", () => {
+        const milestones = [milestone(1, "picked_up", "2024-07-09T08:00:00Z")];
+        assert.deepEqual(buildTimeline(milestones, { words, now, notices: [] }).entries,
+            buildTimeline(milestones, { words, now }).entries);
+    });
+});
+
 describe("toDateTime", () => {
     it("rejects empty and invalid values", () => {
         const values: TimeInput[] = [null, undefined, false, "", "2024-13-45 99:00:00", DateTime.invalid("test")];

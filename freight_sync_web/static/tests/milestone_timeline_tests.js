@@ -113,6 +113,32 @@ QUnit.module("freight_sync_web", (hooks) => {
         assert.strictEqual(target.querySelector(".o_freight_timeline_location").textContent, "Chicago, IL");
     });
 
+    QUnit.test("shows the notifications sent, when the form holds them", async (assert) => {
+        useMilestones([milestone(1, "picked_up", "2024-07-09 09:00:00"), milestone(2, "delivered", "2024-07-10 09:00:00")]);
+        serverData.models["freight.shipment"].fields.notification_ids = {
+            string: "Notifications", type: "one2many", relation: "freight.subscription.delivery",
+            relation_field: "shipment_id",
+        };
+        serverData.models["freight.subscription.delivery"] = {
+            fields: {
+                shipment_id: { string: "Shipment", type: "many2one", relation: "freight.shipment" },
+                create_date: { string: "When", type: "datetime" },
+                summary: { string: "Summary", type: "char" },
+            },
+            records: [{ id: 5, shipment_id: 1, create_date: "2024-07-10 09:00:30", summary: "Acme told of Delivered (webhook)" }],
+        };
+        serverData.models["freight.shipment"].records[0].notification_ids = [5];
+        await makeView({
+            type: "form", resModel: "freight.shipment", resId: 1, serverData,
+            arch: FORM.replace("</sheet>", `<field name="notification_ids">
+                <tree><field name="create_date"/><field name="summary"/></tree></field></sheet>`),
+        });
+        assert.deepEqual(codes(), ["picked_up", "delivered", "notified"]);
+        const notice = target.querySelector("[data-code=notified]");
+        assert.ok(notice.textContent.includes("Customer notified"));
+        assert.ok(notice.textContent.includes("Acme told of Delivered (webhook)"));
+    });
+
     QUnit.test("names the stops of a multi-stop trip", async (assert) => {
         useMilestones([
             milestone(1, "stop_delivered", "2024-07-10 06:00:00", { stop: 2, location: "Waco, TX" }),

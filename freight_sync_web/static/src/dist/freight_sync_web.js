@@ -111,7 +111,37 @@ function buildTimeline(milestones, options) {
   });
   const late = lateness(entries, planned.plannedDelivery, options);
   const plan = planRows(entries, planned.plannedPickup, planned.plannedDelivery, options);
-  return { entries, plan, ...late, skipped: milestones.length - readable.length };
+  return { entries: withNotices(entries, options), plan, ...late, skipped: milestones.length - readable.length };
+}
+function withNotices(entries, options) {
+  const notices2 = (options.notices ?? []).flatMap((notice) => {
+    const when = toDateTime(notice.when);
+    if (!when) {
+      return [];
+    }
+    const base = {
+      id: "notice-".concat(notice.id),
+      code: "notified",
+      label: options.words.notified,
+      when,
+      relative: when.toRelative({ base: options.now }) ?? "",
+      absolute: when.toLocal().toFormat("ccc dd LLL yyyy, HH:mm"),
+      location: "",
+      rawCode: "",
+      reasonCode: "",
+      sourceLabel: "",
+      note: notice.text,
+      messageId: 0,
+      isException: false,
+      isLate: false,
+      isOutOfOrder: false
+    };
+    return [{ ...base, tooltip: "".concat(base.label, ": ").concat(notice.text, " · ").concat(base.absolute) }];
+  });
+  if (!notices2.length) {
+    return entries;
+  }
+  return [...entries, ...notices2].sort((a, b) => a.when.toMillis() - b.when.toMillis());
 }
 var SHORT = "ccc dd LLL, HH:mm";
 function planRows(entries, pickup, delivery, options) {
@@ -186,6 +216,7 @@ function timelineWords() {
       edi: _t("EDI 214"),
       api: _t("API")
     },
+    notified: _t("Customer notified"),
     carrierCode: _t("carrier code %s"),
     atStop: _t("%s (stop %s)"),
     via: _t("via %s"),
@@ -216,6 +247,14 @@ function toInput(record) {
     note: data.note,
     messageId: data.source_message_ref
   };
+}
+function notices(record) {
+  const list = record.data.notification_ids;
+  return (list?.records ?? []).map((notice) => ({
+    id: notice.resId || String(notice.data.id ?? ""),
+    when: notice.data.create_date,
+    text: String(notice.data.summary || "")
+  }));
 }
 var MilestoneTimeline = class extends Component {
   static template = "freight_sync_web.MilestoneTimeline";
@@ -264,7 +303,8 @@ var MilestoneTimeline = class extends Component {
       plannedPickup: record.data.planned_pickup_date,
       plannedDelivery: record.data.planned_delivery_date,
       status: record.data.status,
-      carrierEta: record.data.carrier_eta
+      carrierEta: record.data.carrier_eta,
+      notices: notices(record)
     });
   }
 };

@@ -6,7 +6,7 @@ import { standardFieldProps } from "@web/views/fields/standard_field_props";
 import { DateTime } from "luxon";
 import type { FieldProps, OdooRecord, OdooStaticList } from "../types/odoo-record";
 import { needsReload, REFRESH_MS, shownVersion, type TimelineVersion } from "./refresh";
-import { buildTimeline, type MilestoneInput, type Timeline, type TimeInput } from "./timeline_model";
+import { buildTimeline, type MilestoneInput, type NoticeInput, type Timeline, type TimeInput } from "./timeline_model";
 import { timelineWords, type TimelineWords } from "./words";
 
 // field declarations only (the widget shows words from buildTimeline): lazy _t is fine here
@@ -27,6 +27,16 @@ function toInput(record: OdooRecord): MilestoneInput {
         note: data.note as string,
         messageId: data.source_message_ref as number,
     };
+}
+
+/** The notifications sent, when the form holds them (dispatchers: Notifications page). */
+function notices(record: OdooRecord): NoticeInput[] {
+    const list = record.data.notification_ids as OdooStaticList | undefined;
+    return (list?.records ?? []).map((notice) => ({
+        id: notice.resId || String(notice.data.id ?? ""),
+        when: notice.data.create_date as TimeInput,
+        text: String(notice.data.summary || ""),
+    }));
 }
 
 /**
@@ -87,6 +97,7 @@ export class MilestoneTimeline extends Component<FieldProps> {
             plannedDelivery: record.data.planned_delivery_date as TimeInput,
             status: record.data.status as string,
             carrierEta: record.data.carrier_eta as TimeInput,
+            notices: notices(record),
         });
     }
 }

@@ -25,6 +25,14 @@ export interface MilestoneInput {
     messageId?: number | false | null;
 }
 
+/** A status notification we sent (freight.subscription.delivery): told, not happened. */
+export interface NoticeInput {
+    id: number | string;
+    when: TimeInput;
+    /** "Mountain Tile Co. told of Delivered (email)" */
+    text: string;
+}
+
 export interface TimelineOptions {
     /** the phrases, translated (words.ts) */
     words: TimelineWords;
@@ -35,6 +43,8 @@ export interface TimelineOptions {
     status?: string | false | null;
     /** Latest delivery estimate reported by the carrier. */
     carrierEta?: TimeInput;
+    /** Notifications sent about the shipment, shown among the milestones. */
+    notices?: readonly NoticeInput[];
 }
 
 /** Planned against actual (or the carrier's estimate) for pickup and delivery. */
@@ -175,7 +185,31 @@ export function buildTimeline(milestones: readonly MilestoneInput[], options: Ti
     });
     const late = lateness(entries, planned.plannedDelivery, options);
     const plan = planRows(entries, planned.plannedPickup, planned.plannedDelivery, options);
-    return { entries, plan, ...late, skipped: milestones.length - readable.length };
+    return { entries: withNotices(entries, options), plan, ...late, skipped: milestones.length - readable.length };
+}
+
+/** The milestones with the notifications sent, in time order (a milestone first when
+ * both share a moment: the notice tells of it). Notices never make anything late. */
+function withNotices(entries: TimelineEntry[], options: TimelineOptions): TimelineEntry[] {
+    const notices = (options.notices ?? []).flatMap((notice): TimelineEntry[] => {
+        const when = toDateTime(notice.when);
+        if (!when) {
+            return [];
+        }
+        const base = {
+            id: `notice-${notice.id}`, code: "notified", label: options.words.notified, when,
+            relative: when.toRelative({ base: options.now }) ?? "",
+            absolute: when.toLocal().toFormat("ccc dd LLL yyyy, HH:mm"),
+            location: "", rawCode: "", reasonCode: "", sourceLabel: "", note: notice.text,
+            messageId: 0, isException: false, isLate: false, isOutOfOrder: false,
+        };
+        return [{ ...base, tooltip: `${base.label}: ${notice.text} · ${base.absolute}` }];
+    });
+    if (!notices.length) {
+        return entries;
+    }
+    // a stable sort keeps milestones (listed first) before notices of the same moment
+    return [...entries, ...notices].sort((a, b) => a.when.toMillis() - b.when.toMillis());
 }
 
 const SHORT = "ccc dd LLL, HH:mm";

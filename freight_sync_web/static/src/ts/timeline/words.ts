@@ -14,6 +14,7 @@ export function timelineWords() {
         sources: {
             manual: _t("entered by hand"), tms: _t("TMS"), carrier: _t("carrier API"), edi: _t("EDI 214"), api: _t("API"),
         } as Record<string, string>,
+        notified: _t("Customer notified"),
         carrierCode: _t("carrier code %s"),
         atStop: _t("%s (stop %s)"),
         via: _t("via %s"),
