@@ -142,21 +142,13 @@ def find_earlier(endpoint, key, body, same_key_same_content=False):
 
 
 def store_batch(endpoint, batch, body, content_type, correlation):
-    """Store the request and its item ids at once: ``(message, statuses)``.
-
-    When no item is new the request is not kept either (``message`` is ``None``), so a
-    resent batch leaves no trace but its answer.
-    """
-    Message = request.env["freight.message"]
-    with request.env.cr.savepoint() as savepoint:
-        message = Message._store_inbound(endpoint, batch.kind, body, content_type, batch.key,
-                                         correlation, batch.item_count)
-        statuses = request.env["freight.message.event"].sudo()._record_keys(
-            endpoint, message, batch.keys) if batch.keys else []
-        if batch.keys and "accepted" not in statuses:
-            savepoint.rollback()
-            return None, statuses
-    request.env.ref("freight_sync.ir_cron_process_inbox").sudo()._trigger()
+    """Store the request and its item ids (``freight.message._store_batch``) and wake
+    the inbox job: ``(message, statuses)``, ``message`` ``None`` when no item is new."""
+    message, statuses = request.env["freight.message"]._store_batch(
+        endpoint, batch.kind, body, content_type, batch.key, correlation, batch.item_count,
+        batch.keys)
+    if message:
+        request.env.ref("freight_sync.ir_cron_process_inbox").sudo()._trigger()
     return message, statuses
 
 

@@ -124,11 +124,9 @@ def _from_carrier(env, endpoint, kind, items):
     valid, rejected = parse(json.loads(body))
     if rejected:
         raise ValueError(f"demo {kind} refused: {rejected}")
-    Message = env["freight.message"]
-    message = Message._store_inbound(endpoint, kind, body, "application/json",
-                                     f"sha256:{body_digest(body)}", None, len(items))
-    env["freight.message.event"].sudo()._record_keys(
-        endpoint, message, [(item["external_id"], item_digest(items[index]))
-                            for index, item in valid])
+    keys = [(item["external_id"], item_digest(items[index])) for index, item in valid]
+    message, _statuses = env["freight.message"]._store_batch(
+        endpoint, kind, body, "application/json", f"sha256:{body_digest(body)}", None,
+        len(items), keys)
     message._process()
     return message

@@ -205,6 +205,22 @@ class FreightMessage(models.Model):
         return message
 
     @api.model
+    def _store_batch(self, endpoint, kind, body, content_type, idempotency_key, correlation_id,
+                     item_count, keys):
+        """Store a request and its items' ``(external id, digest)`` keys at once:
+        ``(message, statuses)``. When no item is new the request is not kept either
+        (``message`` is ``None``), so a resent batch leaves no trace but its answer."""
+        with self.env.cr.savepoint() as savepoint:
+            message = self._store_inbound(endpoint, kind, body, content_type, idempotency_key,
+                                          correlation_id, item_count)
+            statuses = self.env["freight.message.event"].sudo()._record_keys(
+                endpoint, message, keys) if keys else []
+            if keys and "accepted" not in statuses:
+                savepoint.rollback()
+                return None, statuses
+        return message, statuses
+
+    @api.model
     def _find_by_key(self, endpoint, idempotency_key):
         return self.sudo().search([
             ("endpoint_id", "=", endpoint.id), ("direction", "=", "in"),
