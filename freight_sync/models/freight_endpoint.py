@@ -63,6 +63,10 @@ class FreightEndpoint(models.Model):
     api_key_hint = fields.Char(string="API Key", copy=False, readonly=True,
                                help="Last characters of the current key, to tell keys apart.")
     hmac_secret = fields.Char(string="Signing Secret", groups=ADMIN, copy=False)
+    send_disputes = fields.Boolean(
+        help="The partner's system takes dispute packets: a disputed invoice of this "
+        "endpoint's carrier (of any carrier, for an audit platform) is sent to its outbound "
+        "URL as signed JSON.")
     outbound_url = fields.Char(
         string="Outbound URL", groups=ADMIN, copy=False,
         help="Where outbound messages (tenders, notifications) are POSTed, signed with the "

@@ -24,6 +24,13 @@ OPERATIONAL_TYPES = ("delivery_exception", "late_delivery", "damage", "tender_co
 # X12 AT701 codes of damage; other exception milestones are delivery exceptions.
 DAMAGE_CODES = {"A9"}
 RESPONSE_TIME = timedelta(days=1)
+# a clerk's decisions on an invoice in exception (freight.invoice.resolve), as case outcomes
+CASE_RESOLUTIONS = [
+    ("override", "Approved as billed"),
+    ("short_pay", "Short-paid to the expected amount"),
+    ("rebill", "Sent back for a rebill"),
+    ("reject", "Rejected"),
+]
 
 
 class FreightException(models.Model):
@@ -68,6 +75,41 @@ class FreightException(models.Model):
                                       readonly=True)
     # tells the kanban whether "Dispute" would move the card anywhere
     is_waiting = fields.Boolean(compute="_compute_is_waiting")
+    # ---- the clerk's decision and what it brought back (suggestions learn from these) ----
+    resolution = fields.Selection(CASE_RESOLUTIONS, readonly=True, tracking=True, index=True,
+                                  help="The clerk's decision on the invoice this case is about.")
+    decided_at = fields.Datetime(readonly=True, index=True)
+    closed_at = fields.Datetime(readonly=True)
+    charge_code = fields.Char(related="invoice_line_id.charge_code", store=True)
+    variance_percent = fields.Float(
+        string="Variance (%)", compute="_compute_variance_percent", store=True,
+        help="The amount at stake as a share of what the carrier billed on the line (of the "
+             "whole invoice for a case about no one line).")
+    # ---- the dispute with the carrier: on the invoice's lead case only ----
+    amount_disputed = fields.Monetary(
+        currency_field="currency_id", readonly=True,
+        help="What the carrier is asked to take back: billed less what we hold to be due.")
+    amount_recovered = fields.Monetary(
+        currency_field="currency_id", readonly=True,
+        help="What was not paid in the end: the short-paid or rejected amount, the rebill's "
+             "reduction or the carrier's credit.")
+    amount_written_off = fields.Monetary(
+        currency_field="currency_id", readonly=True,
+        help="Disputed money paid after all.")
+    recovery_percent = fields.Float(
+        string="Recovered (%)", readonly=True,
+        help="Recovered as a share of the disputed amount of the invoice's dispute.")
+    packet_id = fields.Many2one("ir.attachment", string="Dispute Packet", readonly=True,
+                                copy=False)
+    dispute_sent_at = fields.Datetime(string="Sent to Carrier", readonly=True, copy=False)
+    dispute_deadline = fields.Datetime(string="Carrier Answer Due", readonly=True, copy=False,
+                                       tracking=True)
+    dispute_reminded = fields.Boolean(readonly=True, copy=False)
+    dispute_escalated = fields.Boolean(string="Escalated", readonly=True, copy=False,
+                                       tracking=True)
+    rebill_invoice_id = fields.Many2one(
+        "freight.invoice", string="Settled By", readonly=True, copy=False,
+        help="The carrier's rebill, correction or credit note that settled the dispute.")
 
     # ---- constraints ----
     _sql_constraints = [
@@ -81,6 +123,13 @@ class FreightException(models.Model):
             case.category = (
                 "operations" if case.exception_type in OPERATIONAL_TYPES else "billing"
             )
+
+    @api.depends("amount_at_stake", "invoice_line_id.amount", "invoice_id.amount_total")
+    def _compute_variance_percent(self):
+        for case in self:
+            billed = (case.invoice_line_id.amount if case.invoice_line_id
+                      else case.invoice_id.amount_total)
+            case.variance_percent = (100.0 * case.amount_at_stake / billed) if billed else 0.0
 
     @api.depends("stage_id")
     def _compute_is_waiting(self):
@@ -102,11 +151,13 @@ class FreightException(models.Model):
     def write(self, vals):
         # a case is closed with the reason kept: dragging a card to a closing stage is refused,
         # Resolve on the card (or the invoice's decision) asks for the note
-        if vals.get("stage_id") and not self.env.context.get("freight_case_note"):
+        if vals.get("stage_id"):
             stage = self.env["freight.exception.stage"].browse(vals["stage_id"])
-            if stage.is_closed and self.filtered(lambda case: not case.is_closed):
+            closing = stage.is_closed and self.filtered(lambda case: not case.is_closed)
+            if closing and not self.env.context.get("freight_case_note"):
                 raise UserError(_("Close a case with a note: use Resolve on its card, so the "
                                   "reason is kept with the case."))
+            vals = dict(vals, closed_at=fields.Datetime.now() if stage.is_closed else False)
         return super().write(vals)
 
     @api.model

@@ -54,6 +54,7 @@ KINDS = [
     ("invoices", "Carrier invoices"),
     ("tender", "Tender"),
     ("notification", "Status notification"),
+    ("dispute", "Dispute packet"),
 ]
 HANDLED_KINDS = ["events", "edi", "invoices"]
 # what may precede the ISA of an interchange: a byte order mark and blank space

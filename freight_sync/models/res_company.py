@@ -68,6 +68,20 @@ class ResCompany(models.Model):
         help="An X12 tender not acknowledged by a 997 within this time alerts the "
         "dispatcher. 0: no alert.")
 
+    # disputes with carriers (see freight_dispute.py)
+    freight_dispute_response_days = fields.Integer(
+        string="Carrier Answer Due (days)", default=14,
+        help="A carrier must answer a dispute packet within this many days (a carrier may "
+        "have its own term); then the case is escalated to the freight managers.")
+    freight_dispute_reminder_days = fields.Integer(
+        string="Remind Before Due (days)", default=3,
+        help="The case's assignee gets a reminder activity this many days before the "
+        "carrier's answer is due.")
+    freight_suggestion_min_cases = fields.Integer(
+        string="Suggest From (similar cases)", default=5,
+        help="A resolution is suggested only when at least this many similar cases (same "
+        "carrier and finding) were settled before.")
+
     # shipment demand (see freight_shipment_demand.py)
     freight_shipment_creation = fields.Selection(
         [("manual", "From the Create Shipment button"),

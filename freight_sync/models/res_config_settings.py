@@ -49,6 +49,12 @@ class ResConfigSettings(models.TransientModel):
         related=RELATED + "freight_tender_waterfall", readonly=False)
     freight_tender_ack_minutes = fields.Integer(
         related=RELATED + "freight_tender_ack_minutes", readonly=False)
+    freight_dispute_response_days = fields.Integer(
+        related=RELATED + "freight_dispute_response_days", readonly=False)
+    freight_dispute_reminder_days = fields.Integer(
+        related=RELATED + "freight_dispute_reminder_days", readonly=False)
+    freight_suggestion_min_cases = fields.Integer(
+        related=RELATED + "freight_suggestion_min_cases", readonly=False)
     freight_shipment_creation = fields.Selection(
         related=RELATED + "freight_shipment_creation", readonly=False)
 

@@ -18,6 +18,10 @@ class ResPartner(models.Model):
         index="btree_not_null",
         help="Standard Carrier Alpha Code (2 to 4 letters) identifying the carrier in EDI.",
     )
+    freight_dispute_response_days = fields.Integer(
+        string="Dispute Answer Due (days)",
+        help="Days this carrier has to answer a dispute packet (its contract's term); "
+        "0: the company's setting.")
 
     @api.constrains("freight_scac", "is_freight_carrier")
     def _check_freight_scac(self):
