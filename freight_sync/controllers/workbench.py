@@ -7,7 +7,7 @@ from odoo import _, http
 from odoo.exceptions import MissingError
 from odoo.http import request
 
-from ..services.workbench import parse_action, parse_ids, parse_queue
+from ..services.workbench import parse_action, parse_channels, parse_ids, parse_queue
 from .ui import UI, checked
 
 
@@ -37,6 +37,28 @@ class FreightWorkbench(http.Controller):
         Workbench = request.env["freight.workbench"]
         Workbench._act(invoice, action, reason, code, amount)
         return Workbench._detail(invoice)
+
+    @http.route(f"{UI}/invoices/<int:invoice_id>/dispute/packet", type="json", auth="user",
+                methods=["POST"])
+    def dispute_packet(self, invoice_id):
+        invoice = _invoice(invoice_id)
+        request.env["freight.dispute"]._packet(invoice)
+        return request.env["freight.workbench"]._detail(invoice)
+
+    @http.route(f"{UI}/invoices/<int:invoice_id>/dispute/send", type="json", auth="user",
+                methods=["POST"])
+    def dispute_send(self, invoice_id, channels=None):
+        channels = checked(parse_channels, channels)
+        invoice = _invoice(invoice_id)
+        request.env["freight.dispute"]._send(invoice, channels)
+        return request.env["freight.workbench"]._detail(invoice)
+
+    @http.route(f"{UI}/invoices/<int:invoice_id>/suggestion/accept", type="json",
+                auth="user", methods=["POST"])
+    def accept_suggestion(self, invoice_id):
+        invoice = _invoice(invoice_id)
+        request.env["freight.dispute"]._accept_suggestion(invoice)
+        return request.env["freight.workbench"]._detail(invoice)
 
     @http.route(f"{UI}/invoices/bulk_approve", type="json", auth="user", methods=["POST"])
     def bulk_approve(self, ids=None):

@@ -41,42 +41,47 @@ def create_demo_invoices(env):
     company.freight_auto_approve = auto_approve
 
 
-def _delivered_shipments(env, carrier, origin, destination):
+def _delivered_shipments(env, carrier, origin, destination, table=DEMO_INVOICES,
+                         pro=None):
+    """One delivered shipment per row of ``table`` ``(days ago, weight, …)``."""
+    pro = pro or _pro
     now = fields.Datetime.now()
     shipments = env["freight.shipment"].create([{
         "carrier_id": carrier.id, "mode": "ltl", "weight": weight,
-        "pro_number": _pro(n), "origin_partner_id": origin.id,
+        "pro_number": pro(n), "origin_partner_id": origin.id,
         "destination_partner_id": destination.id,
-    } for n, (_days, weight, _extra, _history) in enumerate(DEMO_INVOICES, 1)])
+    } for n, (_days, weight, *_rest) in enumerate(table, 1)])
     env["freight.milestone"].create([
         {"shipment_id": shipment.id, "code": code, "source": "edi",
          "event_time": now - timedelta(days=days, hours=hours), "location": where}
-        for shipment, (days, *_rest) in zip(shipments, DEMO_INVOICES)
+        for shipment, (days, *_rest) in zip(shipments, table)
         for code, hours, where in MILESTONES
     ])
     return shipments
 
 
-def _documents(env, carrier, shipments):
-    """``(history?, canonical invoice)`` per shipment, as a carrier's intake gives them."""
+def _documents(env, carrier, shipments, table=DEMO_INVOICES, number=None, pro=None):
+    """``(history?, canonical invoice)`` per shipment, as a carrier's intake gives them;
+    ``table`` rows are ``(days ago, weight, extra billed on the linehaul, history?)``."""
+    number, pro = number or (lambda n: f"BR-{90100 + n}"), pro or _pro
     today = fields.Date.context_today(env["freight.invoice"])
     year_start = today.replace(month=1, day=1)
     documents = []
-    for n, (days, weight, extra, history) in enumerate(DEMO_INVOICES, 1):
+    for n, (days, weight, extra, history) in enumerate(table, 1):
         linehaul = round(max(weight * LINEHAUL_PER_KG, LINEHAUL_MINIMUM), 2)
         fuel = round(linehaul * FUEL_PERCENT / 100, 2)
         lines = [
-            {"line_no": 1, "references": {"pro_number": _pro(n)}, "charge_code": "400",
+            {"line_no": 1, "references": {"pro_number": pro(n)}, "charge_code": "400",
              "quantity": 1, "rate": linehaul + extra, "amount": linehaul + extra},
-            {"line_no": 2, "references": {"pro_number": _pro(n)}, "charge_code": "405",
+            {"line_no": 2, "references": {"pro_number": pro(n)}, "charge_code": "405",
              "quantity": 1, "rate": fuel, "amount": fuel},
         ]
         documents.append((history, {
-            "number": f"BR-{90100 + n}",
+            "number": number(n),
             "date": max(today - timedelta(days=days - 1), year_start),
             "currency": "USD", "total": linehaul + extra + fuel, "correction": "original",
             "corrects": None, "scac": carrier.freight_scac, "lines": lines,
-            "external_id": f"demo:BR-{90100 + n}",
+            "external_id": f"demo:{number(n)}",
         }))
     return documents
 

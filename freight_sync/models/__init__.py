@@ -36,5 +36,6 @@ from . import ir_http
 from . import freight_tender
 from . import freight_subscription
 from . import freight_subscription_delivery
+from . import freight_dispute
 from . import stock_move
 from . import stock_move_line

@@ -8,6 +8,8 @@ from odoo import _, api, fields, models
 
 from ..services.dashboard import (
     bucket_series,
+    dispute_figures,
+    months,
     period_bounds,
     rate,
     week_window,
@@ -61,6 +63,7 @@ class FreightDashboard(models.AbstractModel):
             "recovered": self._recovered_chart(weekly, windows, carrier),
             "carriers": self._carrier_chart(date_from, date_to, carrier_id),
             "accruals": self._accrual_chart(carrier),
+            "disputes": self._disputes(date_from, date_to, carrier_id),
             "latency": self._latency(date_from, date_to, carrier_id, mondays)
             if inbox else None,
         }
@@ -171,6 +174,39 @@ class FreightDashboard(models.AbstractModel):
                  "values": [rate(row[3], row[1]) for row in rows]},
             ],
         }
+
+    # ---- disputes with carriers ---------------------------------------------------------
+
+    @api.model
+    def _disputes(self, date_from, date_to, carrier_id):
+        """Money disputed, recovered and written off by month of the dispute (sent, else
+        decided, else opened) and by carrier: each invoice's dispute once, from its lead
+        case (services/dispute.py). One query."""
+        self.env["freight.exception"].flush_model()
+        start, end = period_bounds(date_from, date_to)
+        when = "coalesce(e.dispute_sent_at, e.decided_at, e.create_date)"
+        booked = "coalesce(e.amount_recovered, 0) + coalesce(e.amount_written_off, 0) > 0"
+        self.env.cr.execute(f"""
+            SELECT to_char(date_trunc('month', {when}), 'YYYY-MM'), i.carrier_id,
+                   sum(e.amount_disputed), sum(coalesce(e.amount_recovered, 0)),
+                   sum(coalesce(e.amount_written_off, 0)),
+                   count(*) FILTER (WHERE {booked}),
+                   count(*) FILTER (WHERE {booked} AND e.amount_recovered > 0)
+              FROM freight_exception e JOIN freight_invoice i ON i.id = e.invoice_id
+             WHERE e.amount_disputed > 0 AND e.company_id = ANY(%(companies)s)
+               AND {when} >= %(start)s AND {when} < %(end)s
+               {"AND i.carrier_id = %(carrier)s" if carrier_id else ""}
+             GROUP BY 1, 2""", {"companies": self.env.companies.ids, "start": start,
+                                "end": end, "carrier": carrier_id})
+        rows = self.env.cr.fetchall()
+        names = {partner.id: partner.display_name for partner in
+                 self.env["res.partner"].sudo().browse({row[1] for row in rows})}
+        figures = dispute_figures(rows, months(date_from, date_to), names)
+        labels = {"disputed": _("Disputed"), "recovered": _("Recovered"),
+                  "written_off": _("Written off")}
+        for serie in figures["series"]:
+            serie["label"] = labels[serie["key"]]
+        return figures
 
     # ---- accruals and KPIs --------------------------------------------------------------
 

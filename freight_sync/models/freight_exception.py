@@ -81,6 +81,7 @@ class FreightException(models.Model):
     decided_at = fields.Datetime(readonly=True, index=True)
     closed_at = fields.Datetime(readonly=True)
     charge_code = fields.Char(related="invoice_line_id.charge_code", store=True)
+    charge_kind = fields.Selection(related="invoice_line_id.charge_code_id.kind", store=True)
     variance_percent = fields.Float(
         string="Variance (%)", compute="_compute_variance_percent", store=True,
         help="The amount at stake as a share of what the carrier billed on the line (of the "
@@ -107,6 +108,9 @@ class FreightException(models.Model):
     dispute_reminded = fields.Boolean(readonly=True, copy=False)
     dispute_escalated = fields.Boolean(string="Escalated", readonly=True, copy=False,
                                        tracking=True)
+    suggestion = fields.Char(
+        string="Suggested Resolution", compute="_compute_suggestion",
+        help="How similar cases of this carrier were settled; none when too few were.")
     rebill_invoice_id = fields.Many2one(
         "freight.invoice", string="Settled By", readonly=True, copy=False,
         help="The carrier's rebill, correction or credit note that settled the dispute.")
@@ -130,6 +134,15 @@ class FreightException(models.Model):
             billed = (case.invoice_line_id.amount if case.invoice_line_id
                       else case.invoice_id.amount_total)
             case.variance_percent = (100.0 * case.amount_at_stake / billed) if billed else 0.0
+
+    @api.depends("invoice_id", "stage_id")
+    def _compute_suggestion(self):
+        Dispute = self.env["freight.dispute"]
+        for case in self:
+            found = (Dispute._suggestion(case.invoice_id)
+                     if case.invoice_id and case.category == "billing" and not case.is_closed
+                     else None)
+            case.suggestion = found.evidence if found else False
 
     @api.depends("stage_id")
     def _compute_is_waiting(self):
@@ -182,6 +195,25 @@ class FreightException(models.Model):
                  reason=labels[reason_code], note=note)
         for case in self:
             case.message_post(body=body)
+        return True
+
+    def action_preview_packet(self):
+        """The dispute packet as the carrier will get it (rendered again until sent)."""
+        self.ensure_one()
+        packet = self.env["freight.dispute"]._packet(self.invoice_id)
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{packet.id}",
+                "target": "new"}
+
+    def action_send_dispute(self):
+        """Send the packet through every way the carrier takes disputes."""
+        self.ensure_one()
+        Dispute = self.env["freight.dispute"]
+        contact, endpoints = Dispute._channels(self.invoice_id)
+        channels = (["email"] if contact else []) + (["endpoint"] if endpoints else [])
+        if not channels:
+            raise UserError(_("%s has neither a billing contact with an email address nor an "
+                              "endpoint that takes disputes.", self.invoice_id.carrier_id.name))
+        Dispute._send(self.invoice_id, channels)
         return True
 
     def action_resolve(self, note):

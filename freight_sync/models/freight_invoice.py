@@ -494,6 +494,7 @@ class FreightInvoice(models.Model):
         # the board's own dispute: each case waits on the carrier with the reason and note
         self.exception_ids.filtered(lambda c: not c.is_closed).action_dispute(reason_code, note)
         self._set_outcome({"state": "disputed", "dispute_reason": reason_code})
+        self.env["freight.dispute"]._start(self)
         self.message_post(body=text)
 
     def _move_cases(self, stage, reason):
@@ -521,6 +522,8 @@ class FreightInvoice(models.Model):
         todo._set_approved_amounts(amount if use_expected else None)
         for company, invoices in todo.grouped("company_id").items():
             moves |= invoices._create_bills(company, use_expected)
+        # a rebill, correction or credit note approved settles the dispute it answers
+        self.env["freight.dispute"]._on_approved(todo)
         return moves
 
     def _check_short_pay(self, amount=None):

@@ -50,10 +50,13 @@ class FreightInvoiceChain(models.AbstractModel):
         ], ["company_id", "carrier_id", "number_key", "correction", "state"]):
             candidates[(invoice.company_id.id, invoice.carrier_id.id, invoice.number_key)
                        ].append((invoice.id, invoice.correction, invoice.state))
+        awaiting = self.env["freight.dispute"]._awaiting_rebill(
+            [cid for found in candidates.values() for cid, _code, state in found
+             if state == "rejected"])
         for link in links:
             named = link.corrects or link.name
             targets = pick_target(link.correction, link.id, candidates[
-                (link.company_id.id, link.carrier_id.id, number_key(named))])
+                (link.company_id.id, link.carrier_id.id, number_key(named))], awaiting)
             if targets:
                 link._set_outcome({"corrects_id": targets[0]})
             else:
@@ -137,6 +140,7 @@ class FreightInvoiceChain(models.AbstractModel):
             lambda i: i.correction not in CANCELS and i.state not in ("rejected", "cancelled"))
         why = _("cancelled by the carrier's invoice %s (CA)", cancel.name)
         for invoice in chain:
+            self.env["freight.dispute"]._on_cancelled(invoice, cancel)
             self._undo_bill(invoice, why, keep_paid=False)
             invoice._move_cases(self.env.ref("freight_sync.exception_stage_resolved"),
                                 why.capitalize())
@@ -215,7 +219,14 @@ class FreightInvoiceChain(models.AbstractModel):
 
     def _supersede(self, target, replacement):
         why = _("Replaced by %s.", replacement.display_name)
-        target._move_cases(self.env.ref("freight_sync.exception_stage_resolved"), why)
+        if self.env["freight.dispute"]._in_dispute(target):
+            # the dispute closes, with what it recovered, once the replacement is approved
+            for case in target.exception_ids.filtered(lambda c: not c.is_closed):
+                case.message_post(body=_("%(doc)s received from the carrier: the dispute is "
+                                         "settled when it is approved.",
+                                         doc=replacement.display_name))
+        else:
+            target._move_cases(self.env.ref("freight_sync.exception_stage_resolved"), why)
         target._set_outcome({"state": "superseded"})
         target.message_post(body=why)
 

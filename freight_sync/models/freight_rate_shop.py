@@ -226,7 +226,10 @@ class FreightCarrierScorecard(models.AbstractModel):
         deliveries = [DeliveryRow(*row) for row in cr.fetchall()]
         cr.execute(f"""
             SELECT i.carrier_id, i.audited_at, i.state, coalesce(i.approved_by_rule, false),
-                   coalesce(i.billed_on_expected, false), {HAS_BILLING_CASE}
+                   coalesce(i.billed_on_expected, false), {HAS_BILLING_CASE},
+                   (SELECT sum(e.amount_recovered) FROM freight_exception e
+                     WHERE e.invoice_id = i.id
+                       AND coalesce(e.amount_recovered, 0) + coalesce(e.amount_written_off, 0) > 0)
               FROM freight_invoice i
              WHERE i.company_id = ANY(%(companies)s)
                AND i.audited_at >= %(start)s AND i.audited_at < %(end)s

@@ -136,6 +136,8 @@ class FreightWorkbench(models.AbstractModel):
             "actions": available_actions(invoice.state, invoice.variance_total, threshold,
                                          is_manager),
             "dispute_reasons": list(DISPUTE_REASONS.items()),
+            "dispute": self.env["freight.dispute"]._summary(invoice),
+            "suggestion": self.env["freight.dispute"]._suggestion_summary(invoice),
         }
 
     @api.model

@@ -95,3 +95,39 @@ def bucket_series(rows):
     """Open accruals by age, every bucket present, in age order."""
     by_bucket = dict(rows)
     return [(bucket, by_bucket.get(bucket, (0, 0.0))) for bucket in ACCRUAL_BUCKETS]
+
+
+def months(date_from, date_to):
+    """``YYYY-MM`` of every month the period touches, oldest first."""
+    first, last = date_from.year * 12 + date_from.month - 1, date_to.year * 12 + date_to.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(first, last + 1)]
+
+
+DISPUTE_SERIES = ("disputed", "recovered", "written_off")
+
+
+def dispute_figures(rows, month_keys, names):
+    """Disputes by month and by carrier from ``(month, carrier_id, disputed, recovered,
+    written_off, settled, won)`` rows; a carrier's win rate is won of settled (a dispute
+    is won when any of its money came back), ``None`` when none was settled."""
+    index = {month: i for i, month in enumerate(month_keys)}
+    series = {key: [0.0] * len(month_keys) for key in DISPUTE_SERIES}
+    carriers = {}
+    for month, carrier_id, *money, settled, won in rows:
+        if month in index:
+            for key, amount in zip(DISPUTE_SERIES, money):
+                series[key][index[month]] = round(series[key][index[month]] + float(amount), 2)
+        entry = carriers.setdefault(carrier_id, {
+            "id": carrier_id, "name": names.get(carrier_id, ""), "disputed": 0.0,
+            "recovered": 0.0, "written_off": 0.0, "settled": 0, "won": 0})
+        for key, amount in zip(DISPUTE_SERIES, money):
+            entry[key] = round(entry[key] + float(amount), 2)
+        entry["settled"] += settled
+        entry["won"] += won
+    for entry in carriers.values():
+        entry["win_rate"] = round(entry["won"] / entry["settled"], 4) if entry["settled"] else None
+    return {
+        "months": list(month_keys),
+        "series": [{"key": key, "values": series[key]} for key in DISPUTE_SERIES],
+        "carriers": sorted(carriers.values(), key=lambda c: (-c["disputed"], c["name"])),
+    }

@@ -72,15 +72,19 @@ def resend_difference(before: dict, again: dict) -> list[str]:
     return changes
 
 
-def pick_target(correction: str, own_id: int, candidates: list) -> tuple:
+def pick_target(correction: str, own_id: int, candidates: list,
+                awaiting_rebill: frozenset = frozenset()) -> tuple:
     """The earlier invoices a chain link acts on, ``candidates`` being ``(id, correction,
     state)`` of the invoices not cancelled or replaced with the named number, in any order.
     A rebuttal names the latest restatement (the original or its last CO/RB), rejected or
-    not; the other codes the latest one not rejected; a cancel acts on every link not
-    rejected. Returns the ids, latest first."""
+    not; the other codes the latest one not rejected, except that a CO/RB also names a
+    rejected invoice in ``awaiting_rebill`` (the clerk rejected it asking for a rebill); a
+    cancel acts on every link not rejected. Returns the ids, latest first."""
     earlier = sorted((c for c in candidates if c[0] < own_id), reverse=True)
     if correction not in REBUTS:
-        earlier = [c for c in earlier if c[2] != "rejected"]
+        # a rebill answers a rejection that asked for it; other links skip rejected ones
+        earlier = [c for c in earlier if c[2] != "rejected"
+                   or correction in REPLACES and c[0] in awaiting_rebill]
     if correction in CANCELS:
         return tuple(cid for cid, code, _state in earlier if code not in NEVER_BILLED)
     restated = [cid for cid, code, _state in earlier

@@ -16,6 +16,8 @@ there is nothing to divide by), counted in the month of the event that decides i
   correction or rebill (``superseded``). We lost when the invoice was approved as billed
   after the case (an override: approved, posted or paid without a short-pay). Invoices
   still in exception or disputed are not decided and not counted. Month: of the audit.
+  Once the dispute's outcome is booked on its case (services/dispute.py), that decides
+  instead, as on the dashboard: won when any of the disputed money was recovered.
 - **Tender acceptance**: shipments tendered to the carrier that the carrier accepted, in
   the month of the first tender. Tenders sent from Odoo (``freight.tender``) count for the
   carrier each was sent to, once the carrier decided (accepted; declined, counter-offered
@@ -54,6 +56,8 @@ class InvoiceRow:
     approved_by_rule: bool = False
     billed_on_expected: bool = False
     has_billing_case: bool = False
+    # what the invoice's dispute recovered, once its outcome is booked (None before)
+    recovered: float | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,9 @@ def invoice_outcome(row: InvoiceRow) -> tuple[bool, bool | None]:
     accurate = row.approved_by_rule and not row.has_billing_case
     if not row.has_billing_case:
         return accurate, None
+    if row.recovered is not None:
+        # the dispute's booked outcome decides, as on the dashboard: any money back is a win
+        return accurate, row.recovered > 0
     if row.billed_on_expected or row.state in WON_STATES:
         return accurate, True
     if row.state in LOST_STATES:

@@ -155,6 +155,17 @@ def parse_ids(value, limit=MAX_BULK) -> list:
     return list(dict.fromkeys(value))
 
 
+DISPUTE_CHANNELS = ("email", "endpoint")
+
+
+def parse_channels(value) -> list:
+    """The ways a dispute packet goes to the carrier: a non-empty list of email/endpoint."""
+    if (not isinstance(value, list) or not value
+            or any(not isinstance(c, str) or c not in DISPUTE_CHANNELS for c in value)):
+        raise BadRequest(f"channels must be a non-empty list of {', '.join(DISPUTE_CHANNELS)}")
+    return list(dict.fromkeys(value))
+
+
 def available_actions(state: str, variance: float, threshold: float, is_manager: bool) -> list:
     """What the clerk may do with an invoice in this state (the server checks again)."""
     if state == "audited":

@@ -5,6 +5,8 @@ from odoo.tests import BaseCase, tagged
 from ..services.dashboard import (
     BadParams,
     bucket_series,
+    dispute_figures,
+    months,
     parse_params,
     period_bounds,
     rate,
@@ -80,3 +82,27 @@ class TestDashboardNumbers(BaseCase):
         self.assertEqual(bucket_series([("90+", (1, 50.0)), ("0-30", (2, 300.0))]), [
             ("0-30", (2, 300.0)), ("31-60", (0, 0.0)), ("61-90", (0, 0.0)),
             ("90+", (1, 50.0))])
+
+
+@tagged("freight_sync", "freight_pure")
+class TestDisputeFigures(BaseCase):
+    def test_months_cross_the_year(self):
+        self.assertEqual(months(date(2026, 11, 20), date(2027, 2, 1)),
+                         ["2026-11", "2026-12", "2027-01", "2027-02"])
+
+    def test_by_month_and_carrier(self):
+        rows = [("2026-11", 7, 180.0, 180.0, 0.0, 1, 1),
+                ("2026-11", 8, 50.0, 0.0, 50.0, 1, 0),
+                ("2026-12", 7, 300.0, 0.0, 0.0, 0, 0),  # sent, not answered yet
+                ("2026-12", 7, 100.0, 40.0, 60.0, 1, 1)]
+        figures = dispute_figures(rows, ["2026-11", "2026-12"], {7: "Blue Ridge", 8: "Prairie"})
+        by_key = {serie["key"]: serie["values"] for serie in figures["series"]}
+        self.assertEqual(by_key, {"disputed": [230.0, 400.0], "recovered": [180.0, 40.0],
+                                  "written_off": [50.0, 60.0]})
+        blue, prairie = figures["carriers"]
+        self.assertEqual((blue["name"], blue["disputed"], blue["recovered"], blue["settled"],
+                          blue["won"], blue["win_rate"]), ("Blue Ridge", 580.0, 220.0, 2, 2, 1.0))
+        self.assertEqual((prairie["won"], prairie["settled"], prairie["win_rate"]), (0, 1, 0.0))
+        # nothing settled yet: no rate, not 0 %
+        only_open = dispute_figures([("2026-12", 7, 300.0, 0.0, 0.0, 0, 0)], ["2026-12"], {})
+        self.assertIsNone(only_open["carriers"][0]["win_rate"])

@@ -57,6 +57,10 @@ class TestInvoiceChain(BaseCase):
         self.assertEqual(pick_target("RF", 5, live), (3,))
         self.assertEqual(pick_target("CA", 5, live), (2, 1))
         self.assertEqual(pick_target("CO", 1, live), ())
+        # a rejection that asked for a rebill is what the rebill names; nothing else does
+        self.assertEqual(pick_target("RB", 5, live, frozenset({3})), (3,))
+        self.assertEqual(pick_target("BD", 5, live, frozenset({3})), (1,))
+        self.assertEqual(pick_target("CA", 5, live, frozenset({3})), (2, 1))
 
     def test_replaced_bill_fate(self):
         self.assertEqual(replaced_bill_fate(None, None), "none")

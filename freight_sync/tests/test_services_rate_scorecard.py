@@ -9,6 +9,7 @@ from ..services.scorecard import (
     DeliveryRow,
     InvoiceRow,
     TenderRow,
+    invoice_outcome,
     months_back,
     scorecards,
     scorecards_as_dict,
@@ -79,6 +80,18 @@ class TestScorecard(BaseCase):
                 with self.subTest(carrier=carrier_id, period=period):
                     self.assertEqual(tuple((card.ratios[n].part, card.ratios[n].whole)
                                            for n in NAMES), figures)
+
+    def test_a_booked_dispute_outcome_decides_the_win(self):
+        row = dict(carrier_id=1, audited_at=at(7, 1), has_billing_case=True)
+        # a rebill billed more than the disputed invoice: superseded, yet nothing recovered
+        self.assertEqual(invoice_outcome(InvoiceRow(state="superseded", recovered=0.0, **row)),
+                         (False, False))
+        # a short-pay of one cent still got money back
+        self.assertEqual(invoice_outcome(InvoiceRow(state="posted", recovered=0.01, **row)),
+                         (False, True))
+        # no booked outcome: the invoice's state decides, as before
+        self.assertEqual(invoice_outcome(InvoiceRow(state="rejected", **row)), (False, True))
+        self.assertEqual(invoice_outcome(InvoiceRow(state="disputed", **row)), (False, None))
 
     def test_percentages(self):
         for carrier_id, percents in PERCENTS.items():

@@ -7,6 +7,7 @@ from ..services.workbench import (
     available_actions,
     explain_line,
     parse_action,
+    parse_channels,
     parse_ids,
     parse_queue,
 )
@@ -57,6 +58,12 @@ class TestWorkbenchRules(BaseCase):
         for value in (None, [], [0], [True], ["1"], list(range(1, 202))):
             with self.assertRaises(BadRequest, msg=value):
                 parse_ids(value)
+
+    def test_dispute_channels(self):
+        self.assertEqual(parse_channels(["email", "endpoint", "email"]), ["email", "endpoint"])
+        for value in (None, [], "email", ["fax"], [1], [None]):
+            with self.assertRaises(BadRequest, msg=value):
+                parse_channels(value)
 
     def test_actions_offered(self):
         self.assertEqual(available_actions("audited", 0, 50, False),

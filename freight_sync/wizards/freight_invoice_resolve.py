@@ -50,6 +50,12 @@ class FreightInvoiceResolve(models.TransientModel):
         label = dict(RESOLUTIONS)[self.resolution]
         note = _("%(what)s — %(reason)s (%(user)s)", what=label, reason=self.reason.strip(),
                  user=self.env.user.name)
+        if self.resolution == "short_pay":
+            invoice._check_short_pay(self.amount)  # before anything is recorded
+        # kept on the cases before they move: suggestions learn from the clerk's decisions
+        self.env["freight.dispute"]._record_decision(
+            invoice, self.resolution, paid=self.amount if self.resolution == "short_pay"
+            else None)
         resolved = self.env.ref("freight_sync.exception_stage_resolved")
         disputed = self.env.ref("freight_sync.exception_stage_waiting")
         if self.resolution == "override":
