@@ -394,7 +394,7 @@ export class Workbench extends Component<ClientActionProps> {
         const detail = this.state.detail;
         const dispute = detail?.dispute;
         if (!detail || !dispute || !this.disputeButtons(dispute).send.enabled) return;
-        const chosen = channels ?? defaultChannels(dispute);
+        const chosen = [...(channels ?? defaultChannels(dispute))];
         if (!chosen.length) return;
         const updated = await this.refreshWith(ROUTES.disputeSend(detail.id), { channels: chosen });
         if (!updated) return;
