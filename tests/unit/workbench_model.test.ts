@@ -41,8 +41,8 @@ describe("workbench state in the URL", () => {
 
 describe("workbench keyboard", () => {
     it("maps the documented keys, and leaves typing alone", () => {
-        assert.deepEqual(["j", "k", "a", "d", "/", "?", "x"].map((k) => commandFor(k, false)),
-            ["next", "previous", "approve", "dispute", "search", "help", null]);
+        assert.deepEqual(["j", "k", "a", "d", "s", "/", "?", "x"].map((k) => commandFor(k, false)),
+            ["next", "previous", "approve", "dispute", "accept", "search", "help", null]);
         assert.equal(commandFor("a", true), null);
         assert.equal(commandFor("j", false, true), null, "ctrl-j is the browser's");
         assert.equal(commandFor("Escape", true), "escape");
@@ -143,5 +143,5 @@ test("phrases come from the (translated) words, values filled in order", () => {
     assert.equal(varianceLabel(french, 4, "EUR"), "4.00 EUR de trop");
     assert.equal(bulkSummary(french, [{ id: 1, ok: true, message: "" }, { id: 2, ok: false, message: "" }]), "1 approuvées, 1 ignorées");
     assert.equal(words.states.disputed, "Disputed");
-    assert.equal(words.shortcuts.length, 6);
+    assert.equal(words.shortcuts.length, 7, "j/k, a, d, s, /, ?, Esc");
 });

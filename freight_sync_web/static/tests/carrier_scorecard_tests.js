@@ -97,4 +97,23 @@ QUnit.module("freight_sync_web", (hooks) => {
         assert.strictEqual(target.querySelector(".o_freight_scorecard_error").textContent, "months must be a whole number from 1 to 24");
         assert.containsNone(target, ".o_freight_scorecard_card");
     });
+
+    QUnit.test("the dispute win rate shows like the other figures: percent and n of m", async (assert) => {
+        await openScorecard((route) => {
+            if (route === ROUTE) {
+                const data = answer();
+                data.carriers[0].total.dispute_win = ratio(2, 3);
+                data.carriers[0].months[1].dispute_win = ratio(2, 3);
+                return data;
+            }
+        });
+        const heads = [...target.querySelectorAll(".o_freight_scorecard_table thead th")].map((th) => th.textContent);
+        assert.ok(heads.includes("Dispute win rate"));
+        const cell = (month) => target.querySelector(`.o_freight_scorecard_row[data-month='${month}'] [data-figure='dispute_win']`);
+        assert.strictEqual(cell("total").querySelector(".o_freight_scorecard_percent").textContent, "66.7 %");
+        assert.strictEqual(cell("total").querySelector(".o_freight_scorecard_ratio").textContent, "2 of 3");
+        assert.strictEqual(cell("2024-06").querySelector(".o_freight_scorecard_percent").textContent, "–", "nothing settled that month");
+        const chart = Chart.getChart(target.querySelector(".o_freight_scorecard_card canvas"));
+        assert.deepEqual(chart.data.datasets[2].data, [null, 66.7]);
+    });
 });

@@ -155,4 +155,45 @@ QUnit.module("freight_sync_web", (hooks) => {
         assert.hasClass(notification, "border-danger");
         assert.containsOnce(target, ".o_freight_dashboard_empty");
     });
+
+    QUnit.test("the Disputes section: a bar chart by month and a table by carrier", async (assert) => {
+        await openDashboard((route) => {
+            if (route === ROUTE) {
+                return {
+                    ...answer(),
+                    disputes: {
+                        months: ["2026-06", "2026-07"],
+                        series: [
+                            { key: "disputed", label: "Disputed", values: [300, 120] },
+                            { key: "recovered", label: "Recovered", values: [250, 100] },
+                            { key: "written_off", label: "Written off", values: [0, 20] },
+                        ],
+                        carriers: [
+                            { id: 7, name: "Acme Freight", disputed: 1420.5, recovered: 1200, written_off: 20, settled: 3, won: 2, win_rate: 2 / 3 },
+                            { id: 9, name: "Blue Ridge", disputed: 80, recovered: 0, written_off: 0, settled: 0, won: 0, win_rate: null },
+                        ],
+                    },
+                };
+            }
+        });
+        assert.containsOnce(target, ".o_freight_disputes");
+        const canvas = target.querySelector(".o_freight_disputes .o_freight_chart[data-chart='disputes'] canvas");
+        const chart = Chart.getChart(canvas);
+        assert.strictEqual(chart.config.type, "bar");
+        assert.deepEqual(chart.data.labels, ["Jun 2026", "Jul 2026"]);
+        assert.deepEqual(chart.data.datasets.map((d) => [d.label, d.data]),
+            [["Disputed", [300, 120]], ["Recovered", [250, 100]], ["Written off", [0, 20]]]);
+        const rows = [...target.querySelectorAll(".o_freight_disputes_row")];
+        assert.deepEqual(rows.map((tr) => [...tr.children].slice(0, 6).map((td) => td.textContent)), [
+            ["Acme Freight", "1,420.50", "1,200.00", "20.00", "3", "2"],
+            ["Blue Ridge", "80.00", "0.00", "0.00", "0", "0"],
+        ]);
+        assert.deepEqual(rows.map((tr) => [tr.querySelector(".o_freight_disputes_rate").textContent, tr.querySelector(".o_freight_disputes_ratio").textContent]),
+            [["66.7 %", "2 of 3"], ["–", "0 of 0"]]);
+    });
+
+    QUnit.test("a server without disputes shows no Disputes section", async (assert) => {
+        await openDashboard((route) => (route === ROUTE ? answer() : undefined));
+        assert.containsNone(target, ".o_freight_disputes");
+    });
 });

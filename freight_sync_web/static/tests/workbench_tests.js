@@ -38,6 +38,8 @@ function detail(id, overrides = {}) {
         can_override_any: false, override_threshold: 20,
         actions: r.within_tolerance ? ["approve", "dispute", "reject"] : ["short_pay", "reject", "dispute"],
         dispute_reasons: [["rate", "Rate not as contracted"], ["other", "Other"]],
+        dispute: null,
+        suggestion: null,
         ...overrides,
     };
 }
@@ -155,7 +157,8 @@ QUnit.module("freight_sync_web", (hooks) => {
         await triggerHotkey("?");
         await nextTick();
         assert.containsOnce(target, ".o_freight_help");
-        assert.containsN(target, ".o_freight_help dt", 6);
+        assert.containsN(target, ".o_freight_help dt", 7);
+        assert.ok([...target.querySelectorAll(".o_freight_help dt")].some((dt) => dt.textContent === "s"), "s is listed");
         await triggerHotkey("Escape");
         await nextTick();
         assert.containsNone(target, ".o_freight_help");
@@ -226,5 +229,187 @@ QUnit.module("freight_sync_web", (hooks) => {
         await open(server());
         assert.strictEqual(target.querySelector(".o_freight_queue_empty").textContent.trim(), "No invoice matches these filters.");
         assert.strictEqual(target.querySelector(".o_freight_pager").textContent.trim(), "0–0 of 0");
+    });
+
+    QUnit.module("Workbench disputes");
+
+    const PACKET = { id: 12, name: "Dispute INV-2.pdf", url: "/web/content/12?download=false" };
+
+    function dispute(overrides = {}) {
+        return {
+            case_id: 5, case_name: "Rate variance", state: "draft", reason: "Contract says 0.50/kg",
+            amount_disputed: 30, amount_recovered: 0, amount_written_off: 0, sent_at: false, deadline: false, escalated: false,
+            contact: { id: 3, name: "Ann Billing", email: "billing@acme.test" }, endpoint: { id: 4, name: "Acme EDI" },
+            channels: ["email", "endpoint"], packet: false, settled_by: false,
+            ...overrides,
+        };
+    }
+
+    const SUGGESTION = {
+        resolution: "short_pay", label: "Short-pay to the expected amount",
+        evidence: "7 of the last 9 similar rate variances with this carrier were short-paid to the expected amount; median recovery 94 %.",
+        similar: 9, agreeing: 7, median_recovery: 0.94,
+    };
+
+    const text = (selector) => target.querySelector(selector)?.textContent.replace(/\s+/g, " ").trim();
+
+    QUnit.test("the dispute panel shows each state with its amounts, dates and buttons", async (assert) => {
+        const disputes = {
+            1: dispute(),
+            2: dispute({ state: "overdue", escalated: true, packet: PACKET, sent_at: "2024-07-13 09:00:00", deadline: "2024-07-27 09:00:00" }),
+            3: dispute({
+                state: "closed", packet: PACKET, amount_recovered: 25, amount_written_off: 5, sent_at: "2024-07-13 09:00:00",
+                deadline: "2024-07-27 09:00:00", channels: [], contact: false, endpoint: false, settled_by: { id: 1, name: "INV-1R" },
+            }),
+        };
+        await open(server((route) => {
+            const one = route.match(/invoices\/(\d+)$/);
+            if (one) {
+                calls.push([route]);
+                return detail(Number(one[1]), { dispute: disputes[one[1]] });
+            }
+        }), 1);
+        assert.strictEqual(text(".o_freight_dispute_state"), "Draft");
+        assert.strictEqual(text(".o_freight_dispute_reason"), "Contract says 0.50/kg");
+        assert.strictEqual(text(".o_freight_dispute_disputed"), "30.00 USD");
+        assert.strictEqual(text(".o_freight_dispute_contact"), "Ann Billing · billing@acme.test");
+        assert.strictEqual(text(".o_freight_dispute_endpoint"), "Acme EDI");
+        assert.containsNone(target, ".o_freight_dispute_sent_at", "not sent yet");
+        assert.notOk(target.querySelector(".o_freight_preview_packet").disabled);
+        const send = target.querySelector(".o_freight_send_packet");
+        assert.ok(send.disabled, "no packet yet");
+        assert.ok(/Preview the packet first/.test(send.title));
+
+        await triggerHotkey("j");
+        await nextTick();
+        assert.strictEqual(text(".o_freight_dispute_state"), "Overdue — escalated");
+        assert.hasClass(target.querySelector(".o_freight_dispute_state"), "text-bg-danger");
+        assert.ok(text(".o_freight_dispute_deadline").includes("2024"), "the deadline in the clerk's zone");
+        assert.strictEqual(target.querySelector(".o_freight_dispute_deadline").title, "2024-07-27 09:00:00 UTC");
+        assert.ok(target.querySelector(".o_freight_send_packet").disabled, "sent once, not twice");
+
+        await triggerHotkey("j");
+        await nextTick();
+        assert.strictEqual(text(".o_freight_dispute_state"), "Closed");
+        assert.strictEqual(text(".o_freight_dispute_recovered"), "25.00 USD");
+        assert.strictEqual(text(".o_freight_dispute_written_off"), "5.00 USD");
+        assert.strictEqual(text(".o_freight_dispute_contact"), "none");
+        assert.containsNone(target, ".o_freight_send_packet", "nothing left to send");
+        assert.strictEqual(text(".o_freight_dispute_settled"), "Settled by INV-1R");
+        await click(target, ".o_freight_dispute_settled a");
+        await nextTick();
+        assert.strictEqual(selectedName(), "Acme Freight · INV-1", "the rebill opens in the workbench");
+    });
+
+    QUnit.test("no channel: send is off with a tooltip that says why", async (assert) => {
+        await open(server((route) => {
+            if (/invoices\/2$/.test(route)) {
+                return detail(2, { dispute: dispute({ packet: PACKET, channels: [], contact: false, endpoint: false }) });
+            }
+        }), 2);
+        const send = target.querySelector(".o_freight_send_packet");
+        assert.ok(send.disabled);
+        assert.ok(/no billing contact/.test(send.title));
+        assert.ok(/no billing contact/.test(target.querySelector(".o_freight_send_wrap").title), "the tooltip shows over the disabled button");
+    });
+
+    QUnit.test("preview builds the packet and shows it; send goes through the channels ticked", async (assert) => {
+        let current = dispute();
+        await open(server((route, args) => {
+            if (!route.includes("/invoices/2")) return undefined;
+            calls.push([route, args]);
+            if (route.endsWith("/dispute/packet")) current = { ...current, packet: PACKET };
+            if (route.endsWith("/dispute/send")) {
+                current = { ...current, state: "sent", sent_at: "2024-07-13 09:00:00", deadline: "2024-07-27 09:00:00" };
+            }
+            return detail(2, { dispute: current });
+        }), 2);
+        const queueCalls = () => calls.filter(([route]) => route.endsWith("/queue")).length;
+        await click(target, ".o_freight_preview_packet");
+        await nextTick();
+        assert.ok(routes().some((r) => r.endsWith("/invoices/2/dispute/packet")), "the packet is built first");
+        assert.containsOnce(target, ".o_freight_packet_preview");
+        // the test page keeps frames from loading: it moves their src to data-src
+        const frame = target.querySelector(".o_freight_packet_frame");
+        assert.strictEqual(frame.dataset.src || frame.getAttribute("src"), PACKET.url);
+        assert.deepEqual([...target.querySelectorAll(".o_freight_channel")].map((c) => [c.dataset.channel, c.checked]),
+            [["email", true], ["endpoint", true]]);
+        assert.ok(/Ann Billing <billing@acme.test>/.test(text(".o_freight_channels")));
+        // a key meant for the invoice does nothing under the preview; Escape closes it
+        await triggerHotkey("j");
+        await nextTick();
+        assert.strictEqual(selectedName(), "Acme Freight · INV-2");
+        await triggerHotkey("Escape");
+        await nextTick();
+        assert.containsNone(target, ".o_freight_packet_preview");
+        assert.notOk(target.querySelector(".o_freight_send_packet").disabled, "the packet exists: it can be sent");
+
+        await click(target, ".o_freight_preview_packet");
+        await nextTick();
+        const before = queueCalls();
+        await click(target, '.o_freight_channel[data-channel="endpoint"]');
+        await click(target, ".o_freight_preview_send");
+        await nextTick();
+        const sent = calls.filter(([route]) => route.endsWith("/invoices/2/dispute/send"));
+        assert.strictEqual(sent.length, 1);
+        assert.deepEqual(sent[0][1], { channels: ["email"] });
+        assert.containsNone(target, ".o_freight_packet_preview");
+        assert.ok(/Dispute packet sent to Ann Billing\./.test(target.querySelector(".o_notification").textContent));
+        assert.strictEqual(text(".o_freight_dispute_state"), "Sent");
+        assert.containsOnce(target, ".o_freight_dispute_deadline");
+        assert.ok(queueCalls() > before, "the queue follows");
+    });
+
+    QUnit.test("a refused send is a notification and the panel stays as it was", async (assert) => {
+        await open(server((route) => {
+            if (route.endsWith("/dispute/send")) {
+                const error = new Error("The carrier Acme Freight has no billing contact with an email.");
+                error.data = { message: error.message };
+                return Promise.reject(error);
+            }
+            if (/invoices\/2$/.test(route)) return detail(2, { dispute: dispute({ packet: PACKET }) });
+        }), 2);
+        await click(target, ".o_freight_send_packet");
+        await nextTick();
+        assert.ok(/no billing contact with an email/.test(target.querySelector(".o_notification").textContent));
+        assert.strictEqual(text(".o_freight_dispute_state"), "Draft");
+    });
+
+    QUnit.test("the suggestion shows its evidence; s accepts it", async (assert) => {
+        await open(server((route, args) => {
+            if (route.endsWith("/suggestion/accept")) {
+                calls.push([route, args]);
+                return detail(2, { state: "approved", state_label: "Approved", actions: [] });
+            }
+            if (/invoices\/2$/.test(route)) return detail(2, { suggestion: SUGGESTION });
+        }), 2);
+        assert.strictEqual(text(".o_freight_suggestion_label"), "Short-pay to the expected amount");
+        assert.ok(/7 of the last 9 similar/.test(text(".o_freight_suggestion_evidence")));
+        assert.strictEqual(text(".o_freight_suggestion_facts"), "7 of 9 similar cases ended this way · median recovery 94 %");
+        assert.ok(/Accept suggestion s/.test(text(".o_freight_accept_suggestion")));
+
+        await triggerHotkey("/");
+        await triggerHotkey("s");
+        await nextTick();
+        assert.notOk(routes().some((r) => r.endsWith("/suggestion/accept")), "s typed in the search field is text");
+        await triggerHotkey("Escape");
+        await triggerHotkey("?");
+        await nextTick();
+        await triggerHotkey("s");
+        await nextTick();
+        assert.notOk(routes().some((r) => r.endsWith("/suggestion/accept")), "not under the help");
+        await triggerHotkey("Escape");
+        await nextTick();
+
+        const before = calls.filter(([route]) => route.endsWith("/queue")).length;
+        await triggerHotkey("s");
+        await nextTick();
+        const accept = calls.filter(([route]) => route.endsWith("/invoices/2/suggestion/accept"));
+        assert.strictEqual(accept.length, 1);
+        assert.deepEqual(accept[0][1], {});
+        assert.ok(/INV-2: Short-pay to the expected amount — done\./.test(target.querySelector(".o_notification").textContent));
+        assert.strictEqual(target.querySelector(".o_freight_invoice .badge").textContent, "Approved");
+        assert.containsNone(target, ".o_freight_suggestion");
+        assert.ok(calls.filter(([route]) => route.endsWith("/queue")).length > before, "the queue follows");
     });
 });

@@ -800,6 +800,111 @@ function errorMessage2(words, error) {
   return serverMessage(error, words.notLoaded);
 }
 
+// freight_sync_web/static/src/ts/scorecard/scorecard_model.ts
+var FIGURES = ["on_time", "invoice_accuracy", "dispute_win", "tender_acceptance"];
+var MONTH_CHOICES = [3, 6, 12, 24];
+var COLORS2 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
+var NOT_STATED = "–";
+function monthLabel(month, locale = "en-US") {
+  const [year, number] = month.split("-").map(Number);
+  return new Date(Date.UTC(year ?? 1970, (number ?? 1) - 1, 1)).toLocaleDateString(locale, { month: "short", year: "numeric", timeZone: "UTC" });
+}
+function formatPercent(ratio) {
+  return ratio.percent === null ? NOT_STATED : ratio.percent.toFixed(1) + " %";
+}
+function cells(card, words) {
+  return FIGURES.map((key) => ({
+    key,
+    percent: formatPercent(card[key]),
+    ratio: fill(words.ofCount, card[key].count, card[key].of)
+  }));
+}
+function chartConfig(card, words, locale = "en-US") {
+  return {
+    type: "line",
+    data: {
+      labels: card.months.map((entry) => monthLabel(entry.month, locale)),
+      datasets: FIGURES.map((key, index) => {
+        const color = COLORS2[index % COLORS2.length];
+        return {
+          label: words.figures[key],
+          // a month with nothing to count is a gap, not a zero
+          data: card.months.map((entry) => entry[key].percent),
+          borderColor: color,
+          backgroundColor: color,
+          spanGaps: false
+        };
+      })
+    },
+    options: {
+      maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, max: 100 } }
+    }
+  };
+}
+function tableRows(card, words, locale = "en-US") {
+  const rows = card.months.map((entry) => ({
+    key: entry.month,
+    label: monthLabel(entry.month, locale),
+    cells: cells(entry, words),
+    isTotal: false
+  }));
+  rows.push({ key: "total", label: words.total, cells: cells(card.total, words), isTotal: true });
+  return rows;
+}
+function carrierViews(answer, words, locale = "en-US") {
+  return answer.carriers.map((card) => {
+    const name = card.carrier_name || String(card.carrier_id);
+    return {
+      carrierId: card.carrier_id,
+      name,
+      chart: chartConfig(card, words, locale),
+      chartLabel: fill(words.chartLabel, name),
+      rows: tableRows(card, words, locale),
+      empty: FIGURES.every((key) => card.total[key].of === 0)
+    };
+  });
+}
+function routeParams2(filters) {
+  const params = { months: filters.months };
+  if (filters.carrierId) {
+    params.carrier_id = filters.carrierId;
+  }
+  return params;
+}
+
+// freight_sync_web/static/src/ts/dashboard/disputes_model.ts
+var DISPUTE_SERIES = ["disputed", "recovered", "written_off"];
+function winRateText(rate) {
+  return rate === null || rate === void 0 || !Number.isFinite(rate) ? formatRate(null) : formatRate(rate * 100);
+}
+function winRatio(words, won, settled) {
+  return fill(words.ofCount, won, settled);
+}
+function disputeChartSpec(words, disputes, locale = "en-US") {
+  const months = disputes.months.map((month) => monthLabel(month, locale));
+  const series = DISPUTE_SERIES.flatMap((key) => {
+    const found = disputes.series.find((s) => s.key === key);
+    if (!found) return [];
+    const values = months.map((_, i) => found.values[i] ?? 0);
+    return [{ key, label: found.label, values, drills: values.map(() => null) }];
+  });
+  return spec("disputes", words.chartDisputes, "bar", months, { series });
+}
+function disputeRows(words, disputes) {
+  return disputes.carriers.map((c) => ({
+    id: c.id,
+    name: c.name,
+    disputed: formatAmount2(c.disputed),
+    recovered: formatAmount2(c.recovered),
+    writtenOff: formatAmount2(c.written_off),
+    settled: c.settled,
+    won: c.won,
+    winRate: winRateText(c.settled ? c.win_rate : null),
+    winRatio: winRatio(words, c.won, c.settled)
+  }));
+}
+
 // freight_sync_web/static/src/ts/dashboard/words.ts
 function dashboardWords() {
   return {
@@ -820,7 +925,9 @@ function dashboardWords() {
     chartLatency: _t("Ingestion latency (seconds)"),
     chartAccruals: _t("Open accruals by age"),
     notLoaded: _t("The dashboard could not be loaded."),
-    title: _t("Freight dashboard")
+    title: _t("Freight dashboard"),
+    chartDisputes: _t("Disputed, recovered and written off by month"),
+    ofCount: _t("%s of %s")
   };
 }
 
@@ -890,7 +997,11 @@ var FreightDashboard = class extends Component4 {
       this.state.view = markRaw({
         answer,
         cards: kpiCards(this.words, answer),
-        charts: chartSpecs(this.words, answer, locale)
+        charts: chartSpecs(this.words, answer, locale),
+        disputes: answer.disputes ? {
+          chart: disputeChartSpec(this.words, answer.disputes, locale),
+          rows: disputeRows(this.words, answer.disputes)
+        } : null
       });
       this.state.dateFrom = answer.period.date_from;
       this.state.dateTo = answer.period.date_to;
@@ -929,8 +1040,76 @@ var ROUTES = {
   detail: (id) => "/freight_sync/ui/v1/invoices/".concat(id),
   act: (id) => "/freight_sync/ui/v1/invoices/".concat(id, "/act"),
   bulkApprove: "/freight_sync/ui/v1/invoices/bulk_approve",
-  carriers: "/freight_sync/ui/v1/carriers"
+  carriers: "/freight_sync/ui/v1/carriers",
+  disputePacket: (id) => "/freight_sync/ui/v1/invoices/".concat(id, "/dispute/packet"),
+  disputeSend: (id) => "/freight_sync/ui/v1/invoices/".concat(id, "/dispute/send"),
+  acceptSuggestion: (id) => "/freight_sync/ui/v1/invoices/".concat(id, "/suggestion/accept")
 };
+
+// freight_sync_web/static/src/ts/workbench/dispute_model.ts
+function disputeBadge(words, dispute) {
+  switch (dispute.state) {
+    case "draft":
+      return { label: words.disputeStates.draft, tone: "secondary" };
+    case "sent":
+      return { label: words.disputeStates.sent, tone: "info" };
+    case "overdue":
+      return dispute.escalated ? { label: words.overdueEscalated, tone: "danger" } : { label: words.disputeStates.overdue, tone: "warning" };
+    case "closed":
+      return { label: words.disputeStates.closed, tone: "success" };
+    default:
+      return { label: String(dispute.state), tone: "secondary" };
+  }
+}
+function disputeButtons(words, dispute, busy = false) {
+  const draft = dispute.state === "draft";
+  const preview = { enabled: !busy && (draft || !!dispute.packet), title: "" };
+  let sendProblem = "";
+  if (!draft) sendProblem = words.alreadySent;
+  else if (!dispute.channels.length) sendProblem = words.noChannel;
+  else if (!dispute.packet) sendProblem = words.previewFirst;
+  return {
+    preview,
+    send: { enabled: !busy && !sendProblem, title: sendProblem },
+    previewBuilds: draft
+  };
+}
+var CHANNEL_ORDER = ["email", "endpoint"];
+function defaultChannels(dispute) {
+  return CHANNEL_ORDER.filter((c) => dispute.channels.includes(c));
+}
+function toggleChannel(chosen, channel, available) {
+  const next = new Set(chosen);
+  if (next.has(channel)) next.delete(channel);
+  else next.add(channel);
+  return CHANNEL_ORDER.filter((c) => next.has(c) && available.includes(c));
+}
+function channelLabel(words, channel, dispute) {
+  if (channel === "email") {
+    const contact = dispute.contact;
+    if (!contact) return words.channelEmailNoAddress;
+    return fill(words.channelEmail, contact.email ? "".concat(contact.name, " <").concat(contact.email, ">") : contact.name);
+  }
+  return dispute.endpoint ? fill(words.channelEndpoint, dispute.endpoint.name) : words.channelEndpointNoName;
+}
+function sentMessage(words, dispute, channels) {
+  const to = channels.includes("email") && dispute.contact ? dispute.contact.name : channels.includes("endpoint") && dispute.endpoint ? dispute.endpoint.name : dispute.contact ? dispute.contact.name : words.theCarrier;
+  return fill(words.packetSent, to);
+}
+function percentText(share) {
+  return share === null || share === void 0 || !Number.isFinite(share) ? "–" : "".concat(Math.round(share * 100), " %");
+}
+function evidenceFacts(words, suggestion) {
+  if (!suggestion.similar) return "";
+  const parts = [fill(words.similarAgreeing, suggestion.agreeing, suggestion.similar)];
+  if (suggestion.median_recovery !== null && suggestion.median_recovery !== void 0) {
+    parts.push(fill(words.medianRecovery, percentText(suggestion.median_recovery)));
+  }
+  return parts.join(" · ");
+}
+function suggestionDoneMessage(words, invoice, suggestion) {
+  return fill(words.suggestionDone, invoice, suggestion.label);
+}
 
 // freight_sync_web/static/src/ts/workbench/words.ts
 function workbenchWords() {
@@ -982,6 +1161,7 @@ function workbenchWords() {
       ["j / k", _t("next / previous invoice")],
       ["a", _t("approve the selected invoice")],
       ["d", _t("dispute the selected invoice")],
+      ["s", _t("accept the suggested resolution")],
       ["/", _t("search by invoice number or any reference")],
       ["?", _t("show these shortcuts")],
       ["Esc", _t("close this help, leave the search field")]
@@ -997,7 +1177,27 @@ function workbenchWords() {
     approvedAndSkipped: _t("%s approved, %s skipped"),
     bulkDone: _t("Bulk approval: %s."),
     notSent: _t("%s: not sent"),
-    title: _t("Workbench")
+    title: _t("Workbench"),
+    disputeStates: {
+      draft: _t("Draft"),
+      sent: _t("Sent"),
+      overdue: _t("Overdue"),
+      closed: _t("Closed")
+    },
+    overdueEscalated: _t("Overdue — escalated"),
+    previewFirst: _t("Preview the packet first: it is what the carrier receives."),
+    noChannel: _t("No way to send it: the carrier has no billing contact with an email and no endpoint that takes dispute packets."),
+    alreadySent: _t("The packet was already sent to the carrier."),
+    chooseChannel: _t("Choose at least one way to send it."),
+    channelEmail: _t("Email to %s"),
+    channelEmailNoAddress: _t("Email to the billing contact"),
+    channelEndpoint: _t("Through the endpoint %s"),
+    channelEndpointNoName: _t("Through the carrier's endpoint"),
+    packetSent: _t("Dispute packet sent to %s."),
+    theCarrier: _t("the carrier"),
+    suggestionDone: _t("%s: %s — done."),
+    similarAgreeing: _t("%s of %s similar cases ended this way"),
+    medianRecovery: _t("median recovery %s")
   };
 }
 
@@ -1068,8 +1268,12 @@ function fromUrl(raw) {
 function commandFor(key, inField, modifiers = false) {
   if (key === "Escape") return "escape";
   if (inField || modifiers) return null;
-  const map = { j: "next", k: "previous", a: "approve", d: "dispute", "/": "search", "?": "help" };
+  const map = { j: "next", k: "previous", a: "approve", d: "dispute", s: "accept", "/": "search", "?": "help" };
   return map[key] ?? null;
+}
+function keyAllowed(command, overlay) {
+  if (command === "escape" || overlay === "none") return true;
+  return overlay === "help" && command === "help";
 }
 function moveSelection(ids, current, step) {
   if (!ids.length) return null;
@@ -1200,7 +1404,8 @@ var Workbench = class extends Component5 {
       help: false,
       form: { action: null, reason: "", reasonCode: "", amount: "", problem: null },
       bulk: { running: false, done: 0, total: 0, summary: "", failures: [] },
-      openTraces: /* @__PURE__ */ new Set()
+      openTraces: /* @__PURE__ */ new Set(),
+      preview: { open: false, channels: [] }
     });
     useSetupAction({ getLocalState: () => ({ workbench: this.state.view }) });
     useExternalListener(window, "keydown", (ev) => this.onKeydown(ev));
@@ -1267,6 +1472,7 @@ var Workbench = class extends Component5 {
   async select(invoiceId) {
     this.state.view.invoiceId = invoiceId;
     this.resetForm();
+    this.closePreview();
     this.pushUrl();
     if (invoiceId) {
       await this.loadDetail(invoiceId);
@@ -1393,12 +1599,86 @@ var Workbench = class extends Component5 {
   openRecord(model, id) {
     return this.actionService.doAction({ type: "ir.actions.act_window", res_model: model, res_id: id, views: [[false, "form"]] });
   }
+  // ---- dispute with the carrier, suggestion -----------------------------------------------
+  disputeBadge(dispute) {
+    return disputeBadge(this.words, dispute);
+  }
+  disputeButtons(dispute) {
+    return disputeButtons(this.words, dispute, this.state.busy);
+  }
+  channelLabel(channel, dispute) {
+    return channelLabel(this.words, channel, dispute);
+  }
+  get evidenceFacts() {
+    const suggestion = this.state.detail?.suggestion;
+    return suggestion ? evidenceFacts(this.words, suggestion) : "";
+  }
+  /** A route that answers the refreshed invoice; the screen shows it, the queue follows. */
+  async refreshWith(route, params) {
+    if (this.state.busy) return null;
+    this.state.busy = true;
+    const updated = await this.call(route, params);
+    this.state.busy = false;
+    if (updated && updated.id === this.state.view.invoiceId) this.state.detail = updated;
+    return updated;
+  }
+  /** Builds the packet while it is unsent (what the carrier will get), then shows it. */
+  async previewPacket() {
+    const detail = this.state.detail;
+    const dispute = detail?.dispute;
+    if (!detail || !dispute || !this.disputeButtons(dispute).preview.enabled) return;
+    let shown = dispute;
+    if (dispute.state === "draft") {
+      const updated = await this.refreshWith(ROUTES.disputePacket(detail.id), {});
+      shown = updated?.dispute ?? null;
+    }
+    if (!shown?.packet) return;
+    this.state.preview.open = true;
+    this.state.preview.channels = defaultChannels(shown);
+  }
+  closePreview() {
+    this.state.preview.open = false;
+  }
+  togglePreviewChannel(channel) {
+    const available = this.state.detail?.dispute?.channels ?? [];
+    this.state.preview.channels = toggleChannel(this.state.preview.channels, channel, available);
+  }
+  /** Sends the packet through the channels ticked in the preview, or, from the panel,
+   * through every channel the carrier has. */
+  async sendPacket(channels) {
+    const detail = this.state.detail;
+    const dispute = detail?.dispute;
+    if (!detail || !dispute || !this.disputeButtons(dispute).send.enabled) return;
+    const chosen = [...channels ?? defaultChannels(dispute)];
+    if (!chosen.length) return;
+    const updated = await this.refreshWith(ROUTES.disputeSend(detail.id), { channels: chosen });
+    if (!updated) return;
+    this.closePreview();
+    this.notification.add(sentMessage(this.words, updated.dispute || dispute, chosen), { type: "success" });
+    await this.loadQueue();
+  }
+  async acceptSuggestion() {
+    const detail = this.state.detail;
+    const suggestion = detail?.suggestion;
+    if (!detail || !suggestion) return;
+    const updated = await this.refreshWith(ROUTES.acceptSuggestion(detail.id), {});
+    if (!updated) return;
+    this.resetForm();
+    this.notification.add(suggestionDoneMessage(this.words, updated.name, suggestion), { type: "success" });
+    await this.loadQueue();
+  }
   // ---- keyboard -----------------------------------------------------------------------
+  /** What covers the invoice now: keys meant for the invoice do not go through it. */
+  get overlay() {
+    if (this.state.preview.open) return "preview";
+    return this.state.help ? "help" : "none";
+  }
   onKeydown(ev) {
     const target = ev.target;
     const inField = !!target && (["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.isContentEditable);
     const command = commandFor(ev.key, inField, ev.ctrlKey || ev.metaKey || ev.altKey);
     if (!command || inField && document.querySelector(".modal") && command !== "escape") return;
+    if (!keyAllowed(command, this.overlay)) return;
     if (command !== "escape" || inField) ev.preventDefault();
     switch (command) {
       case "next":
@@ -1413,6 +1693,9 @@ var Workbench = class extends Component5 {
       case "dispute":
         void this.start("dispute");
         break;
+      case "accept":
+        if (!this.state.form.action) void this.acceptSuggestion();
+        break;
       case "search":
         this.searchInput.el?.focus();
         break;
@@ -1420,7 +1703,8 @@ var Workbench = class extends Component5 {
         this.state.help = !this.state.help;
         break;
       case "escape":
-        if (this.state.help) this.state.help = false;
+        if (this.state.preview.open) this.closePreview();
+        else if (this.state.help) this.state.help = false;
         else if (this.state.form.action) this.resetForm();
         else if (inField) target?.blur();
         break;
@@ -1436,14 +1720,14 @@ import { useService as useService5 } from "@web/core/utils/hooks";
 
 // freight_sync_web/static/src/ts/rate_shop/rate_shop_model.ts
 var SORTS2 = ["cost", "speed", "best_value"];
-var FIGURES = ["on_time", "invoice_accuracy", "dispute_win", "tender_acceptance"];
+var FIGURES2 = ["on_time", "invoice_accuracy", "dispute_win", "tender_acceptance"];
 var DEFAULT_CODES = { linehaul: "400", fuel: "405" };
 var KEY_SORTS = { 1: "cost", 2: "speed", 3: "best_value" };
 function formatMoney(amount, currency) {
   const text2 = amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   return currency ? text2 + " " + currency : text2;
 }
-function formatPercent(value, words) {
+function formatPercent2(value, words) {
   return value === null || value === void 0 ? words.notStated : value.toFixed(1) + " %";
 }
 function formatDays(days, words) {
@@ -1519,7 +1803,7 @@ function buildRows(answer, sort, words) {
       fuel: formatMoney(split.fuel, ""),
       accessorial: formatMoney(split.accessorial, ""),
       transit: formatDays(quote.transit_days, words),
-      figures: FIGURES.map((key) => ({ key, label: words.parts[key], value: formatPercent(quote.scorecard[key], words) })),
+      figures: FIGURES2.map((key) => ({ key, label: words.parts[key], value: formatPercent2(quote.scorecard[key], words) })),
       score: quote.score.toFixed(1),
       explanation: [fill(words.scoreOf, quote.score.toFixed(1)), ...lines].join("\n"),
       explanationLines: lines,
@@ -1732,79 +2016,6 @@ import { Component as Component7, markRaw as markRaw2, onWillStart as onWillStar
 import { loadBundle as loadBundle2 } from "@web/core/assets";
 import { registry as registry7 } from "@web/core/registry";
 import { useService as useService6 } from "@web/core/utils/hooks";
-
-// freight_sync_web/static/src/ts/scorecard/scorecard_model.ts
-var FIGURES2 = ["on_time", "invoice_accuracy", "dispute_win", "tender_acceptance"];
-var MONTH_CHOICES = [3, 6, 12, 24];
-var COLORS2 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
-var NOT_STATED = "–";
-function monthLabel(month, locale = "en-US") {
-  const [year, number] = month.split("-").map(Number);
-  return new Date(Date.UTC(year ?? 1970, (number ?? 1) - 1, 1)).toLocaleDateString(locale, { month: "short", year: "numeric", timeZone: "UTC" });
-}
-function formatPercent2(ratio) {
-  return ratio.percent === null ? NOT_STATED : ratio.percent.toFixed(1) + " %";
-}
-function cells(card, words) {
-  return FIGURES2.map((key) => ({
-    key,
-    percent: formatPercent2(card[key]),
-    ratio: fill(words.ofCount, card[key].count, card[key].of)
-  }));
-}
-function chartConfig(card, words, locale = "en-US") {
-  return {
-    type: "line",
-    data: {
-      labels: card.months.map((entry) => monthLabel(entry.month, locale)),
-      datasets: FIGURES2.map((key, index) => {
-        const color = COLORS2[index % COLORS2.length];
-        return {
-          label: words.figures[key],
-          // a month with nothing to count is a gap, not a zero
-          data: card.months.map((entry) => entry[key].percent),
-          borderColor: color,
-          backgroundColor: color,
-          spanGaps: false
-        };
-      })
-    },
-    options: {
-      maintainAspectRatio: false,
-      scales: { y: { beginAtZero: true, max: 100 } }
-    }
-  };
-}
-function tableRows(card, words, locale = "en-US") {
-  const rows = card.months.map((entry) => ({
-    key: entry.month,
-    label: monthLabel(entry.month, locale),
-    cells: cells(entry, words),
-    isTotal: false
-  }));
-  rows.push({ key: "total", label: words.total, cells: cells(card.total, words), isTotal: true });
-  return rows;
-}
-function carrierViews(answer, words, locale = "en-US") {
-  return answer.carriers.map((card) => {
-    const name = card.carrier_name || String(card.carrier_id);
-    return {
-      carrierId: card.carrier_id,
-      name,
-      chart: chartConfig(card, words, locale),
-      chartLabel: fill(words.chartLabel, name),
-      rows: tableRows(card, words, locale),
-      empty: FIGURES2.every((key) => card.total[key].of === 0)
-    };
-  });
-}
-function routeParams2(filters) {
-  const params = { months: filters.months };
-  if (filters.carrierId) {
-    params.carrier_id = filters.carrierId;
-  }
-  return params;
-}
 
 // freight_sync_web/static/src/ts/scorecard/words.ts
 function scorecardWords() {

@@ -48,6 +48,27 @@ export interface DashboardAnswer {
     accruals: ChartData;
     /** null: the user may not read the inbox (Freight Managers only) */
     latency: LatencyData | null;
+    /** missing from a server that does not know disputes yet */
+    disputes?: DisputesData;
+}
+
+export type DisputeSeriesKey = "disputed" | "recovered" | "written_off";
+
+export interface DisputesData {
+    months: string[]; // "2026-07"
+    series: { key: DisputeSeriesKey; label: string; values: number[] }[];
+    carriers: DisputeCarrier[];
+}
+
+export interface DisputeCarrier {
+    id: number;
+    name: string;
+    disputed: number;
+    recovered: number;
+    written_off: number;
+    settled: number;
+    won: number;
+    win_rate: number | null; // 0..1
 }
 
 export interface KpiCard {
@@ -160,7 +181,7 @@ export function kpiCards(words: DashboardWords, answer: DashboardAnswer): KpiCar
     return cards;
 }
 
-function spec(key: string, title: string, type: "bar" | "line", labels: string[], data: ChartData, options: { stacked?: boolean; percent?: boolean } = {}): ChartSpec {
+export function spec(key: string, title: string, type: "bar" | "line", labels: string[], data: ChartData, options: { stacked?: boolean; percent?: boolean } = {}): ChartSpec {
     const datasets = data.series.map((series, index): ChartDataset => {
         const color = COLORS[index % COLORS.length] as string;
         const dataset: ChartDataset = { label: series.label, data: series.values, backgroundColor: color, borderColor: color };

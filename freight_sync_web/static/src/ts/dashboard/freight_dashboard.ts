@@ -6,6 +6,7 @@ import {
     chartSpecs, drillAction, drillAt, errorMessage, kpiCards, routeParams,
     type ChartSpec, type DashboardAnswer, type Drill, type KpiCard,
 } from "./dashboard_model";
+import { disputeChartSpec, disputeRows, type DisputeRow } from "./disputes_model";
 import { dashboardWords, type DashboardWords } from "./words";
 
 export const DASHBOARD_ROUTE = "/freight_sync/ui/v1/dashboard";
@@ -52,6 +53,7 @@ interface DashboardView {
     answer: DashboardAnswer;
     cards: KpiCard[];
     charts: ChartSpec[];
+    disputes: { chart: ChartSpec; rows: DisputeRow[] } | null;
 }
 
 interface ClientActionProps {
@@ -99,6 +101,9 @@ export class FreightDashboard extends Component<ClientActionProps> {
             const locale = (this.user.lang || "en_US").replace("_", "-");
             this.state.view = markRaw({
                 answer, cards: kpiCards(this.words, answer), charts: chartSpecs(this.words, answer, locale),
+                disputes: answer.disputes ? {
+                    chart: disputeChartSpec(this.words, answer.disputes, locale), rows: disputeRows(this.words, answer.disputes),
+                } : null,
             });
             this.state.dateFrom = answer.period.date_from;
             this.state.dateTo = answer.period.date_to;

@@ -22,6 +22,8 @@ export function dashboardWords() {
         chartAccruals: _t("Open accruals by age"),
         notLoaded: _t("The dashboard could not be loaded."),
         title: _t("Freight dashboard"),
+        chartDisputes: _t("Disputed, recovered and written off by month"),
+        ofCount: _t("%s of %s"),
     };
 }
 

@@ -7,6 +7,9 @@ export const ROUTES = {
     act: (id: number) => `/freight_sync/ui/v1/invoices/${id}/act`,
     bulkApprove: "/freight_sync/ui/v1/invoices/bulk_approve",
     carriers: "/freight_sync/ui/v1/carriers",
+    disputePacket: (id: number) => `/freight_sync/ui/v1/invoices/${id}/dispute/packet`,
+    disputeSend: (id: number) => `/freight_sync/ui/v1/invoices/${id}/dispute/send`,
+    acceptSuggestion: (id: number) => `/freight_sync/ui/v1/invoices/${id}/suggestion/accept`,
 };
 
 export type Ref = [number, string];
@@ -78,6 +81,42 @@ export interface InvoiceDetail {
     override_threshold: number;
     actions: ActionName[];
     dispute_reasons: [string, string][];
+    /** the carrier dispute of this invoice, null when it was never disputed */
+    dispute: Dispute | null;
+    /** what similar variances with this carrier ended in, null when there is nothing to go by */
+    suggestion: Suggestion | null;
+}
+
+export type DisputeState = "draft" | "sent" | "overdue" | "closed";
+export type Channel = "email" | "endpoint";
+
+export interface Dispute {
+    case_id: number;
+    case_name: string;
+    state: DisputeState;
+    reason: string | false;
+    amount_disputed: number;
+    amount_recovered: number;
+    amount_written_off: number;
+    sent_at: string | false; // UTC "YYYY-MM-DD HH:MM:SS"
+    deadline: string | false;
+    escalated: boolean;
+    contact: { id: number; name: string; email: string | false } | false;
+    endpoint: { id: number; name: string } | false;
+    channels: Channel[];
+    packet: { id: number; name: string; url: string } | false;
+    settled_by: { id: number; name: string } | false; // a freight.invoice (rebill or credit)
+}
+
+export type Resolution = "override" | "short_pay" | "rebill" | "reject";
+
+export interface Suggestion {
+    resolution: Resolution;
+    label: string;
+    evidence: string;
+    similar: number;
+    agreeing: number;
+    median_recovery: number | null; // 0..1
 }
 
 export interface BulkAnswer {

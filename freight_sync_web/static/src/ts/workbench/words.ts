@@ -35,6 +35,7 @@ export function workbenchWords() {
             ["j / k", _t("next / previous invoice")],
             ["a", _t("approve the selected invoice")],
             ["d", _t("dispute the selected invoice")],
+            ["s", _t("accept the suggested resolution")],
             ["/", _t("search by invoice number or any reference")],
             ["?", _t("show these shortcuts")],
             ["Esc", _t("close this help, leave the search field")],
@@ -51,6 +52,23 @@ export function workbenchWords() {
         bulkDone: _t("Bulk approval: %s."),
         notSent: _t("%s: not sent"),
         title: _t("Workbench"),
+        disputeStates: {
+            draft: _t("Draft"), sent: _t("Sent"), overdue: _t("Overdue"), closed: _t("Closed"),
+        } as Record<string, string>,
+        overdueEscalated: _t("Overdue — escalated"),
+        previewFirst: _t("Preview the packet first: it is what the carrier receives."),
+        noChannel: _t("No way to send it: the carrier has no billing contact with an email and no endpoint that takes dispute packets."),
+        alreadySent: _t("The packet was already sent to the carrier."),
+        chooseChannel: _t("Choose at least one way to send it."),
+        channelEmail: _t("Email to %s"),
+        channelEmailNoAddress: _t("Email to the billing contact"),
+        channelEndpoint: _t("Through the endpoint %s"),
+        channelEndpointNoName: _t("Through the carrier's endpoint"),
+        packetSent: _t("Dispute packet sent to %s."),
+        theCarrier: _t("the carrier"),
+        suggestionDone: _t("%s: %s — done."),
+        similarAgreeing: _t("%s of %s similar cases ended this way"),
+        medianRecovery: _t("median recovery %s"),
     };
 }
 

@@ -2,11 +2,15 @@ import { Component, onMounted, onWillStart, useEffect, useExternalListener, useR
 import { registry } from "@web/core/registry";
 import { useService, type ActionService, type NotificationService, type Rpc, type RouterService } from "@web/core/utils/hooks";
 import { useSetupAction } from "@web/webclient/actions/action_hook";
-import { ROUTES, type BulkAnswer, type InvoiceDetail, type QueuePage, type QueueRow, type Ref } from "./api";
+import { ROUTES, type BulkAnswer, type Channel, type Dispute, type InvoiceDetail, type QueuePage, type QueueRow, type Ref } from "./api";
+import {
+    channelLabel, defaultChannels, disputeBadge, disputeButtons, evidenceFacts, sentMessage, suggestionDoneMessage,
+    toggleChannel, type Badge, type DisputeButtons,
+} from "./dispute_model";
 import { serverMessage } from "../server_error";
 import { workbenchWords, type Words } from "./words";
 import {
-    bulkSummary, chunks, commandFor, doneMessage, fill, formProblem, proposedAmount, shortPayAmount, fromUrl, INVOICE_STATES,
+    bulkSummary, chunks, commandFor, keyAllowed, type Overlay, doneMessage, fill, formProblem, proposedAmount, shortPayAmount, fromUrl, INVOICE_STATES,
     localDate, localTime, money, varianceToneOf,
     moveSelection, pageInfo, PAGE_SIZE, percent, queueParams, SORTS, urlPatch, varianceLabel,
     varianceTone, type ActionName, type PageInfo, type WorkbenchState,
@@ -25,6 +29,12 @@ interface DecisionForm {
     reasonCode: string;
     amount: string; // a short-pay's amount to pay, as typed
     problem: string | null;
+}
+
+interface PacketPreview {
+    open: boolean;
+    /** the channels ticked in the preview, sent as they are */
+    channels: Channel[];
 }
 
 interface Bulk {
@@ -75,6 +85,7 @@ export class Workbench extends Component<ClientActionProps> {
         form: DecisionForm;
         bulk: Bulk;
         openTraces: Set<number>;
+        preview: PacketPreview;
     };
 
     override setup(): void {
@@ -97,6 +108,7 @@ export class Workbench extends Component<ClientActionProps> {
             form: { action: null, reason: "", reasonCode: "", amount: "", problem: null },
             bulk: { running: false, done: 0, total: 0, summary: "", failures: [] },
             openTraces: new Set<number>(),
+            preview: { open: false, channels: [] },
         });
         // coming back through the breadcrumb restores the same queue and invoice
         useSetupAction({ getLocalState: () => ({ workbench: this.state.view }) });
@@ -175,6 +187,7 @@ export class Workbench extends Component<ClientActionProps> {
     async select(invoiceId: number | null): Promise<void> {
         this.state.view.invoiceId = invoiceId;
         this.resetForm();
+        this.closePreview();
         this.pushUrl();
         if (invoiceId) {
             await this.loadDetail(invoiceId);
@@ -322,13 +335,99 @@ export class Workbench extends Component<ClientActionProps> {
         return this.actionService.doAction({ type: "ir.actions.act_window", res_model: model, res_id: id, views: [[false, "form"]] });
     }
 
+    // ---- dispute with the carrier, suggestion -----------------------------------------------
+
+    disputeBadge(dispute: Dispute): Badge {
+        return disputeBadge(this.words, dispute);
+    }
+
+    disputeButtons(dispute: Dispute): DisputeButtons {
+        return disputeButtons(this.words, dispute, this.state.busy);
+    }
+
+    channelLabel(channel: Channel, dispute: Dispute): string {
+        return channelLabel(this.words, channel, dispute);
+    }
+
+    get evidenceFacts(): string {
+        const suggestion = this.state.detail?.suggestion;
+        return suggestion ? evidenceFacts(this.words, suggestion) : "";
+    }
+
+    /** A route that answers the refreshed invoice; the screen shows it, the queue follows. */
+    private async refreshWith(route: string, params: Record<string, unknown>): Promise<InvoiceDetail | null> {
+        if (this.state.busy) return null;
+        this.state.busy = true;
+        const updated = await this.call<InvoiceDetail>(route, params);
+        this.state.busy = false;
+        if (updated && updated.id === this.state.view.invoiceId) this.state.detail = updated;
+        return updated;
+    }
+
+    /** Builds the packet while it is unsent (what the carrier will get), then shows it. */
+    async previewPacket(): Promise<void> {
+        const detail = this.state.detail;
+        const dispute = detail?.dispute;
+        if (!detail || !dispute || !this.disputeButtons(dispute).preview.enabled) return;
+        let shown: Dispute | null = dispute;
+        if (dispute.state === "draft") {
+            const updated = await this.refreshWith(ROUTES.disputePacket(detail.id), {});
+            shown = updated?.dispute ?? null;
+        }
+        if (!shown?.packet) return;
+        this.state.preview.open = true;
+        this.state.preview.channels = defaultChannels(shown);
+    }
+
+    closePreview(): void {
+        this.state.preview.open = false;
+    }
+
+    togglePreviewChannel(channel: Channel): void {
+        const available = this.state.detail?.dispute?.channels ?? [];
+        this.state.preview.channels = toggleChannel(this.state.preview.channels, channel, available);
+    }
+
+    /** Sends the packet through the channels ticked in the preview, or, from the panel,
+     * through every channel the carrier has. */
+    async sendPacket(channels?: Channel[]): Promise<void> {
+        const detail = this.state.detail;
+        const dispute = detail?.dispute;
+        if (!detail || !dispute || !this.disputeButtons(dispute).send.enabled) return;
+        const chosen = [...(channels ?? defaultChannels(dispute))];
+        if (!chosen.length) return;
+        const updated = await this.refreshWith(ROUTES.disputeSend(detail.id), { channels: chosen });
+        if (!updated) return;
+        this.closePreview();
+        this.notification.add(sentMessage(this.words, updated.dispute || dispute, chosen), { type: "success" });
+        await this.loadQueue();
+    }
+
+    async acceptSuggestion(): Promise<void> {
+        const detail = this.state.detail;
+        const suggestion = detail?.suggestion;
+        if (!detail || !suggestion) return;
+        const updated = await this.refreshWith(ROUTES.acceptSuggestion(detail.id), {});
+        if (!updated) return;
+        this.resetForm();
+        this.notification.add(suggestionDoneMessage(this.words, updated.name, suggestion), { type: "success" });
+        await this.loadQueue();
+    }
+
     // ---- keyboard -----------------------------------------------------------------------
+
+    /** What covers the invoice now: keys meant for the invoice do not go through it. */
+    get overlay(): Overlay {
+        if (this.state.preview.open) return "preview";
+        return this.state.help ? "help" : "none";
+    }
 
     onKeydown(ev: KeyboardEvent): void {
         const target = ev.target as HTMLElement | null;
         const inField = !!target && (["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.isContentEditable);
         const command = commandFor(ev.key, inField, ev.ctrlKey || ev.metaKey || ev.altKey);
         if (!command || (inField && document.querySelector(".modal") && command !== "escape")) return;
+        if (!keyAllowed(command, this.overlay)) return;
         // also for Escape in a field: Chromium's default clears an <input type="search">
         if (command !== "escape" || inField) ev.preventDefault();
         switch (command) {
@@ -336,10 +435,12 @@ export class Workbench extends Component<ClientActionProps> {
             case "previous": void this.move(-1); break;
             case "approve": void this.start("approve"); break;
             case "dispute": void this.start("dispute"); break;
+            case "accept": if (!this.state.form.action) void this.acceptSuggestion(); break;
             case "search": this.searchInput.el?.focus(); break;
             case "help": this.state.help = !this.state.help; break;
             case "escape":
-                if (this.state.help) this.state.help = false;
+                if (this.state.preview.open) this.closePreview();
+                else if (this.state.help) this.state.help = false;
                 else if (this.state.form.action) this.resetForm();
                 else if (inField) target?.blur();
                 break;

@@ -95,15 +95,24 @@ export function fromUrl(raw: Record<string, unknown>): WorkbenchState {
     };
 }
 
-export type Command = "next" | "previous" | "approve" | "dispute" | "search" | "help" | "escape";
+export type Command = "next" | "previous" | "approve" | "dispute" | "accept" | "search" | "help" | "escape";
 
-/** Keyboard shortcuts: j/k move, a approve, d dispute, / search, ? help. Typing in a field
+/** Keyboard shortcuts: j/k move, a approve, d dispute, s accept the suggestion, / search, ? help. Typing in a field
  * is left alone, except Escape (leave the field). */
 export function commandFor(key: string, inField: boolean, modifiers = false): Command | null {
     if (key === "Escape") return "escape";
     if (inField || modifiers) return null;
-    const map: Record<string, Command> = { j: "next", k: "previous", a: "approve", d: "dispute", "/": "search", "?": "help" };
+    const map: Record<string, Command> = { j: "next", k: "previous", a: "approve", d: "dispute", s: "accept", "/": "search", "?": "help" };
     return map[key] ?? null;
+}
+
+export type Overlay = "none" | "help" | "preview";
+
+/** Whether a key's command may run while something covers the invoice: Escape always
+ * (it closes it), ? only over the help; nothing reaches the invoice under the packet preview. */
+export function keyAllowed(command: Command, overlay: Overlay): boolean {
+    if (command === "escape" || overlay === "none") return true;
+    return overlay === "help" && command === "help";
 }
 
 /** The row after (or before) the selected one; stays in bounds. */
