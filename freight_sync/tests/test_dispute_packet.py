@@ -64,6 +64,9 @@ class TestDisputePacket(ContractCase, HttpCase):
              "amount": 120.0, "description": "Fuel surcharge"},
             {"line_no": 3, "references": {"pro_number": "PRO-100"}, "charge_code": "LFT",
              "amount": 85.0, "description": "Lift gate at delivery"},
+            # not in the contract's tariff: nothing prices it
+            {"line_no": 4, "references": {"pro_number": "PRO-100"}, "charge_code": "RES",
+             "amount": 75.0, "description": "Residential delivery"},
         ]
         cls.invoice, errors = cls.env["freight.invoice"]._stage(
             [cls.canonical("PK-DISPUTE-1", lines)], cls.env.company, cls.carrier)
@@ -85,20 +88,22 @@ class TestDisputePacket(ContractCase, HttpCase):
 
     def test_audit_as_the_packet_tells_it(self):
         self.assertEqual(self.invoice.state, "disputed")
-        self.assertEqual((self.invoice.amount_total, self.invoice.expected_total),
-                         (735.0, 685.0))
+        # the unpriced line's 75.00 is over by what nobody can say: in the variance
+        self.assertEqual((self.invoice.amount_total, self.invoice.expected_total,
+                          self.invoice.variance_total), (810.0, 685.0, 125.0))
         self.assertTrue(self.case)
 
     def test_values_are_plain_data_from_the_workbench(self):
         values = self.env["report.freight_sync.report_dispute_packet"].with_user(
             self.clerk)._get_report_values(self.case.ids)
         packet = values["packets"][self.case.id]
-        self.assertEqual(packet["amount_disputed"], 50.0)
+        self.assertEqual(packet["amount_disputed"], 125.0)
         self.assertEqual(packet["reason_words"], "Rate not as contracted")
         by_code = {line["charge_code"]: line for line in packet["lines"]}
         self.assertEqual(by_code["400"]["terms"]["lane"]["rate"], 0.5)
         self.assertEqual(by_code["405"]["terms"]["fuel"], "20.0 % of the linehaul")
         self.assertEqual(by_code["LFT"]["terms"]["tariff"]["amount"], 85.0)
+        self.assertEqual((by_code["RES"]["expected"], by_code["RES"]["terms"]), (None, None))
         shipment = packet["shipments"][0]
         self.assertEqual([pod["name"] for pod in shipment["pods"]], [POD_NAME])
         self.assertIn("(America/Chicago)", shipment["milestones"][-1]["when"])
@@ -124,8 +129,9 @@ class TestDisputePacket(ContractCase, HttpCase):
         text = " ".join(text.split())  # a table cell or a long sentence wraps its words
         for title in SECTIONS:
             self.assertIn(title, text)
-        for words in ("PK-DISPUTE-1", "Test Carrier", "PRO100", "BOL7781", "735.00", "685.00",
-                      "AMOUNT DISPUTED", "50.00", "Rate not as contracted", "Test LTL",
+        for words in ("PK-DISPUTE-1", "Test Carrier", "PRO100", "BOL7781", "810.00", "685.00",
+                      "AMOUNT DISPUTED", "125.00", "not priced",
+                      "No contract line priced this charge", "Rate not as contracted", "Test LTL",
                       "0.5", "150.00", "20.0 % of the linehaul", "LFT", "Chicago IL, dock 4",
                       "D1", "America/Chicago", POD_NAME, "Please send a rebill (RB)",
                       "quoting invoice PK-DISPUTE-1"):
