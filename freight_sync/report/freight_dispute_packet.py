@@ -177,10 +177,13 @@ class ReportDisputePacket(models.AbstractModel):
 
     @api.model
     def _pods(self, shipments):
-        """The POD files of these shipments: the caller read the shipments (so the link),
-        the files' contents are read as the system in one query."""
+        """The POD files of these shipments: the caller must read the shipments; the links
+        and files are then read as the system (an integration's upload is attached to no
+        record, so only its creator could read it), in one query each."""
         by_shipment = defaultdict(list)
-        links = {shipment.id: shipment.pod_attachment_ids.ids for shipment in shipments}
+        shipments.check_access_rights("read")
+        shipments.check_access_rule("read")
+        links = {shipment.id: shipment.pod_attachment_ids.ids for shipment in shipments.sudo()}
         files = self.env["ir.attachment"].sudo().browse(
             {i for ids in links.values() for i in ids}).exists()
         files.fetch(["name", "mimetype", "create_date", "datas"])
