@@ -48,6 +48,8 @@
         "data/mail_template_data.xml",
         "views/freight_subscription_views.xml",
         "views/freight_shipment_demand_views.xml",
+        # reports
+        "report/freight_dispute_packet_templates.xml",
     ],
     "demo": [
         "demo/freight_users_demo.xml",

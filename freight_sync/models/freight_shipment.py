@@ -224,6 +224,11 @@ class FreightShipment(models.Model):
     notification_ids = fields.One2many("freight.subscription.delivery", "shipment_id",
                                        string="Notifications",
                                        groups="freight_sync.group_freight_user")
+    pod_attachment_ids = fields.Many2many(
+        "ir.attachment", "freight_shipment_pod_rel", "shipment_id", "attachment_id",
+        string="Proof of Delivery",
+        help="The signed delivery receipt or photo: the dispute packet sends these to the "
+             "carrier as evidence (PNG and JPEG show as pictures in it).")
 
     # ---- constraints ----
     _sql_constraints = [
