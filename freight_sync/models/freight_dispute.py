@@ -28,7 +28,6 @@ from ..services.dispute_suggest import OpenCase, SettledCase, suggest
 from ..services.invoice_chain import ADDS, REPLACES
 from ..services.workbench import DISPUTE_REASONS
 
-PACKET_REPORT = "freight_sync.action_report_dispute_packet"
 TEMPLATE = "freight_sync.mail_template_dispute_packet"
 TODO = "mail.mail_activity_data_todo"
 EMAIL, ENDPOINT = "email", "endpoint"
@@ -130,11 +129,10 @@ class FreightDispute(models.AbstractModel):
         if lead.packet_id and lead.dispute_sent_at:
             return lead.packet_id
         self._start(invoice)
-        pdf, _type = self.env["ir.actions.report"].sudo().with_context(
-            force_report_rendering=True)._render_qweb_pdf(PACKET_REPORT, lead.ids)
+        pdf, filename, _pods = self.env["report.freight_sync.report_dispute_packet"].with_context(
+            force_report_rendering=True)._render_packet(lead)
         values = {
-            "name": _("Dispute %(invoice)s.pdf", invoice=invoice.name.replace("/", "-")),
-            "raw": pdf, "mimetype": "application/pdf",
+            "name": filename.replace("/", "-"), "raw": pdf, "mimetype": "application/pdf",
             "res_model": lead._name, "res_id": lead.id,
         }
         Attachment = self.env["ir.attachment"].sudo()
@@ -209,7 +207,7 @@ class FreightDispute(models.AbstractModel):
         body = template._render_field("body_html", lead.ids)[lead.id]
         # the PODs travel as copies owned by the case: the carrier's reply quotes them
         pods = self.env["ir.attachment"]
-        for pod in lead.invoice_id.line_ids.shipment_id.sudo().pod_attachment_ids:
+        for pod in lead.invoice_id.line_ids.shipment_id.pod_attachment_ids.sudo():
             pods |= pod.copy({"res_model": lead._name, "res_id": lead.id})
         # queued (mail.mail, outgoing); the reply comes back to this case's thread
         lead.with_context(mail_notify_force_send=False).message_post(

@@ -67,3 +67,4 @@ from . import test_services_dispute
 from . import test_dispute
 from . import test_dispute_packet
 from . import test_services_dispute_packet
+from . import test_services_dispute_suggest

@@ -49,9 +49,9 @@ class TestDisputeLoop(ContractCase):
         cls.dispatcher = new_test_user(cls.env, login="dispute_dispatcher",
                                        groups="base.group_user,freight_sync.group_freight_user")
 
-    def over_billed(self, number="DSP-1", linehaul=680.0):
+    def over_billed(self, number="DSP-1", linehaul=680.0, pro="PRO-100"):
         invoice = self.stage(self.canonical(number=number, lines=[
-            charge("400", linehaul), charge("405", 100.0, 2)]))
+            charge("400", linehaul, pro=pro), charge("405", 100.0, 2, pro=pro)]))
         invoice._audit()
         self.assertEqual(invoice.state, "exception", invoice.audit_summary)
         return invoice
@@ -123,7 +123,7 @@ class TestDisputeLoop(ContractCase):
             None, REPLY.format(n=lead.id, parent=sent.message_id))
         reply = lead.message_ids.filtered(lambda m: "weight ticket" in (m.body or ""))
         self.assertEqual(len(reply), 1, "the reply is in the case's chatter")
-        self.assertEqual(reply.email_from, "Carrier Billing <billing@carrier.example>")
+        self.assertIn("billing@carrier.example", reply.email_from)
 
     def test_endpoint_gets_signed_json_with_the_packet(self):
         invoice = self.disputed()
@@ -270,7 +270,9 @@ class TestDisputeLoop(ContractCase):
                          ("short_pay", 180.0, 0.0))
         manager = new_test_user(self.env, login="dispute_mgr2",
                                 groups="base.group_user,freight_sync.group_freight_manager")
-        invoice = self.over_billed("DSP-2")
+        # another shipment: on the same one, the short-paid invoice's money counts first
+        self.like_the_shipment("PRO-200")
+        invoice = self.over_billed("DSP-2", pro="PRO-200")
         self.env["freight.workbench"].with_user(manager)._act(
             invoice.with_user(manager), "override", "Agreed on the phone", None)
         lead = self.lead(invoice)
@@ -282,3 +284,45 @@ class TestDisputeLoop(ContractCase):
         carrier = figures["carriers"][0]
         self.assertEqual((carrier["disputed"], carrier["recovered"], carrier["written_off"],
                           carrier["settled"], carrier["won"]), (360.0, 180.0, 180.0, 2, 1))
+
+    # ---- suggested resolution -------------------------------------------------------------
+
+    def test_suggestion_from_settled_cases_and_accepting_it(self):
+        pros = [f"PRO-H{n}" for n in range(5)]
+        for pro in pros:
+            self.like_the_shipment(pro)
+        history = self.stage(*[self.canonical(number=f"HIST-{n}", lines=[
+            charge("400", 560.0 + n, pro=pro), charge("405", 100.0, 2, pro=pro)])
+            for n, pro in enumerate(pros)])
+        history._audit()
+        for n, invoice in enumerate(history):
+            self.assertEqual(invoice.state, "exception", invoice.audit_summary)
+            invoice.exception_ids.write({"resolution": "short_pay", "recovery_percent": 90.0 + n,
+                                         "decided_at": fields.Datetime.now()})
+        invoice = self.over_billed("DSP-9", linehaul=570.0)
+        Dispute = self.env["freight.dispute"].with_user(self.clerk)
+        summary = Dispute._suggestion_summary(invoice.with_user(self.clerk))
+        self.assertEqual(summary["resolution"], "short_pay")
+        self.assertEqual((summary["agreeing"], summary["similar"]), (5, 5))
+        self.assertIn("5 of the last 5 similar rate variances with this carrier",
+                      summary["evidence"])
+        self.assertIn("median recovery 92 %", summary["evidence"])
+        # the workbench's detail carries it; the case form says it too
+        detail = self.env["freight.workbench"].with_user(self.clerk)._detail(invoice)
+        self.assertEqual(detail["suggestion"]["resolution"], "short_pay")
+        self.assertEqual(self.lead(invoice).suggestion, summary["evidence"])
+        # fewer similar cases than the setting asks for: nothing suggested, nothing accepted
+        self.env.company.freight_suggestion_min_cases = 6
+        self.assertIsNone(Dispute._suggestion_summary(invoice))
+        with self.assertRaises(UserError):
+            Dispute._accept_suggestion(invoice.with_user(self.clerk))
+        self.assertEqual(invoice.state, "exception")
+        self.env.company.freight_suggestion_min_cases = 5
+        # a dispatcher may not take it; the clerk does, with the evidence as the reason
+        with self.assertRaises(AccessError):
+            self.env["freight.dispute"].with_user(self.dispatcher)._accept_suggestion(
+                invoice.with_user(self.dispatcher))
+        Dispute._accept_suggestion(invoice.with_user(self.clerk))
+        self.assertTrue(invoice.billed_on_expected)
+        self.assertEqual(self.lead(invoice).resolution, "short_pay")
+        self.assertIn("Suggested resolution accepted", "".join(invoice.message_ids.mapped("body")))
