@@ -116,5 +116,6 @@ test("clerk: disputes an invoice, sends the packet, the carrier's rebill closes 
     await expect(disputes).toBeVisible();
     await expect(disputes.locator(".o_freight_disputes_row").filter({ hasText: "Blue Ridge" })).toBeVisible();
     await disputes.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(1500); // Chart.js grows its bars for a second: shoot them grown
     await shot(page, testInfo, "dispute-dashboard");
 });
