@@ -9,6 +9,7 @@ import base64
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..services.dispute import (
     CANCEL,
@@ -86,6 +87,14 @@ class FreightDispute(models.AbstractModel):
             lambda c: c.category == "billing").mapped("amount_at_stake")
         expected = invoice.expected_total if not invoice.unpriced_line_count else None
         return disputed_amount(invoice.amount_total, expected, stakes)
+
+    def _lock(self, lead):
+        """One sender or settler at a time per dispute: a second click or a second carrier
+        document waits, then (Odoo retries the serialization failure) finds it done."""
+        if lead:
+            self.env.cr.execute(SQL("SELECT id FROM freight_exception WHERE id = %s FOR UPDATE",
+                                    lead.id))
+            lead.invalidate_recordset()
 
     # ---- the clerk's decision, kept for the suggestions -----------------------------------
 
@@ -166,6 +175,7 @@ class FreightDispute(models.AbstractModel):
             raise UserError(_("Choose how to send the dispute: by email, to the carrier's "
                               "endpoint, or both."))
         lead = self._lead_case(invoice)
+        self._lock(lead)
         if lead.dispute_sent_at and not lead.dispute_escalated:
             raise UserError(_("The dispute of %(invoice)s was sent on %(when)s; the carrier's "
                               "answer is due by %(due)s.", invoice=invoice.display_name,
@@ -299,8 +309,11 @@ class FreightDispute(models.AbstractModel):
     def _settle(self, target, settling, kind):
         if not self._in_dispute(target):
             return
+        self._lock(self._lead_case(target))
         cases = target.sudo().exception_ids.filtered(
             lambda c: c.category == "billing" and not c.is_closed)
+        if not cases:  # settled meanwhile by another document
+            return
         lead = self._lead_case(target)
         amount = settling.amount_approved if settling.amount_approved else settling.amount_total
         recovered, disputed = self._book(

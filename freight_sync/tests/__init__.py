@@ -68,3 +68,4 @@ from . import test_dispute
 from . import test_dispute_packet
 from . import test_services_dispute_packet
 from . import test_services_dispute_suggest
+from . import test_dispute_concurrency
