@@ -143,12 +143,12 @@ def find_earlier(endpoint, key, body, same_key_same_content=False):
 
 def store_batch(endpoint, batch, body, content_type, correlation):
     """Store the request and its item ids (``freight.message._store_batch``) and wake
-    the inbox job: ``(message, statuses)``, ``message`` ``None`` when no item is new."""
+    its lane's jobs: ``(message, statuses)``, ``message`` ``None`` when no item is new."""
     message, statuses = request.env["freight.message"]._store_batch(
         endpoint, batch.kind, body, content_type, batch.key, correlation, batch.item_count,
         batch.keys)
     if message:
-        request.env.ref("freight_sync.ir_cron_process_inbox").sudo()._trigger()
+        message._wake_lanes()
     return message, statuses
 
 

@@ -1,24 +1,46 @@
 """The loop of the queue crons: claim a batch (``FOR UPDATE SKIP LOCKED``), work it, commit,
 until nothing is left or the run's time is spent."""
 
+import logging
+import random
 import threading
 import time
 
+_logger = logging.getLogger(__name__)
+# a pause before claiming again after a collision, so that two colliding workers do not
+# meet again at once (seconds, at random between the two)
+COLLISION_PAUSE = (0.05, 0.25)
 
-def run_batches(env, claim, work, time_budget):
+
+def run_batches(env, claim, work, time_budget, retry_on=()):
     """``claim()`` a batch and ``work(batch)`` until a claim is empty or ``time_budget``
     seconds are spent; returns how many records were worked. Each batch is committed on its
     own (not inside a test's transaction): a crash loses at most the batch in hand, and its
-    row locks go to the next worker at once."""
+    row locks go to the next worker at once.
+
+    A ``retry_on`` exception (a serialization failure, a deadlock: another transaction won
+    the rows) rolls the batch back whole, nothing of it recorded, and the loop claims
+    again in a new transaction, with a new snapshot that sees the winner's work. Inside a
+    test's transaction, which cannot be rolled back, it is raised."""
     testing = getattr(threading.current_thread(), "testing", False)
     deadline = time.monotonic() + time_budget
     done = 0
     while time.monotonic() < deadline:
-        batch = claim()
-        if not batch:
-            break
-        work(batch)
+        try:
+            batch = claim()
+            if not batch:
+                break
+            work(batch)
+            if not testing:
+                env.cr.commit()  # pylint: disable=invalid-commit
+        except retry_on as error:
+            if testing:
+                raise
+            env.cr.rollback()
+            env.transaction.reset()
+            _logger.info("a batch was rolled back after a collision with another worker "
+                         "(%s); claimed again, no attempt counted", type(error).__name__)
+            time.sleep(random.uniform(*COLLISION_PAUSE))
+            continue
         done += len(batch)
-        if not testing:
-            env.cr.commit()  # pylint: disable=invalid-commit
     return done

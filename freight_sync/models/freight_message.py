@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import requests
 from psycopg2.errors import SerializationFailure, UniqueViolation
+from psycopg2.extensions import TransactionRollbackError
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -23,6 +24,7 @@ from ..services.inbox import (
     run_state,
 )
 from ..services.invoice_payload import parse_invoice_batch
+from ..services.lanes import LANES, MILESTONES, lane_of
 from ..services.signature import body_digest
 from ..services.x12_intake import read_stored
 from .cron_batches import run_batches
@@ -66,6 +68,10 @@ KEY_CONSTRAINT = "freight_message_idempotency_key_unique"
 SENDABLE = ("queued", "retry")
 OUTBOUND_TIMEOUT_PARAM = "freight_sync.outbound_timeout"
 DELIVERY_CRON = "freight_sync.ir_cron_deliver_outbox"
+# the safety net over every lane (data/ir_cron_data.xml): not woken by intake
+INBOX_CRON = "freight_sync.ir_cron_process_inbox"
+# what a lane cron's code calls: ``model._cron_process_lane('<lane>', shard, shards)``
+LANE_CRON_CODE = "model._cron_process_lane('%s'"
 
 
 def _extension(content_type):
@@ -119,6 +125,11 @@ class FreightMessage(models.Model):
         string="Acknowledgment", readonly=True,
         help="The 997 answered to an X12 interchange, answered again to a resend.")
     state = fields.Selection(STATES, default="received", required=True, index=True, tracking=True)
+    lane = fields.Selection(
+        [(lane, lane.capitalize()) for lane in LANES], index=True, readonly=True,
+        help="The queue an inbound message waits in, set when it is stored: milestones "
+             "(events, X12 214/990/997, and any interchange holding them) never wait "
+             "behind invoices (carrier invoices, X12 210 only).")
     attempts = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True, index=True)
     last_error = fields.Text(readonly=True)
@@ -186,6 +197,7 @@ class FreightMessage(models.Model):
             "payload_sha256": body_digest(body),
             "payload_size": len(body),
             "item_count": item_count,
+            "lane": lane_of(kind, body),
         }
         try:
             with self.env.cr.savepoint():
@@ -240,27 +252,72 @@ class FreightMessage(models.Model):
     # ---- processing: claim, apply, finish, dead letters ----
 
     @api.model
-    def _claim(self, limit):
+    def _claim(self, limit, lane=None, shard=0, shards=1):
         """Lock up to ``limit`` due messages; other workers skip them instead of waiting,
-        so any number of cron workers share the queue without doing work twice."""
+        so any number of cron workers share the queue without doing work twice.
+
+        With a ``lane``, only that lane's messages of shard ``shard`` of ``shards``: the
+        shard key is the sender (endpoint), so one sender's messages, which touch the same
+        shipments, are worked by one cron in arrival order and two shards of a lane do not
+        fight over a shipment's row. Without a lane (the safety net), every lane,
+        milestones first."""
         self.env["freight.message"].flush_model()
+        where, order = SQL("TRUE"), SQL("lane IS DISTINCT FROM %s, id", MILESTONES)
+        if lane:
+            where = SQL("lane = %s AND mod(endpoint_id, %s) = %s", lane, max(shards, 1), shard)
+            order = SQL("id")
         self.env.cr.execute(SQL(
             """
             SELECT id FROM freight_message
              WHERE direction = 'in' AND state = ANY(%s) AND kind = ANY(%s)
                AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
-             ORDER BY id
+               AND %s
+             ORDER BY %s
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            list(CLAIMABLE), HANDLED_KINDS, fields.Datetime.now(), limit,
-        ))
+            list(CLAIMABLE), HANDLED_KINDS, fields.Datetime.now(), where, order, limit,
+        ), log_exceptions=False)
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _cron_process_inbox(self, batch_size=20, time_budget=55):
-        return run_batches(self.env, lambda: self._claim(batch_size),
-                           lambda batch: batch._process(), time_budget)
+        """The safety net: every lane and shard, milestones first. The lane crons do the
+        work; this one, on a slow schedule and never woken by intake, picks up what a
+        deactivated or misconfigured lane cron left behind."""
+        return self._run_claims(lambda: self._claim(batch_size), time_budget)
+
+    @api.model
+    def _cron_process_lane(self, lane, shard=0, shards=1, batch_size=20, time_budget=55):
+        """One lane cron's run: the messages of ``lane`` in shard ``shard`` of ``shards``
+        (data/ir_cron_data.xml). Each cron is its own ``ir.cron`` job, so Odoo runs the
+        lanes and shards side by side, one cron thread each."""
+        if lane not in LANES or not 0 <= shard < max(shards, 1):
+            raise UserError(_("No processing lane %(lane)s with shard %(shard)s of %(shards)s.",
+                              lane=lane, shard=shard, shards=shards))
+        return self._run_claims(lambda: self._claim(batch_size, lane, shard, shards),
+                                time_budget)
+
+    @api.model
+    def _run_claims(self, claim, time_budget):
+        """Claim and process batches; a batch that collided with another lane's
+        transaction (a serialization failure or a deadlock on a shipment, an accrual) is
+        rolled back whole and claimed again in a new transaction, counting no attempt."""
+        return run_batches(self.env, claim, lambda batch: batch._process(), time_budget,
+                           retry_on=TransactionRollbackError)
+
+    @api.model
+    def _lane_crons(self, lane):
+        """The active cron jobs of ``lane`` (one per shard)."""
+        return self.env["ir.cron"].sudo().search(
+            [("code", "=like", LANE_CRON_CODE % lane + "%")])
+
+    def _wake_lanes(self):
+        """Wake the cron jobs of these messages' lanes, right after they were stored or
+        queued again: the shard's job claims them, the others find nothing and stop."""
+        for lane in set(self.mapped("lane")):
+            for cron in self._lane_crons(lane) if lane else self.env.ref(INBOX_CRON).sudo():
+                cron._trigger()
 
     def _process(self):
         for message in self:
@@ -272,6 +329,10 @@ class FreightMessage(models.Model):
             except MessageRefused as refused:
                 message._finish_refused(refused.reasons, started)
                 continue
+            except TransactionRollbackError:
+                # another transaction holds or changed what this one writes: the batch is
+                # claimed again in a new transaction (_run_claims), no attempt counted
+                raise
             except PayloadError as error:
                 failures = {None: str(error)}
             except Exception as error:  # a bug or bad data must not stall the queue
@@ -353,6 +414,8 @@ class FreightMessage(models.Model):
                 with self.env.cr.savepoint():
                     done, errors = Invoice._stage([invoice], endpoint.company_id, carrier, self)
                     self.env.flush_all()
+            except TransactionRollbackError:
+                raise  # a collision, not the invoice's fault: the batch is claimed again
             except Exception as error:  # recorded on the item, retried alone
                 _logger.warning("invoice %s not staged: %s", invoice["external_id"], error)
                 done, errors = Invoice.browse(), [str(error)]
@@ -725,7 +788,7 @@ class FreightMessage(models.Model):
                     "last_error": False, "ignore_reason": False})
         for message in self:
             message.message_post(body=note)
-        self.env.ref("freight_sync.ir_cron_process_inbox")._trigger()
+        self._wake_lanes()
 
     def action_ignore(self):
         return {

@@ -7,6 +7,8 @@ at the end: `freight.accrual.booking`, `freight.customer.billing` and `stock.lan
 import logging
 from collections import defaultdict
 
+from psycopg2.extensions import TransactionRollbackError
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
@@ -600,6 +602,8 @@ class FreightShipment(models.Model):
                 with self.env.cr.savepoint():
                     self._open_counter_offer_case(target, event, message)
                     self.env.flush_all()
+            except TransactionRollbackError:
+                raise  # a collision with another worker: the whole batch is claimed again
             except Exception as error:  # recorded on the item, retried alone
                 _logger.warning("counter-offer %s: no case opened: %s",
                                 event["external_id"], error)
@@ -661,6 +665,8 @@ class FreightShipment(models.Model):
                 self.env["freight.milestone"].create(values)
                 self.env.flush_all()
             failed = {}
+        except TransactionRollbackError:
+            raise  # a collision with another worker: the whole batch is claimed again
         except Exception:  # told apart below, one event at a time
             _logger.info("message %s: milestones stored one by one", message.id)
             failed = dict(filter(None, (self._store_one_milestone(vals) for vals in values)))
@@ -675,6 +681,8 @@ class FreightShipment(models.Model):
             with self.env.cr.savepoint():
                 self.env["freight.milestone"].create(vals)
                 self.env.flush_all()
+        except TransactionRollbackError:
+            raise
         except Exception as error:  # recorded on the item, retried alone
             _logger.warning("event %s not applied: %s", vals["external_id"], error)
             return vals["external_id"], str(error)

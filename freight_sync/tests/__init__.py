@@ -10,6 +10,8 @@ from . import test_inbound_routes
 from . import test_inbound_bad_input
 from . import test_inbound_processing
 from . import test_inbound_concurrency
+from . import test_services_lanes
+from . import test_inbound_lanes
 from . import test_inbound_edi
 from . import test_inbound_refusals
 from . import test_invoice_workflow
