@@ -1,0 +1,234 @@
+"""Milestone wait behind an invoice batch: one inbox cron in arrival order (before issue 15)
+against the processing lanes (a milestones cron and an invoices cron side by side), in one
+run on the same data shapes.
+
+Each scenario queues BENCH_LANE_INVOICES carrier invoices (5 lines each, audited against a
+contract, approved within policy and posted as vendor bills; 50 per message) first, then
+feeds milestone messages (50 events each) at BENCH_LANE_RATE events/s for
+BENCH_LANE_SECONDS while the cron methods run in threads with their own transactions, as
+Odoo's cron threads run them. A milestone message's wait is from its committed receipt to
+the end of its processing. Threads of one process share the GIL; Odoo's cron workers in
+multi-worker mode are processes, so the lanes' figures here are pessimistic.
+
+    odoo shell -d DB --no-http < tests/bench/lanes_bench.py     (commits: a bench database)
+Environment: BENCH_LANE_INVOICES (1000), BENCH_LANE_RATE (500), BENCH_LANE_SECONDS (10).
+"""
+
+import json
+import os
+import statistics
+import threading
+import time
+from datetime import date
+
+from odoo import SUPERUSER_ID, Command, api, fields
+
+from odoo.addons.freight_sync.models.cron_batches import run_batches
+from odoo.addons.freight_sync.models.freight_message import (
+    CLAIMABLE,
+    HANDLED_KINDS,
+    FreightMessage,
+)
+from odoo.addons.freight_sync.services.canonical import parse_event_batch
+from odoo.addons.freight_sync.services.inbox import item_digest
+from odoo.addons.freight_sync.services.invoice_payload import parse_invoice_batch
+
+INVOICES = int(os.environ.get("BENCH_LANE_INVOICES", "1000"))
+RATE = int(os.environ.get("BENCH_LANE_RATE", "500"))
+SECONDS = float(os.environ.get("BENCH_LANE_SECONDS", "10"))
+PER_MESSAGE = 50  # invoices or events per request
+MILESTONE_SHIPMENTS = 500
+CODES = ("400", "405", "LFT", "DTU", "HAZ")
+CODE_TIMES = ("picked_up", "in_transit", "at_terminal", "out_for_delivery", "delivered")
+
+env = env  # noqa: F821 (given by odoo shell)
+registry = env.registry
+company = env.company
+company.write({"freight_auto_approve": True, "freight_auto_post": True,
+               "freight_pod_required": False})
+expense = env["account.account"].search(
+    [("account_type", "=", "expense"), ("company_id", "=", company.id)], limit=1)
+company.freight_expense_account_id = expense
+us = env.ref("base.us")
+hazmat = env["freight.charge.code"].search([("code", "=", "HAZ")]) or \
+    env["freight.charge.code"].create({"code": "HAZ", "name": "Hazardous materials"})
+stamp = int(time.time())
+carrier = env["res.partner"].create({"name": f"Lane bench carrier {stamp}", "is_company": True,
+                                     "is_freight_carrier": True})
+robot = env["res.users"].create({
+    "name": f"Lane bench robot {stamp}", "login": f"lane_bench_{stamp}",
+    "groups_id": [Command.set([env.ref("base.group_user").id,
+                               env.ref("freight_sync.group_freight_integration").id])]})
+endpoint = env["freight.endpoint"].create({
+    "name": f"Lane bench {stamp}", "kind": "carrier", "carrier_id": carrier.id,
+    "user_id": robot.id})
+env["freight.rate.contract"].create({
+    "name": "Lane bench", "carrier_id": carrier.id, "currency_id": company.currency_id.id,
+    "date_start": date(2024, 1, 1), "fuel_percent": 20.0,
+    "line_ids": [Command.create({"origin_country_id": us.id, "destination_country_id": us.id,
+                                 "basis": "per_kg", "rate": 0.5, "minimum": 150})],
+    "accessorial_ids": [
+        Command.create({"charge_code_id": env.ref("freight_sync.charge_lft").id,
+                        "amount": 85.0}),
+        Command.create({"charge_code_id": env.ref("freight_sync.charge_dtu").id,
+                        "basis": "per_hour", "amount": 75.0, "free_hours": 2,
+                        "detention_at": "delivery"}),
+        Command.create({"charge_code_id": hazmat.id, "amount": 40.0}),
+    ],
+})
+Shipment = env["freight.shipment"].with_context(tracking_disable=True)
+milestone_pros = [f"LM{stamp}{i:05d}" for i in range(MILESTONE_SHIPMENTS)]
+Shipment.create([{"carrier_id": carrier.id, "pro_number": pro} for pro in milestone_pros])
+env.cr.commit()
+
+
+def store(kind, items, key):
+    """Store a request as the route does; returns its message id (committed)."""
+    body = json.dumps({kind: items}).encode()
+    parse = parse_event_batch if kind == "events" else parse_invoice_batch
+    valid, rejected = parse(json.loads(body))
+    assert not rejected, rejected
+    keys = [(item["external_id"], item_digest(items[index])) for index, item in valid]
+    with registry.cursor() as cr:
+        cr_env = api.Environment(cr, SUPERUSER_ID, {})
+        message, _statuses = cr_env["freight.message"]._store_batch(
+            cr_env["freight.endpoint"].browse(endpoint.id), kind, body, "application/json",
+            key, None, len(items), keys)
+        return message.id
+
+
+def queue_invoices(run):
+    """Shipments delivered with a 4 h wait, and their invoices queued, 50 per message."""
+    pros = [f"LI{stamp}{run}{i:06d}" for i in range(INVOICES)]
+    shipments = Shipment.create([{"carrier_id": carrier.id, "pro_number": pro,
+                                  "weight": 800.0 + i % 400, "mode": "ltl"}
+                                 for i, pro in enumerate(pros)])
+    env["freight.milestone"].create([
+        {"shipment_id": s.id, "code": code, "event_time": when}
+        for s in shipments for code, when in (("out_for_delivery", "2024-07-10 06:00:00"),
+                                              ("delivered", "2024-07-10 10:00:00"))])
+    env.cr.commit()
+    for start in range(0, INVOICES, PER_MESSAGE):
+        items = []
+        for i in range(start, min(start + PER_MESSAGE, INVOICES)):
+            linehaul = max((800.0 + i % 400) * 0.5, 150.0)
+            amounts = (linehaul, round(linehaul * 0.2, 2), 85.0, 150.0, 40.0)
+            items.append({
+                "number": f"LB{stamp}{run}{i}", "date": "2024-07-12", "currency": "USD",
+                "total": round(sum(amounts), 2), "shipment": {"pro_number": pros[i]},
+                "lines": [{"charge_code": code, "amount": amount}
+                          for code, amount in zip(CODES, amounts)]})
+        store("invoices", items, f"lane-bench-{stamp}-{run}-inv-{start}")
+
+
+stored, finished = {}, {}
+finish = FreightMessage._finish
+
+
+def timed_finish(self, *args, **kwargs):
+    if self.kind == "events":
+        finished[self.id] = time.monotonic()
+    return finish(self, *args, **kwargs)
+
+
+FreightMessage._finish = timed_finish
+
+
+def feed(run):
+    """Milestone messages at RATE events/s for SECONDS."""
+    per_second = max(RATE // PER_MESSAGE, 1)
+    started = time.monotonic()
+    for n in range(int(per_second * SECONDS)):
+        due = started + n / per_second
+        time.sleep(max(due - time.monotonic(), 0))
+        events = [{
+            "id": f"lane-bench-{stamp}-{run}-{n}-{k}",
+            "shipment": {"pro_number": milestone_pros[(n * PER_MESSAGE + k)
+                                                      % MILESTONE_SHIPMENTS]},
+            "code": CODE_TIMES[n % len(CODE_TIMES)],
+            "event_time": f"2024-07-09T{8 + n % 12:02d}:{k % 60:02d}:00-05:00"}
+            for k in range(PER_MESSAGE)]
+        message_id = store("events", events, f"lane-bench-{stamp}-{run}-ev-{n}")
+        stored[message_id] = time.monotonic()
+
+
+def single_cron(cr_env):
+    """The inbox cron before lanes: every kind in arrival order."""
+    def claim():
+        cr_env["freight.message"].flush_model()
+        cr_env.cr.execute("""
+            SELECT id FROM freight_message
+             WHERE direction = 'in' AND state = ANY(%s) AND kind = ANY(%s)
+               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+             ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED""",
+            [list(CLAIMABLE), HANDLED_KINDS, fields.Datetime.now()])
+        return cr_env["freight.message"].browse([row[0] for row in cr_env.cr.fetchall()])
+    return run_batches(cr_env, claim, lambda batch: batch._process(), 5)
+
+
+def worker(run_once, stop):
+    def loop():
+        with registry.cursor() as cr:
+            cr_env = api.Environment(cr, SUPERUSER_ID, {})
+            while not stop.is_set():
+                worked = run_once(cr_env)
+                # a cron run is a transaction: the next one sees what arrived meanwhile
+                cr.commit()
+                if not worked:
+                    time.sleep(0.05)
+    return loop
+
+
+def scenario(name, runners, run):
+    queue_invoices(run)
+    stored.clear()
+    finished.clear()
+    stop = threading.Event()
+    threads = [threading.Thread(target=worker(runner, stop)) for runner in runners]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    feed(run)
+    while set(stored) - set(finished) and time.monotonic() - started < 600:
+        time.sleep(0.1)
+    milestones_done = time.monotonic() - started
+    with registry.cursor() as cr:
+        while True:
+            cr.execute("SELECT count(*) FROM freight_message WHERE endpoint_id = %s AND "
+                       "state = ANY(%s)", [endpoint.id, list(CLAIMABLE)])
+            if not cr.fetchone()[0] or time.monotonic() - started > 600:
+                break
+            cr.rollback()
+            time.sleep(0.2)
+    everything_done = time.monotonic() - started
+    stop.set()
+    for thread in threads:
+        thread.join(120)
+    waits = sorted(finished[i] - stored[i] for i in stored if i in finished)
+    p95 = waits[max(int(len(waits) * 0.95) - 1, 0)]
+    print(f"{name:<34} milestone wait p50 {statistics.median(waits):6.2f} s, "
+          f"p95 {p95:6.2f} s, max {waits[-1]:6.2f} s ({len(waits)} messages, "
+          f"{len(waits) * PER_MESSAGE} events); all milestones in {milestones_done:5.1f} s, "
+          f"everything in {everything_done:5.1f} s")
+    return statistics.median(waits), p95
+
+
+print(f"lanes: {INVOICES:,} invoices ({INVOICES * len(CODES):,} lines) queued first, then "
+      f"milestones at {RATE} events/s for {SECONDS:g} s")
+single = scenario("one inbox cron (arrival order)", [single_cron], "a")
+lanes = scenario("lanes: milestones + invoices crons", [
+    lambda cr_env: cr_env["freight.message"]._cron_process_lane("milestones", 0, 1,
+                                                                time_budget=5),
+    lambda cr_env: cr_env["freight.message"]._cron_process_lane("invoices", 0, 1,
+                                                                time_budget=5),
+], "b")
+print(f"lanes vs one cron: p50 {single[0] / max(lanes[0], 1e-3):.0f}x shorter, "
+      f"p95 {single[1] / max(lanes[1], 1e-3):.0f}x shorter")
+with registry.cursor() as cr:
+    cr.execute("SELECT state, count(*) FROM freight_message WHERE endpoint_id = %s "
+               "GROUP BY state ORDER BY state", [endpoint.id])
+    print("messages by state:", dict(cr.fetchall()))
+    cr.execute("SELECT state, count(*) FROM freight_invoice WHERE carrier_id = %s "
+               "GROUP BY state ORDER BY state", [carrier.id])
+    print("invoices by state:", dict(cr.fetchall()))
+FreightMessage._finish = finish
