@@ -261,6 +261,17 @@ class TestDisputeLoop(ContractCase):
         self.assertEqual((lead.amount_recovered, lead.amount_written_off), (150.0, 30.0))
         self.assertEqual(lead.rebill_invoice_id, credit)
 
+    def test_a_cancel_settles_the_dispute_with_all_it_disputed(self):
+        invoice = self.disputed()
+        lead = self.lead(invoice)
+        cancel = self.rebill("DSP-1", 0.0, correction="CA", corrects="DSP-1")
+        self.assertEqual(cancel.state, "cancelled", cancel.audit_summary)
+        self.assertEqual(invoice.state, "cancelled")
+        self.assertTrue(lead.is_closed)
+        # the carrier took the whole invoice back: all that was disputed is recovered
+        self.assertEqual((lead.amount_recovered, lead.amount_written_off), (180.0, 0.0))
+        self.assertEqual(lead.rebill_invoice_id, cancel)
+
     def test_short_pay_and_override_book_their_outcome_at_once(self):
         invoice = self.over_billed()
         self.env["freight.workbench"].with_user(self.clerk)._act(
