@@ -26,6 +26,7 @@ from ..services.dispute import (
     settlement_recovers,
 )
 from ..services.dispute_suggest import OpenCase, SettledCase, suggest
+from ..services.invoice_audit import UNPRICED
 from ..services.invoice_chain import ADDS, REPLACES
 from ..services.workbench import DISPUTE_REASONS
 
@@ -182,8 +183,7 @@ class FreightDispute(models.AbstractModel):
                               when=lead.dispute_sent_at, due=lead.dispute_deadline))
         if lead.is_closed:
             raise UserError(_("The dispute of %s is settled.", invoice.display_name))
-        packet = self._packet(invoice)
-        lead = self._lead_case(invoice).sudo()
+        # refused before the packet is rendered: a wrong channel costs no PDF
         contact, endpoints = self._channels(invoice)
         if EMAIL in channels and not contact:
             raise UserError(_("%s has no billing contact with an email address: add one "
@@ -191,6 +191,8 @@ class FreightDispute(models.AbstractModel):
         if ENDPOINT in channels and not endpoints:
             raise UserError(_("No integration endpoint of %s takes disputes.",
                               invoice.carrier_id.name))
+        packet = self._packet(invoice)
+        lead = lead.sudo()
         now = fields.Datetime.now()
         days = (invoice.carrier_id.freight_dispute_response_days
                 or invoice.company_id.freight_dispute_response_days)
@@ -229,8 +231,7 @@ class FreightDispute(models.AbstractModel):
         lines = [{
             "line_no": line.line_no, "charge_code": line.charge_code,
             "references": line._references(), "billed": line.amount,
-            "expected": line.expected if line.decision not in ("unpriced", "unmatched")
-            and invoice.state != "received" else None,
+            "expected": None if line.decision in UNPRICED else line.expected,
             "finding": line.decision, "trace": (line.trace or "").splitlines(),
         } for line in invoice.line_ids]
         document = dispute_document(
