@@ -41,6 +41,12 @@ class FreightDispute(models.AbstractModel):
     _name = "freight.dispute"
     _description = "Dispute with a carrier"
 
+    @staticmethod
+    def _outcome(cases):
+        """``cases`` able to write what the dispute books on them (fields no caller may
+        write, see freight.guarded.mixin); for that write only."""
+        return cases.sudo()._with_guarded_rights()
+
     # ---- which case carries the dispute -----------------------------------------------------
 
     @api.model
@@ -59,7 +65,7 @@ class FreightDispute(models.AbstractModel):
         """An invoice is disputed: its lead case records what the carrier is asked back."""
         lead = self._lead_case(invoice)
         if lead and not lead.amount_disputed:
-            lead.sudo().amount_disputed = self._disputed(invoice)
+            self._outcome(lead).amount_disputed = self._disputed(invoice)
         return lead
 
     @api.model
@@ -108,20 +114,20 @@ class FreightDispute(models.AbstractModel):
         if not cases:
             return
         now = fields.Datetime.now()
-        cases.sudo().write({"resolution": resolution, "decided_at": now})
+        self._outcome(cases).write({"resolution": resolution, "decided_at": now})
         recovered = decision_recovers(resolution, invoice.amount_total, paid)
         if recovered is not None:
             self._book(self._lead_case(invoice), invoice, recovered, cases)
 
     def _book(self, lead, invoice, recovered, cases, settled_by=None):
-        lead = lead.sudo()
+        lead = self._outcome(lead)
         disputed = lead.amount_disputed or self._disputed(invoice)
         recovered, written_off, percent = outcome(disputed, recovered)
         lead.write({"amount_disputed": disputed, "amount_recovered": recovered,
                     "amount_written_off": written_off,
                     "rebill_invoice_id": settled_by.id if settled_by else False})
         # the others learn the invoice's outcome too: a suggestion weighs every finding
-        cases.sudo().write({"recovery_percent": percent})
+        self._outcome(cases).write({"recovery_percent": percent})
         return recovered, disputed
 
     # ---- the packet -----------------------------------------------------------------------
@@ -150,7 +156,7 @@ class FreightDispute(models.AbstractModel):
             lead.packet_id.sudo().write(values)
             return lead.packet_id
         packet = Attachment.create(values)
-        lead.sudo().packet_id = packet
+        self._outcome(lead).packet_id = packet
         return packet
 
     # ---- sending --------------------------------------------------------------------------
@@ -196,8 +202,9 @@ class FreightDispute(models.AbstractModel):
         now = fields.Datetime.now()
         days = (invoice.carrier_id.freight_dispute_response_days
                 or invoice.company_id.freight_dispute_response_days)
-        lead.write({"dispute_sent_at": now, "dispute_deadline": answer_due(now, days),
-                    "dispute_reminded": False, "dispute_escalated": False})
+        self._outcome(lead).write({
+            "dispute_sent_at": now, "dispute_deadline": answer_due(now, days),
+            "dispute_reminded": False, "dispute_escalated": False})
         sent_to = []
         if EMAIL in channels:
             self._email(lead, contact, packet)
@@ -273,13 +280,13 @@ class FreightDispute(models.AbstractModel):
                     user_id=(case.user_id or case.invoice_id.create_uid).id,
                     summary=_("Carrier's answer to the dispute due %s",
                               fields.Date.to_string(case.dispute_deadline.date())))
-                case.dispute_reminded = True
+                self._outcome(case).dispute_reminded = True
             if ESCALATE in steps:
                 self._escalate(case, managers.filtered(
                     lambda user, case=case: case.company_id in user.company_ids))
 
     def _escalate(self, case, managers):
-        case.write({"dispute_escalated": True, "priority": "1"})
+        self._outcome(case).write({"dispute_escalated": True, "priority": "1"})
         text = _("%(carrier)s did not answer the dispute of %(invoice)s by %(due)s: escalated "
                  "to the freight managers.", carrier=case.carrier_id.name or
                  case.invoice_id.carrier_id.name, invoice=case.invoice_id.display_name,
@@ -320,7 +327,7 @@ class FreightDispute(models.AbstractModel):
         recovered, disputed = self._book(
             lead, target, settlement_recovers(kind, target.amount_total, amount), cases,
             settled_by=settling)
-        cases.filtered(lambda c: not c.resolution).write(
+        self._outcome(cases.filtered(lambda c: not c.resolution)).write(
             {"resolution": "rebill", "decided_at": fields.Datetime.now()})
         currency = target.currency_id
         note = _("Settled by %(doc)s: %(recovered)s recovered of %(disputed)s disputed.",

@@ -24,6 +24,13 @@ OPERATIONAL_TYPES = ("delivery_exception", "late_delivery", "damage", "tender_co
 # X12 AT701 codes of damage; other exception milestones are delivery exceptions.
 DAMAGE_CODES = {"A9"}
 RESPONSE_TIME = timedelta(days=1)
+# what the decisions and the dispute with the carrier booked on a case: the recoveries,
+# the dashboard and the suggestions count on them, so no caller writes them
+OUTCOME_FIELDS = frozenset({
+    "resolution", "decided_at", "closed_at", "amount_disputed", "amount_recovered",
+    "amount_written_off", "recovery_percent", "packet_id", "dispute_sent_at",
+    "dispute_deadline", "dispute_reminded", "dispute_escalated", "rebill_invoice_id",
+})
 # a clerk's decisions on an invoice in exception (freight.invoice.resolve), as case outcomes
 CASE_RESOLUTIONS = [
     ("override", "Approved as billed"),
@@ -38,9 +45,10 @@ class FreightException(models.Model):
 
     _name = "freight.exception"
     _description = "Freight Exception"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "freight.guarded.mixin"]
     _order = "priority desc, deadline, id desc"
     _check_company_auto = True
+    _freight_guarded_fields = OUTCOME_FIELDS
 
     # ---- fields ----
     name = fields.Char(required=True)
@@ -77,9 +85,10 @@ class FreightException(models.Model):
     is_waiting = fields.Boolean(compute="_compute_is_waiting")
     # ---- the clerk's decision and what it brought back (suggestions learn from these) ----
     resolution = fields.Selection(CASE_RESOLUTIONS, readonly=True, tracking=True, index=True,
+                                  copy=False,
                                   help="The clerk's decision on the invoice this case is about.")
-    decided_at = fields.Datetime(readonly=True, index=True)
-    closed_at = fields.Datetime(readonly=True)
+    decided_at = fields.Datetime(readonly=True, index=True, copy=False)
+    closed_at = fields.Datetime(readonly=True, copy=False)
     charge_code = fields.Char(related="invoice_line_id.charge_code", store=True)
     charge_kind = fields.Selection(related="invoice_line_id.charge_code_id.kind", store=True)
     variance_percent = fields.Float(
@@ -88,17 +97,17 @@ class FreightException(models.Model):
              "whole invoice for a case about no one line).")
     # ---- the dispute with the carrier: on the invoice's lead case only ----
     amount_disputed = fields.Monetary(
-        currency_field="currency_id", readonly=True,
+        currency_field="currency_id", readonly=True, copy=False,
         help="What the carrier is asked to take back: billed less what we hold to be due.")
     amount_recovered = fields.Monetary(
-        currency_field="currency_id", readonly=True,
+        currency_field="currency_id", readonly=True, copy=False,
         help="What was not paid in the end: the short-paid or rejected amount, the rebill's "
              "reduction or the carrier's credit.")
     amount_written_off = fields.Monetary(
-        currency_field="currency_id", readonly=True,
+        currency_field="currency_id", readonly=True, copy=False,
         help="Disputed money paid after all.")
     recovery_percent = fields.Float(
-        string="Recovered (%)", readonly=True,
+        string="Recovered (%)", readonly=True, copy=False,
         help="Recovered as a share of the disputed amount of the invoice's dispute.")
     packet_id = fields.Many2one("ir.attachment", string="Dispute Packet", readonly=True,
                                 copy=False)
@@ -170,8 +179,16 @@ class FreightException(models.Model):
             if closing and not self.env.context.get("freight_case_note"):
                 raise UserError(_("Close a case with a note: use Resolve on its card, so the "
                                   "reason is kept with the case."))
-            vals = dict(vals, closed_at=fields.Datetime.now() if stage.is_closed else False)
+            self._check_guarded(vals)
+            # the closing time is the application's, whoever moves the card
+            return super(FreightException, self._with_guarded_rights()).write(
+                dict(vals, closed_at=fields.Datetime.now() if stage.is_closed else False))
         return super().write(vals)
+
+    def _freight_guarded_message(self, labels):
+        return _("%s: a case keeps the decision and what the dispute with the carrier "
+                 "recovered as the application booked them; nobody edits these.",
+                 ", ".join(labels))
 
     @api.model
     def _read_group_stage_ids(self, stages, domain, order):

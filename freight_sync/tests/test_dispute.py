@@ -308,8 +308,9 @@ class TestDisputeLoop(ContractCase):
         history._audit()
         for n, invoice in enumerate(history):
             self.assertEqual(invoice.state, "exception", invoice.audit_summary)
-            invoice.exception_ids.write({"resolution": "short_pay", "recovery_percent": 90.0 + n,
-                                         "decided_at": fields.Datetime.now()})
+            invoice.exception_ids._with_guarded_rights().write({
+                "resolution": "short_pay", "recovery_percent": 90.0 + n,
+                "decided_at": fields.Datetime.now()})
         invoice = self.over_billed("DSP-9", linehaul=570.0)
         Dispute = self.env["freight.dispute"].with_user(self.clerk)
         summary = Dispute._suggestion_summary(invoice.with_user(self.clerk))

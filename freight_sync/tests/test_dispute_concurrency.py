@@ -37,7 +37,7 @@ class TestConcurrentDisputes(BaseCase):
                 "amount_total": 300.0, "expected_total": 250.0, "dispute_reason": "rate",
                 "line_ids": [Command.create({"charge_code": "400", "amount": 300.0})],
             })
-            case = env["freight.exception"].create({
+            case = env["freight.exception"]._with_guarded_rights().create({
                 "name": "RACE-D1: rate", "exception_type": "rate_variance",
                 "invoice_id": invoice.id, "amount_at_stake": 50.0, "amount_disputed": 50.0,
                 "stage_id": env.ref("freight_sync.exception_stage_waiting").id})

@@ -109,7 +109,7 @@ class TestDisputePacket(ContractCase, HttpCase):
         self.assertIn("(America/Chicago)", shipment["milestones"][-1]["when"])
         self.assertIn("Please send a rebill (RB)", packet["closing"])
         self.assertIn("by the agreed term.", packet["closing"])
-        self.case.sudo().dispute_deadline = "2024-08-01 17:00:00"
+        self.case.sudo()._with_guarded_rights().dispute_deadline = "2024-08-01 17:00:00"
         packet = self.env["report.freight_sync.report_dispute_packet"].with_user(
             self.clerk)._get_report_values(self.case.ids)["packets"][self.case.id]
         self.assertIn("by 2024-08-01 12:00 CDT (America/Chicago).", packet["closing"])

@@ -181,6 +181,33 @@ class TestGuardedFields(ControlsCase):
         self.assertEqual((invoice.state, invoice.amount_total, line.expected),
                          ("exception", 630.0, 500.0))
 
+    def test_nobody_writes_a_cases_decision_or_recovery(self):
+        invoice = self.audited(30)
+        case = invoice.exception_ids[:1]
+        self.assertTrue(case)
+        writes = [{"resolution": "override"}, {"decided_at": "2024-07-12 10:00:00"},
+                  {"amount_recovered": 30.0}, {"amount_written_off": 0.0},
+                  {"amount_disputed": 1.0}, {"recovery_percent": 100.0},
+                  {"dispute_sent_at": "2024-07-12 10:00:00"}, {"dispute_escalated": True},
+                  {"dispute_deadline": False}, {"rebill_invoice_id": invoice.id},
+                  {"closed_at": "2024-07-12 10:00:00"}]
+        for role, user in [*self.users.items(), ("admin", self.env.ref("base.user_admin"))]:
+            for values in writes:
+                with self.subTest(role=role, values=values), \
+                        self.assertRaises(AccessError), self.env.cr.savepoint():
+                    case.with_user(user).write(values)
+            with self.subTest(role=role, create=True), self.assertRaises(AccessError), \
+                    self.env.cr.savepoint():
+                case.with_user(user).sudo().create({
+                    "name": "Made up", "exception_type": "rate_variance",
+                    "amount_recovered": 500.0})
+        # what a clerk does to a case stays open to them, and closing still stamps the time
+        clerk_case = case.with_user(self.users["clerk"])
+        clerk_case.action_assign_to_me()
+        clerk_case.action_resolve("Carrier agreed on the phone")
+        self.assertTrue(case.closed_at)
+        self.assertEqual((case.resolution, case.amount_recovered), (False, 0.0))
+
     def test_a_clerk_cannot_approve_by_write_then_bill(self):
         invoice = self.audited(30).with_user(self.users["clerk"])
         with self.assertRaisesRegex(AccessError, "nobody edits these"):
@@ -335,6 +362,19 @@ class TestControlsOverRpc(ControlsCase, HttpCase):
             {"status": "delivered"}))
         self.shipment.invalidate_recordset()
         self.assertEqual(self.shipment.status, "pod_received")
+
+    def test_no_role_books_a_recovery_over_xmlrpc(self):
+        case = self.audited(30).exception_ids[:1]
+        for role in self.users:
+            with self.subTest(role=role):
+                refusal = self.refused(
+                    ACCESS_ERROR, role, "freight.exception", "write", [case.id],
+                    {"amount_recovered": 30.0, "resolution": "short_pay"})
+                # a dispatcher does not even see billing cases
+                if role != "dispatcher":
+                    self.assertIn("nobody edits these", refusal)
+        case.invalidate_recordset()
+        self.assertEqual((case.amount_recovered, case.resolution), (0.0, False))
 
     def test_clerk_approve_above_threshold_over_jsonrpc(self):
         invoice = self.audited(30)
