@@ -24,9 +24,9 @@ class FreightMessage(models.Model):
             self._enqueue_jobs()
         return None
 
-    def _wake_lane_crons(self):  # pylint: disable=super-method-mismatch
+    def _wake_lane_crons(self):
         # the addon's own wake-up, whatever the mode
-        return super()._wake_lanes()
+        return super()._wake_lanes()  # pylint: disable=super-method-mismatch
 
     def _enqueue_jobs(self):
         for message in self:
