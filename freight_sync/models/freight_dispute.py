@@ -323,7 +323,9 @@ class FreightDispute(models.AbstractModel):
         if not cases:  # settled meanwhile by another document
             return
         lead = self._lead_case(target)
-        amount = settling.amount_approved if settling.amount_approved else settling.amount_total
+        # a credit recovers what the carrier credits, whether refunded or kept already
+        amount = (settling.amount_total if kind == CREDIT or not settling.amount_approved
+                  else settling.amount_approved)
         recovered, disputed = self._book(
             lead, target, settlement_recovers(kind, target.amount_total, amount), cases,
             settled_by=settling)

@@ -520,6 +520,7 @@ class FreightInvoice(models.Model):
         todo = self.browse([row[0] for row in self.env.cr.fetchall()])
         moves = self.env["account.move"]
         todo._set_approved_amounts(amount if use_expected else None)
+        self.env["freight.invoice.chain"]._absorb_credits(todo)
         for company, invoices in todo.grouped("company_id").items():
             moves |= invoices._create_bills(company, use_expected)
         # a rebill, correction or credit note approved settles the dispute it answers
@@ -596,9 +597,11 @@ class FreightInvoice(models.Model):
         settled._set_outcome({"state": "posted"})
         self.env["freight.invoice.chain"]._refresh_billed(settled)
         for invoice in settled:
-            invoice.message_post(body=_("Nothing more to pay: %s, which this invoice replaces, "
-                                        "already paid the same amounts.",
-                                        invoice.corrects_id.display_name))
+            invoice.message_post(body=_(
+                "Nothing to refund: %s was short-paid or rejected by as much already.",
+                invoice.corrects_id.display_name) if invoice.correction not in REPLACES else _(
+                "Nothing more to pay: %s, which this invoice replaces, already paid the "
+                "same amounts.", invoice.corrects_id.display_name))
         if company.freight_auto_post:
             moves.action_post()
         return moves

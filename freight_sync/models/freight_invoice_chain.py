@@ -9,16 +9,19 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..services.invoice_chain import (
+    ADDS,
     CANCELS,
     CHAIN_CODES,
     REBUTS,
     REMINDS,
     REPLACES,
+    credit_left,
     number_key,
     pick_target,
     replaced_bill_fate,
     resend_difference,
     settlement,
+    withheld,
 )
 
 # a replaced invoice in these states has no money of its own yet: it goes at once
@@ -56,7 +59,8 @@ class FreightInvoiceChain(models.AbstractModel):
         for link in links:
             named = link.corrects or link.name
             targets = pick_target(link.correction, link.id, candidates[
-                (link.company_id.id, link.carrier_id.id, number_key(named))], awaiting)
+                (link.company_id.id, link.carrier_id.id, number_key(named))], awaiting,
+                credit=link.amount_total < 0)
             if targets:
                 link._set_outcome({"corrects_id": targets[0]})
             else:
@@ -229,6 +233,38 @@ class FreightInvoiceChain(models.AbstractModel):
             target._move_cases(self.env.ref("freight_sync.exception_stage_resolved"), why)
         target._set_outcome({"state": "superseded"})
         target.message_post(body=why)
+
+    def _absorb_credits(self, invoices):
+        """Credit notes among ``invoices`` (approved, amounts not billed yet) that name an
+        invoice we short-paid or rejected pay back only what we did not keep already:
+        their lines' approved amounts are reduced (credit_left), so the refund, the
+        shipments' billed totals and the accruals count the money once."""
+        credits = invoices.filtered(
+            lambda i: i.correction in ADDS and i.corrects_id and i.amount_total < 0)
+        for credit in credits.sorted("id"):
+            target = credit.corrects_id.sudo()
+            # concurrent credits of one invoice: the second waits here, then fails to
+            # serialize on the touched row and is retried, seeing the first one's take
+            self.env.cr.execute(SQL(
+                "UPDATE freight_invoice SET write_date = now() at time zone 'UTC' "
+                "WHERE id = %s", target.id))
+            earlier = self.env["freight.invoice"].sudo().search([
+                ("corrects_id", "=", target.id), ("correction", "in", list(ADDS)),
+                ("state", "in", ("approved", "posted")), ("id", "!=", credit.id)])
+            taken = sum(other.amount_approved - other.amount_total for other in earlier)
+            kept = withheld(target.state, target.amount_total, target.amount_approved) - taken
+            if kept <= 0:
+                continue
+            lines = credit.line_ids.sorted("id")
+            paid = credit_left(lines.mapped("approved_amount"), kept)
+            for line, amount in zip(lines, paid):
+                line._with_guarded_rights().approved_amount = amount
+            credit._set_outcome({"amount_approved": round(sum(paid), 2)})
+            credit.message_post(body=_(
+                "%(kept)s of this credit was kept already on %(invoice)s (short-paid or "
+                "rejected): it is not refunded again.",
+                kept=credit.currency_id.format(min(kept, -credit.amount_total)),
+                invoice=target.display_name))
 
     def _refresh_billed(self, invoices):
         """The shipments' billed amounts follow the bills that still stand."""

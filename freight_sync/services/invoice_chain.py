@@ -73,17 +73,19 @@ def resend_difference(before: dict, again: dict) -> list[str]:
 
 
 def pick_target(correction: str, own_id: int, candidates: list,
-                awaiting_rebill: frozenset = frozenset()) -> tuple:
+                awaiting_rebill: frozenset = frozenset(), credit: bool = False) -> tuple:
     """The earlier invoices a chain link acts on, ``candidates`` being ``(id, correction,
     state)`` of the invoices not cancelled or replaced with the named number, in any order.
     A rebuttal names the latest restatement (the original or its last CO/RB), rejected or
     not; the other codes the latest one not rejected, except that a CO/RB also names a
-    rejected invoice in ``awaiting_rebill`` (the clerk rejected it asking for a rebill); a
-    cancel acts on every link not rejected. Returns the ids, latest first."""
+    rejected invoice in ``awaiting_rebill`` (the clerk rejected it asking for a rebill) and
+    a ``credit`` note (a BD/AD with a negative total) names a rejected one too, so that it
+    refunds nothing we never paid; a cancel acts on every link not rejected. Returns the
+    ids, latest first."""
     earlier = sorted((c for c in candidates if c[0] < own_id), reverse=True)
     if correction not in REBUTS:
         # a rebill answers a rejection that asked for it; other links skip rejected ones
-        earlier = [c for c in earlier if c[2] != "rejected"
+        earlier = [c for c in earlier if c[2] != "rejected" or credit and correction in ADDS
                    or correction in REPLACES and c[0] in awaiting_rebill]
     if correction in CANCELS:
         return tuple(cid for cid, code, _state in earlier if code not in NEVER_BILLED)
@@ -112,6 +114,31 @@ def settlement(approved: dict, settled: dict) -> dict:
     deltas = {code: round(approved.get(code, 0.0) - settled.get(code, 0.0), 2)
               for code in codes}
     return {code: amount for code, amount in deltas.items() if amount}
+
+
+def withheld(state: str, total: float, approved: float) -> float:
+    """Money of an invoice we never paid because the clerk decided so: all of a rejected
+    one, the difference of a short-paid one; none while it is still held (what a credit
+    note takes off it is then refunded, and the invoice is paid as billed)."""
+    if state == "rejected":
+        return round(max(total, 0.0), 2)
+    if state in ("approved", "posted"):
+        return round(max(total - approved, 0.0), 2)
+    return 0.0
+
+
+def credit_left(amounts: list, kept: float) -> list:
+    """What each line of a carrier's credit note still refunds once ``kept`` is taken
+    off: money of the invoice it names that we already kept (short-paid or rejected) and
+    no earlier credit took. The carrier credits what we never paid; refunding it again
+    would claim it twice. Negative lines (owed back) are reduced in order; others stand."""
+    left, out = round(max(kept, 0.0), 2), []
+    for amount in amounts:
+        if amount < 0 and left > 0:
+            taken = min(-amount, left)
+            amount, left = round(amount + taken, 2), round(left - taken, 2)
+        out.append(amount)
+    return out
 
 
 def bill_kind(amounts: dict) -> tuple[str | None, dict]:

@@ -247,19 +247,58 @@ class TestDisputeLoop(ContractCase):
         self.assertTrue(lead.is_closed)
         self.assertEqual(lead.amount_recovered, 180.0)
 
+    def credit(self, number, corrects, *amounts):
+        credit = self.stage(dict(self.canonical(number=number, lines=[
+            charge("400", amount, n) for n, amount in enumerate(amounts, 1)],
+            correction="AD"), corrects=corrects, external_id=f"json:{number}:AD"))
+        credit._audit()
+        if credit.state not in ("approved", "posted"):
+            # a credit needs no tolerance, but may need a case
+            credit._approve("The carrier's credit")
+        return credit
+
     def test_a_credit_note_closes_the_dispute(self):
         invoice = self.disputed("DSP-3")
-        credit = self.stage(dict(self.canonical(number="DSP-3-CR", lines=[
-            charge("400", -150.0)], correction="AD"), corrects="DSP-3",
-            external_id="json:DSP-3-CR:AD"))
-        credit._audit()
-        if credit.state != "approved":  # a credit needs no tolerance, but may need a case
-            credit._approve("The carrier's credit")
+        credit = self.credit("DSP-3-CR", "DSP-3", -150.0)
         lead = self.lead(invoice)
         self.assertEqual(credit.corrects_id, invoice)
         self.assertTrue(lead.is_closed)
         self.assertEqual((lead.amount_recovered, lead.amount_written_off), (150.0, 30.0))
         self.assertEqual(lead.rebill_invoice_id, credit)
+
+    def test_a_credit_for_money_we_kept_is_not_refunded_again(self):
+        self.env.company.freight_auto_post = True
+        invoice = self.over_billed("DSP-4")
+        self.env["freight.workbench"].with_user(self.clerk)._act(
+            invoice.with_user(self.clerk), "short_pay", "Pay the contract rate", None)
+        self.assertEqual((invoice.state, invoice.move_id.amount_total), ("posted", 600.0))
+        lead = self.lead(invoice)
+        self.assertEqual(lead.amount_recovered, 180.0)
+        # the carrier credits the 180.00 we never paid: nothing to refund, nothing counted
+        credit = self.credit("DSP-4-CR", "DSP-4", -100.0, -80.0)
+        self.assertEqual(credit.corrects_id, invoice)
+        self.assertEqual(credit.state, "posted")
+        self.assertFalse(credit.move_id, "no refund of money never paid")
+        self.assertEqual((credit.amount_approved, credit.line_ids.mapped("approved_amount")),
+                         (0.0, [0.0, 0.0]))
+        self.assertIn("Nothing to refund", credit.message_ids.mapped("body")[0])
+        self.assertEqual(self.shipment.billed_amount, 600.0)
+        self.assertEqual((lead.amount_recovered, lead.amount_written_off), (180.0, 0.0))
+        # a later credit beyond what we kept is refunded, only the excess of it
+        more = self.credit("DSP-4-CR2", "DSP-4", -30.0)
+        self.assertEqual(more.move_id.move_type, "in_refund")
+        self.assertEqual(more.move_id.amount_total, 30.0)
+        self.assertEqual(self.shipment.billed_amount, 570.0)
+
+    def test_a_credit_on_a_rejected_invoice_refunds_nothing(self):
+        invoice = self.over_billed("DSP-5")
+        self.env["freight.workbench"].with_user(self.clerk)._act(
+            invoice.with_user(self.clerk), "reject", "Not our rate", None)
+        self.assertEqual(invoice.state, "rejected")
+        credit = self.credit("DSP-5-CR", "DSP-5", -780.0)
+        self.assertEqual(credit.corrects_id, invoice)
+        self.assertFalse(credit.move_id)
+        self.assertEqual(credit.amount_approved, 0.0)
 
     def test_a_cancel_settles_the_dispute_with_all_it_disputed(self):
         invoice = self.disputed()

@@ -131,3 +131,31 @@ class TestConcurrentDisputes(BaseCase):
             self.assertEqual(case.amount_recovered, recovered, "booked once, by one document")
             settled_notes = case.message_ids.filtered(lambda m: "Settled by" in (m.body or ""))
             self.assertEqual(len(settled_notes), 1)
+
+    def test_two_credits_of_money_we_kept_take_it_once(self):
+        """The invoice was short-paid by 50.00; two credit notes of 50.00 each come at
+        once: one is what we kept already, the other is refunded, in whichever order."""
+        carrier_id, _clerk_id, invoice_id, _case_id = self.ids
+        with committed_env(self.registry) as env:
+            env["freight.invoice"].browse(invoice_id)._set_outcome(
+                {"state": "approved", "amount_approved": 250.0})
+            credits = env["freight.invoice"]._with_guarded_rights().create([{
+                "name": f"RACE-D1-KEPT{n}", "carrier_id": carrier_id,
+                "date": date(2024, 7, 13), "currency_id": env.company.currency_id.id,
+                "state": "approved", "correction": "AD", "corrects_id": invoice_id,
+                "amount_total": -50.0, "amount_approved": -50.0,
+                "line_ids": [Command.create({"charge_code": "400", "amount": -50.0})],
+            } for n in (1, 2)])
+            credit_ids = credits.ids
+
+        def absorb(env, worker):
+            credit = env["freight.invoice"].browse(credit_ids[worker])
+            credit._set_approved_amounts(None)
+            env["freight.invoice.chain"]._absorb_credits(credit)
+            return credit.amount_approved
+
+        results = self._race(absorb)
+        self.assertEqual(sorted(results.values()), [-50.0, 0.0], results)
+        with committed_env(self.registry) as env:
+            refunds = env["freight.invoice"].browse(credit_ids).mapped("amount_approved")
+            self.assertEqual(sorted(refunds), [-50.0, 0.0], "the 50.00 kept is taken once")

@@ -5,12 +5,14 @@ from odoo.tests import BaseCase, tagged
 
 from ..services.invoice_chain import (
     bill_kind,
+    credit_left,
     identity,
     number_key,
     pick_target,
     replaced_bill_fate,
     resend_difference,
     settlement,
+    withheld,
 )
 
 
@@ -62,6 +64,14 @@ class TestInvoiceChain(BaseCase):
         self.assertEqual(pick_target("BD", 5, live, frozenset({3})), (1,))
         self.assertEqual(pick_target("CA", 5, live, frozenset({3})), (2, 1))
 
+    def test_a_credit_names_a_rejected_invoice(self):
+        candidates = [(1, "original", "rejected")]
+        self.assertEqual(pick_target("AD", 2, candidates), ())
+        self.assertEqual(pick_target("AD", 2, candidates, credit=True), (1,))
+        self.assertEqual(pick_target("BD", 2, candidates, credit=True), (1,))
+        # a credit is not a rebill: a CO still skips a rejection that asked for none
+        self.assertEqual(pick_target("CO", 2, candidates, credit=True), ())
+
     def test_replaced_bill_fate(self):
         self.assertEqual(replaced_bill_fate(None, None), "none")
         self.assertEqual(replaced_bill_fate("cancel", "not_paid"), "none")
@@ -94,3 +104,40 @@ class TestInvoiceChain(BaseCase):
                 booked += sum(amounts.values()) * (-1 if kind == "in_refund" else 1)
                 paid = approved
             self.assertAlmostEqual(booked, sum(paid.values()), places=2)
+
+
+@tagged("freight_sync", "freight_pure")
+class TestCreditsOnKeptMoney(BaseCase):
+    def test_withheld(self):
+        self.assertEqual(withheld("approved", 680.0, 500.0), 180.0)  # short-paid
+        self.assertEqual(withheld("posted", 600.0, 600.0), 0.0)
+        self.assertEqual(withheld("rejected", 680.0, 0.0), 680.0)
+        for held in ("exception", "disputed", "audited", "superseded"):
+            self.assertEqual(withheld(held, 680.0, 0.0), 0.0, held)
+
+    def test_credit_left(self):
+        self.assertEqual(credit_left([-180.0], 180.0), [0.0])
+        self.assertEqual(credit_left([-200.0], 180.0), [-20.0])
+        self.assertEqual(credit_left([-100.0, -100.0], 150.0), [0.0, -50.0])
+        self.assertEqual(credit_left([25.0, -100.0], 60.0), [25.0, -40.0])
+        self.assertEqual(credit_left([-100.0], 0.0), [-100.0])
+        self.assertEqual(credit_left([-100.0], -5.0), [-100.0])
+
+    def test_kept_money_is_never_claimed_twice(self):
+        """Property: an invoice billed T, of which we paid P (a short-pay, or 0 rejected),
+        then credit notes of C in all: we end up paying min(P, T - C), whatever the number,
+        sizes and order of the credits."""
+        rng = random.Random(7)
+        for _run in range(500):
+            billed = round(rng.uniform(50, 2000), 2)
+            state = rng.choice(["approved", "rejected"])
+            paid = round(rng.uniform(1, billed), 2) if state == "approved" else 0.0
+            kept, refunded, credited = withheld(state, billed, paid), 0.0, 0.0
+            for _credit in range(rng.randint(1, 4)):
+                lines = [-round(rng.uniform(1, billed / 2), 2) for _ in range(rng.randint(1, 3))]
+                left = credit_left(lines, kept)
+                kept = round(kept - (sum(left) - sum(lines)), 2)
+                refunded += -sum(left)
+                credited += -sum(lines)
+                self.assertGreaterEqual(kept, -0.005)
+            self.assertAlmostEqual(paid - refunded, min(paid, billed - credited), places=2)
