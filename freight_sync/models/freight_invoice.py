@@ -600,7 +600,7 @@ class FreightInvoice(models.Model):
                                         "already paid the same amounts.",
                                         invoice.corrects_id.display_name))
         if company.freight_auto_post:
-            moves.action_post()
+            moves._freight_post()
         return moves
 
     def _amounts_to_bill(self):
