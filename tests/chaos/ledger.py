@@ -61,6 +61,7 @@ class Ledger:
                  FROM freight_message_event e JOIN freight_message m ON m.id = e.message_id
                 WHERE e.endpoint_id = %s""", self.ids["endpoint"])
         self.messages(messages)
+        self.imports()
         applied = self.items(items)
         self.milestones(applied)
         self.statuses(applied, regressions, samples)
@@ -111,6 +112,17 @@ class Ledger:
                    f"{terms['received']} = {terms['applied']} + {terms['duplicate']} + "
                    f"{terms['ignored']} + {terms['dead']} + {terms['rejected']}"
                    + (f"; not finished: {others}" if others else ""))
+
+    def imports(self):
+        """A clerk's CSV import (XML-RPC) is no message: it must simply succeed."""
+        sends = [s for s in self.plan.sends if s.route == "csv"]
+        failed = [(s.key, self.outcomes[s.correlation].answer if s.correlation in
+                   self.outcomes else "unanswered") for s in sends
+                  if self.outcomes.get(s.correlation) is None
+                  or self.outcomes[s.correlation].status != 200]
+        self.check("clerk imports: every CSV import answered without an error", not failed,
+                   f"{len(sends) - len(failed)} of {len(sends)} imports done"
+                   + (f"; failed: {failed[:2]}" if failed else ""))
 
     # ---- items ----------------------------------------------------------------------
 
