@@ -60,14 +60,16 @@ class OdooServer:
         ordered = [pid for _start, pid in sorted(pids)]
         return ordered[:self.workers], ordered[self.workers:]
 
-    def kill_worker(self, kind, busy=()):
-        """SIGKILL one HTTP or cron worker, a busy one (``busy``: pids holding an open
-        transaction) when there is one; returns its pid."""
+    def kill_worker(self, kind):
+        """SIGKILL the HTTP or cron worker that used the most CPU over the last half
+        second (the one at work, most likely mid-transaction); returns its pid."""
         http, cron = self.children()
         candidates = http if kind == "http" else cron
         if not candidates:
             raise RuntimeError(f"no {kind} worker to kill")
-        victim = next((pid for pid in candidates if pid in busy), candidates[-1])
+        before = {pid: _cpu_ticks(pid) for pid in candidates}
+        time.sleep(0.5)
+        victim = max(candidates, key=lambda pid: _cpu_ticks(pid) - before[pid])
         os.kill(victim, signal.SIGKILL)
         return victim
 
@@ -90,3 +92,13 @@ class OdooServer:
     def restart(self):
         self.stop()
         self.start()
+
+
+def _cpu_ticks(pid):
+    """User + system CPU time of ``pid`` in clock ticks (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # stat fields 14 and 15
