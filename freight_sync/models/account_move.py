@@ -1,7 +1,28 @@
+from psycopg2 import errorcodes
+from psycopg2.errors import SerializationFailure, UniqueViolation
+
 from odoo import fields, models
 
 MOVE_ROLES = [("accrual", "Freight accrual"), ("accrual_reversal", "Freight accrual reversal"),
               ("customer_invoice", "Freight customer invoice")]
+
+
+# account.move's unique index of posted entries' numbers (account/models/account_move.py)
+MOVE_NUMBER_INDEX = "account_move_unique_name"
+
+
+class MoveNumberTaken(SerializationFailure):
+    """Another transaction posted an entry under the number this one drew for its own.
+
+    Odoo numbers a journal's entries from the last one this transaction sees; two
+    transactions posting in the same journal at once (a queue cron and a clerk's import,
+    two lanes) can draw the same number, and the second fails on the unique index, which
+    a retry in a new transaction, seeing the first one's entry, gets past. Raised as a
+    serialization failure (pgcode 40001), so that the queue crons roll the batch back and
+    claim it again without spending an attempt (``cron_batches.run_batches``) and Odoo
+    runs an HTTP request again (``odoo.service.model.retrying``), as for any collision."""
+
+    pgcode = errorcodes.SERIALIZATION_FAILURE
 
 
 class AccountMove(models.Model):
@@ -23,6 +44,16 @@ class AccountMove(models.Model):
         ("freight_invoice_unique", "unique(freight_invoice_id)",
          "This carrier invoice already has a vendor bill."),
     ]
+
+    def _freight_post(self):
+        """``action_post``, a number drawn twice by concurrent transactions raised as the
+        collision it is (``MoveNumberTaken``), not as bad data."""
+        try:
+            return self.action_post()
+        except UniqueViolation as error:
+            if error.diag.constraint_name != MOVE_NUMBER_INDEX:
+                raise
+            raise MoveNumberTaken(str(error)) from error
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -181,7 +181,7 @@ class FreightAccrualBooking(models.AbstractModel):
             except UserError as error:  # a setup gap must not block the milestone feed
                 shipment.with_context(freight_accruing=True).accrual_note = str(error)
         moves = Move.create(values)
-        moves.action_post()
+        moves._freight_post()
         for shipment, move in zip(posting, moves):
             shipment.with_context(freight_accruing=True).write({
                 "accrual_state": "accrued", "accrual_move_id": move.id,

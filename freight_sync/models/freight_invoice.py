@@ -603,7 +603,7 @@ class FreightInvoice(models.Model):
                 "Nothing more to pay: %s, which this invoice replaces, already paid the "
                 "same amounts.", invoice.corrects_id.display_name))
         if company.freight_auto_post:
-            moves.action_post()
+            moves._freight_post()
         return moves
 
     def _amounts_to_bill(self):

@@ -216,7 +216,7 @@ class FreightInvoiceChain(models.AbstractModel):
                 "date": day, "invoice_date": day,
             }], cancel=fate == "reverse")
             if credit.state == "draft":
-                credit.action_post()
+                credit._freight_post()
             invoice.message_post(body=_("Vendor bill %(bill)s credited by %(credit)s: %(why)s.",
                                         bill=move.name, credit=credit.name, why=why))
         return fate

@@ -24,7 +24,7 @@ from ..services.inbox import (
     run_state,
 )
 from ..services.invoice_payload import parse_invoice_batch
-from ..services.lanes import LANES, MILESTONES, lane_of
+from ..services.lanes import BATCH_SIZE, LANES, MILESTONES, lane_of
 from ..services.signature import body_digest
 from ..services.x12_intake import read_stored
 from .cron_batches import run_batches
@@ -288,13 +288,14 @@ class FreightMessage(models.Model):
         return self._run_claims(lambda: self._claim(batch_size), time_budget)
 
     @api.model
-    def _cron_process_lane(self, lane, shard=0, shards=1, batch_size=20, time_budget=55):
+    def _cron_process_lane(self, lane, shard=0, shards=1, batch_size=None, time_budget=55):
         """One lane cron's run: the messages of ``lane`` in shard ``shard`` of ``shards``
         (data/ir_cron_data.xml). Each cron is its own ``ir.cron`` job, so Odoo runs the
         lanes and shards side by side, one cron thread each."""
         if lane not in LANES or not 0 <= shard < max(shards, 1):
             raise UserError(_("No processing lane %(lane)s with shard %(shard)s of %(shards)s.",
                               lane=lane, shard=shard, shards=shards))
+        batch_size = batch_size or BATCH_SIZE[lane]
         return self._run_claims(lambda: self._claim(batch_size, lane, shard, shards),
                                 time_budget)
 

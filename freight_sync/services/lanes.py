@@ -10,6 +10,12 @@ import re
 MILESTONES = "milestones"
 INVOICES = "invoices"
 LANES = (MILESTONES, INVOICES)
+# messages a lane cron claims and commits at once. An invoice message (up to 200 invoices,
+# each audited and billed) can take a minute on a busy machine, and Odoo kills a cron
+# worker whose pass over its jobs outlasts --limit-time-real-cron (default 120 s): a batch
+# of 20 such messages never committed and was claimed again forever (the chaos run, 2,000
+# invoices in 42 messages, lane stalled). One at a time, a killed worker loses one message.
+BATCH_SIZE = {MILESTONES: 20, INVOICES: 1}
 # GS01: QM carrier status (214), GF tender answer (990), FA acknowledgment (997)
 MILESTONE_GROUPS = frozenset({"QM", "GF", "FA"})
 # GS01: IM motor carrier freight invoice (210)

@@ -78,3 +78,84 @@ class TestConcurrentPosting(BaseCase):
                        [invoice_id])
             self.assertEqual(cr.fetchone()[0], 1)
         self.assertEqual(len(made[0]) + len(made[1]), 1, made)
+
+
+@tagged("freight_sync", "post_install", "-at_install")
+class TestConcurrentBillNumbers(BaseCase):
+    """Two workers posting bills of two invoices at once, in the same journal, both draw
+    the next bill number from the last bill they see; the second's posting then fails on
+    account.move's unique index of posted numbers. Found by the chaos run (an invoice lane
+    cron and a clerk's CSV import posting the month's first bills): the message failed as
+    a "processing error", an attempt spent. It is a collision: Odoo's retry runs the
+    second worker again, which sees the first bill and takes the number after it."""
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        with committed_env(self.registry) as env:
+            carrier = env["res.partner"].create(
+                {"name": "Number race carrier", "is_freight_carrier": True})
+            company = env.company
+            self.auto_post = company.freight_auto_post
+            company.freight_auto_post = True
+            if not company.freight_expense_account_id:
+                company.freight_expense_account_id = env["account.account"].search(
+                    [("account_type", "=", "expense"), ("company_id", "=", company.id)],
+                    limit=1)
+            invoices = env["freight.invoice"]._with_guarded_rights().create([{
+                "name": f"NUMBER-RACE-{n}", "carrier_id": carrier.id,
+                "date": date(2024, 7, 12), "currency_id": company.currency_id.id,
+                "state": "approved",
+                "line_ids": [Command.create({"charge_code": "400", "amount": 250.0})],
+            } for n in (1, 2)])
+            self.ids = (carrier.id, invoices.ids)
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        carrier_id, invoice_ids = self.ids
+        with committed_env(self.registry) as env:
+            moves = env["account.move"].search([("freight_invoice_id", "in", invoice_ids)])
+            moves.button_draft()
+            moves.with_context(force_delete=True).unlink()
+            env["freight.invoice"].browse(invoice_ids)._with_guarded_rights().unlink()
+            env["res.partner"].browse(carrier_id).unlink()
+            env.company.freight_auto_post = self.auto_post
+
+    def test_bills_posted_at_once_by_two_workers_get_two_numbers(self):
+        _carrier_id, invoice_ids = self.ids
+        made, errors, tries = {}, {}, {0: 0, 1: 0}
+        first_posted = threading.Event()
+
+        def post(worker):
+            try:
+                with committed_env(self.registry) as env:
+                    if worker == 1:
+                        first_posted.wait(10)
+
+                    def attempt():
+                        tries[worker] += 1
+                        moves = env["freight.invoice"].browse(invoice_ids[worker])._post_bills()
+                        if worker == 0:
+                            first_posted.set()
+                            threading.Event().wait(1.0)  # still uncommitted when 1 posts
+                        return moves.mapped("name")
+
+                    made[worker] = retrying(attempt, env)
+            except Exception as error:  # noqa: BLE001  reported by the assertion below
+                errors[worker] = error
+
+        threads = [threading.Thread(target=post, args=(worker,)) for worker in (0, 1)]
+        # the expected unique violation is logged by odoo.sql_db before the retry
+        with mute_logger("odoo.sql_db", "odoo.service.model"):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        self.assertFalse(errors, errors)
+        with self.registry.cursor() as cr:
+            cr.execute("""SELECT count(*), count(DISTINCT name) FROM account_move
+                           WHERE freight_invoice_id = ANY(%s) AND state = 'posted'""",
+                       [invoice_ids])
+            self.assertEqual(cr.fetchone(), (2, 2))
+        self.assertEqual(len(made[0]) + len(made[1]), 2, made)
+        self.assertGreater(tries[1], 1, "the second worker did not draw the same number")
