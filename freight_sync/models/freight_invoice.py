@@ -200,17 +200,27 @@ class FreightInvoice(models.Model):
 
     def init(self):
         result = super().init()
-        # Measured with 100,000 invoices (tests/bench/run workbench): the queue sorted by
-        # variance reads the top of this index instead of sorting the 47,000 invoices in
-        # the default states (~40 ms)...
+        cr = self.env.cr
+        # Measured with 1,000,000 invoices (tests/bench/run workbench): the queue sorted by
+        # variance reads the top of this index instead of sorting the 470,000 invoices in
+        # the states asked for, and with the state and company in it the invoices of other
+        # states on top (the 10,000 received ones, all variance) are skipped in the index
+        # alone: 1.6-5 ms where the heap fetch of each one took 79 ms. The page's ids come
+        # from an id-only search for that reason (freight.workbench._queue).
         # (invoices with unpriced lines come first: their variance is not known)
-        create_index(self.env.cr, "freight_invoice__unpriced_variance_id_index", self._table,
-                     ["unpriced_line_count", "variance_total", "id"])
-        # ... and a full page's count is an index-only scan over what the filters and the
-        # company rule compare (~7 ms for the default states, <1 ms with a carrier and a
-        # variance), not a heap scan of every match (~30-40 ms)
-        create_index(self.env.cr, "freight_invoice__workbench_count_index", self._table,
+        cr.execute("DROP INDEX IF EXISTS freight_invoice__unpriced_variance_id_index")
+        create_index(cr, "freight_invoice__unpriced_variance_page_index", self._table,
+                     ["unpriced_line_count", "variance_total", "id", "company_id", "state"])
+        # ... a full page's count is an index-only scan over what the filters and the
+        # company rule compare (<1 ms with a carrier and a variance), not a heap scan of
+        # every match ...
+        create_index(cr, "freight_invoice__workbench_count_index", self._table,
                      ["company_id", "state", "carrier_id", "variance_total"])
+        # ... and with the states alone, on this one: its few keys are stored once each
+        # (btree deduplication), 7 MB against the wider one's 52 MB, so counting the 470,000
+        # invoices of three states takes 50-65 ms instead of 115 ms
+        create_index(cr, "freight_invoice__company_state_index", self._table,
+                     ["company_id", "state"])
         return result
 
     # ---- actions ------------------------------------------------------------------------
