@@ -18,6 +18,8 @@ from ..services.workbench import (
     explain_line,
 )
 
+# how far past the page the queue's total is counted exactly
+COUNT_AHEAD = 10_000
 QUEUE_FIELDS = ["name", "carrier_id", "date", "currency_id", "amount_total", "expected_total",
                 "variance_total", "unpriced_line_count", "state"]
 MILESTONES_SHOWN = 30
@@ -40,7 +42,11 @@ class FreightWorkbench(models.AbstractModel):
     def _queue(self, query):
         """One page of the queue (a ``services.workbench.QueueQuery``): one search, one
         fetch, a count unless the page is the last one (then the page says how many), one
-        grouped count of cases."""
+        grouped count of cases.
+
+        The count stops COUNT_AHEAD matches past the page, as Odoo's list view does at
+        10,000: counting every match of a queue of hundreds of thousands costs more than
+        the page itself, and nobody pages that far ("1–40 of 10,040+")."""
         Invoice = self.env["freight.invoice"]
         today = fields.Date.context_today(self)
         domain = query.filter_domain(today, self.env.uid)
@@ -50,15 +56,20 @@ class FreightWorkbench(models.AbstractModel):
         invoices = Invoice.search(domain, offset=query.offset, limit=query.limit,
                                   order=query.order)
         invoices.fetch(QUEUE_FIELDS)
+        capped = False
         if len(invoices) < query.limit and (invoices or not query.offset):
             total = query.offset + len(invoices)
         else:
-            total = Invoice.search_count(domain)
+            cap = query.offset + query.limit + COUNT_AHEAD
+            total = Invoice.search_count(domain, limit=cap + 1)
+            capped = total > cap
+            total = min(total, cap)
         open_cases = dict(self.env["freight.exception"]._read_group(
             [("invoice_id", "in", invoices.ids), ("is_closed", "=", False)],
             ["invoice_id"], ["__count"]))
         return {
             "total": total,
+            "total_capped": capped,
             "offset": query.offset,
             "limit": query.limit,
             "rows": [{

@@ -97,6 +97,15 @@ class TestWorkbenchRoutes(ContractCase, HttpCase):
         nothing = self.call("wb_clerk", "/invoices/queue", {"filters": {"search": "NOPE"}})
         self.assertEqual(nothing["total"], 0)
 
+    def test_the_total_is_counted_so_far_past_the_page(self):
+        query = {"filters": {"state": ["audited", "exception"], "search": "WB-"}, "limit": 1}
+        with patch("odoo.addons.freight_sync.models.freight_workbench.COUNT_AHEAD", 1):
+            first = self.call("wb_clerk", "/invoices/queue", query)
+            second = self.call("wb_clerk", "/invoices/queue", dict(query, offset=1))
+        # 3 match: the first page counts to 2 ("1–1 of 2+"), the second to all 3
+        self.assertEqual((first["total"], first["total_capped"]), (2, True))
+        self.assertEqual((second["total"], second["total_capped"]), (3, False))
+
     def test_bad_queue_input_is_refused_in_words(self):
         for params, words in (({"sort": "price; drop"}, "sort must be one of"),
                               ({"limit": 5000}, "limit must be at most 200"),

@@ -61,8 +61,10 @@ describe("workbench keyboard", () => {
 
 describe("workbench numbers", () => {
     it("pages", () => {
-        assert.deepEqual(pageInfo(40, 40, 95), { from: 41, to: 80, total: 95, hasPrevious: true, hasNext: true });
-        assert.deepEqual(pageInfo(0, 0, 0), { from: 0, to: 0, total: 0, hasPrevious: false, hasNext: false });
+        assert.deepEqual(pageInfo(40, 40, 95), { from: 41, to: 80, total: 95, capped: false, hasPrevious: true, hasNext: true });
+        assert.deepEqual(pageInfo(0, 0, 0), { from: 0, to: 0, total: 0, capped: false, hasPrevious: false, hasNext: false });
+        // the server stopped counting: more pages follow, the total is a lower bound
+        assert.deepEqual(pageInfo(0, 40, 10040, true), { from: 1, to: 40, total: 10040, capped: true, hasPrevious: false, hasNext: true });
     });
 
     it("says a variance in words and colours it against the tolerance", () => {

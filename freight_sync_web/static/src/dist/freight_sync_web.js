@@ -1281,11 +1281,12 @@ function moveSelection(ids, current, step) {
   if (index < 0) return ids[0];
   return ids[Math.min(ids.length - 1, Math.max(0, index + step))];
 }
-function pageInfo(offset, shown, total) {
+function pageInfo(offset, shown, total, capped = false) {
   return {
     from: total ? offset + 1 : 0,
     to: offset + shown,
     total,
+    capped,
     hasPrevious: offset > 0,
     hasNext: offset + shown < total
   };
@@ -1467,7 +1468,8 @@ var Workbench = class extends Component5 {
   }
   // ---- queue --------------------------------------------------------------------------
   get pager() {
-    return pageInfo(this.state.page.offset, this.state.page.rows.length, this.state.page.total);
+    const page = this.state.page;
+    return pageInfo(page.offset, page.rows.length, page.total, Boolean(page.total_capped));
   }
   async select(invoiceId) {
     this.state.view.invoiceId = invoiceId;

@@ -31,6 +31,8 @@ export interface QueueRow {
 
 export interface QueuePage {
     total: number;
+    /** more than ``total`` match: the server stopped counting there */
+    total_capped?: boolean;
     offset: number;
     limit: number;
     rows: QueueRow[];

@@ -181,7 +181,8 @@ export class Workbench extends Component<ClientActionProps> {
     // ---- queue --------------------------------------------------------------------------
 
     get pager(): PageInfo {
-        return pageInfo(this.state.page.offset, this.state.page.rows.length, this.state.page.total);
+        const page = this.state.page;
+        return pageInfo(page.offset, page.rows.length, page.total, Boolean(page.total_capped));
     }
 
     async select(invoiceId: number | null): Promise<void> {

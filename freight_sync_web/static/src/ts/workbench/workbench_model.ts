@@ -127,15 +127,18 @@ export interface PageInfo {
     from: number;
     to: number;
     total: number;
+    /** the total is a lower bound: "of 10,040+" */
+    capped: boolean;
     hasPrevious: boolean;
     hasNext: boolean;
 }
 
-export function pageInfo(offset: number, shown: number, total: number): PageInfo {
+export function pageInfo(offset: number, shown: number, total: number, capped = false): PageInfo {
     return {
         from: total ? offset + 1 : 0,
         to: offset + shown,
         total,
+        capped,
         hasPrevious: offset > 0,
         hasNext: offset + shown < total,
     };
