@@ -252,7 +252,7 @@ class FreightMessage(models.Model):
     # ---- processing: claim, apply, finish, dead letters ----
 
     @api.model
-    def _claim(self, limit, lane=None, shard=0, shards=1):
+    def _claim(self, limit, lane=None, shard=0, shards=1, waited=0):
         """Lock up to ``limit`` due messages; other workers skip them instead of waiting,
         so any number of cron workers share the queue without doing work twice.
 
@@ -260,8 +260,13 @@ class FreightMessage(models.Model):
         shard key is the sender (endpoint), so one sender's messages, which touch the same
         shipments, are worked by one cron in arrival order and two shards of a lane do not
         fight over a shipment's row. Without a lane (the safety net), every lane,
-        milestones first."""
+        milestones first. ``waited``: only messages due for at least that many minutes."""
         self.env["freight.message"].flush_model()
+        now = fields.Datetime.now()
+        due = SQL("(next_attempt_at IS NULL OR next_attempt_at <= %s)", now)
+        if waited:
+            due = SQL("%s AND COALESCE(next_attempt_at, create_date) <= %s", due,
+                      now - timedelta(minutes=waited))
         where, order = SQL("TRUE"), SQL("lane IS DISTINCT FROM %s, id", MILESTONES)
         if lane:
             where = SQL("lane = %s AND mod(endpoint_id, %s) = %s", lane, max(shards, 1), shard)
@@ -270,22 +275,25 @@ class FreightMessage(models.Model):
             """
             SELECT id FROM freight_message
              WHERE direction = 'in' AND state = ANY(%s) AND kind = ANY(%s)
-               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
-               AND %s
+               AND %s AND %s
              ORDER BY %s
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            list(CLAIMABLE), HANDLED_KINDS, fields.Datetime.now(), where, order, limit,
+            list(CLAIMABLE), HANDLED_KINDS, due, where, order, limit,
         ), log_exceptions=False)
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
-    def _cron_process_inbox(self, batch_size=20, time_budget=55):
+    def _cron_process_inbox(self, batch_size=20, time_budget=55, waited_minutes=0):
         """The safety net: every lane and shard, milestones first. The lane crons do the
         work; this one, on a slow schedule and never woken by intake, picks up what a
-        deactivated or misconfigured lane cron left behind."""
-        return self._run_claims(lambda: self._claim(batch_size), time_budget)
+        deactivated or misconfigured lane cron left behind. Its cron passes
+        ``waited_minutes``: only messages due for that long, so that it does not work a
+        sender's fresh messages beside the lane cron working that sender's others (the two
+        would collide on the same shipments, and the sender's order would be lost)."""
+        return self._run_claims(lambda: self._claim(batch_size, waited=waited_minutes),
+                                time_budget)
 
     @api.model
     def _cron_process_lane(self, lane, shard=0, shards=1, batch_size=20, time_budget=55):
