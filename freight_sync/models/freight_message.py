@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import requests
 from psycopg2.errors import SerializationFailure, UniqueViolation
-from psycopg2.extensions import TransactionRollbackError
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -27,7 +26,7 @@ from ..services.invoice_payload import parse_invoice_batch
 from ..services.lanes import LANES, MILESTONES, lane_of
 from ..services.signature import body_digest
 from ..services.x12_intake import read_stored
-from .cron_batches import run_batches
+from .cron_batches import is_collision, run_batches
 from .ir_attachment import IN_DATABASE
 
 _logger = logging.getLogger(__name__)
@@ -312,7 +311,7 @@ class FreightMessage(models.Model):
         transaction (a serialization failure or a deadlock on a shipment, an accrual) is
         rolled back whole and claimed again in a new transaction, counting no attempt."""
         return run_batches(self.env, claim, lambda batch: batch._process(), time_budget,
-                           retry_on=TransactionRollbackError)
+                           retry_on=True)
 
     @api.model
     def _lane_crons(self, lane):
@@ -337,13 +336,13 @@ class FreightMessage(models.Model):
             except MessageRefused as refused:
                 message._finish_refused(refused.reasons, started)
                 continue
-            except TransactionRollbackError:
-                # another transaction holds or changed what this one writes: the batch is
-                # claimed again in a new transaction (_run_claims), no attempt counted
-                raise
             except PayloadError as error:
                 failures = {None: str(error)}
             except Exception as error:  # a bug or bad data must not stall the queue
+                if is_collision(error):
+                    # another transaction holds or changed what this one writes: the batch
+                    # is claimed again in a new transaction (_run_claims), no attempt counted
+                    raise
                 _logger.exception("freight message %s failed", message.id)
                 failures = {None: _("Processing error: %s", error)}
             message._finish(applied, failures, started, offers)
@@ -422,9 +421,9 @@ class FreightMessage(models.Model):
                 with self.env.cr.savepoint():
                     done, errors = Invoice._stage([invoice], endpoint.company_id, carrier, self)
                     self.env.flush_all()
-            except TransactionRollbackError:
-                raise  # a collision, not the invoice's fault: the batch is claimed again
             except Exception as error:  # recorded on the item, retried alone
+                if is_collision(error):
+                    raise  # not the invoice's fault: the batch is claimed again
                 _logger.warning("invoice %s not staged: %s", invoice["external_id"], error)
                 done, errors = Invoice.browse(), [str(error)]
             staged |= done

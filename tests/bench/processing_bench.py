@@ -50,7 +50,18 @@ def lane_crons(call, cr, shards):
 
 
 def pricing(call, carrier):
-    """A contract, so that every picked-up shipment gets an accrual entry."""
+    """Accruals set up and a contract, so that every picked-up shipment gets an accrual
+    entry (at most one: a second one for an event worked twice would show)."""
+    first = {"limit": 1, "order": "id"}
+    company = call("res.company", "search", [], **first)[0]  # the endpoints' company
+    call("res.company", "write", [company], {
+        "freight_accrual_journal_id": call("account.journal", "search", [
+            ("type", "=", "general"), ("company_id", "=", company)], **first)[0],
+        "freight_accrued_account_id": call("account.account", "search", [
+            ("account_type", "=", "liability_current"), ("company_id", "=", company)],
+            **first)[0],
+        "freight_expense_account_id": call("account.account", "search", [
+            ("account_type", "=", "expense"), ("company_id", "=", company)], **first)[0]})
     us = call("ir.model.data", "check_object_reference", "base", "us")[1]
     call("freight.rate.contract", "create", {
         "name": f"Processing bench {carrier}", "carrier_id": carrier, "date_start": "2024-01-01",
@@ -120,7 +131,7 @@ def drain(args, cr, crons, endpoints):
 def check(cr, run, endpoints, shipments):
     """Exactly once, from the database; returns the problems found."""
     problems = []
-    cr.execute("SELECT state, count(*), sum(attempts) FROM freight_message "
+    cr.execute("SELECT state, count(*), COALESCE(sum(attempts), 0) FROM freight_message "
                "WHERE endpoint_id = ANY(%s) GROUP BY state", [endpoints])
     messages = {state: (count, attempts) for state, count, attempts in cr.fetchall()}
     cr.execute("SELECT state, count(*) FROM freight_message_event "
