@@ -102,6 +102,14 @@ class TestLaneTagging(InboundCase):
         self.assertEqual(messages.mapped("lane"),
                          ["milestones", "invoices", "milestones", "invoices"])
 
+    def test_the_invoice_lane_works_one_message_per_transaction(self):
+        Message = self.env["freight.message"]
+        for lane, size in (("invoices", 1), ("milestones", 5)):
+            with patch.object(FreightMessage, "_claim", autospec=True,
+                              return_value=Message) as claim:
+                Message._cron_process_lane(lane, 0, 1)
+            self.assertEqual(claim.call_args.args[1:], (size, lane, 0, 1))
+
     def test_the_safety_net_leaves_fresh_messages_to_their_lane(self):
         message = self.receive(self.event("n-1"))
         Message = self.env["freight.message"]
