@@ -301,19 +301,28 @@ class FreightMessage(models.Model):
                                 time_budget)
 
     @api.model
-    def _cron_process_lane(self, lane, shard=0, shards=1, batch_size=None, time_budget=55):
+    def _cron_process_lane(self, lane, shard=0, shards=1, batch_size=None, time_budget=25):
         """One lane cron's run: the messages of ``lane`` in shard ``shard`` of ``shards``
         (data/ir_cron_data.xml). Each cron is its own ``ir.cron`` job, so Odoo runs the
         lanes and shards side by side, one cron thread each. Batches of ``LANE_BATCH``
         messages by default: the time budget is looked at between batches only, and a
         transaction longer than Odoo's ``limit_time_real_cron`` (120 s by default) is
-        killed with its cron worker, then claimed and killed again."""
+        killed with its cron worker, then claimed and killed again; a cron worker may run
+        several jobs in a row within that limit, hence a budget well under it.
+
+        A run that stops on its budget wakes its lane again: Odoo has deleted the triggers
+        that started it, and the backlog would otherwise wait for the next schedule."""
         if lane not in LANES or not 0 <= shard < max(shards, 1):
             raise UserError(_("No processing lane %(lane)s with shard %(shard)s of %(shards)s.",
                               lane=lane, shard=shard, shards=shards))
         batch_size = batch_size or LANE_BATCH[lane]
-        return self._run_claims(lambda: self._claim(batch_size, lane, shard, shards),
+        deadline = time.monotonic() + time_budget
+        done = self._run_claims(lambda: self._claim(batch_size, lane, shard, shards),
                                 time_budget)
+        if time.monotonic() >= deadline:
+            for cron in self._lane_crons(lane):
+                cron._trigger()
+        return done
 
     @api.model
     def _run_claims(self, claim, time_budget):

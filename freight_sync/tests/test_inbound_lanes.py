@@ -110,6 +110,21 @@ class TestLaneTagging(InboundCase):
                 Message._cron_process_lane(lane, 0, 1)
             self.assertEqual(claim.call_args.args[1:], (size, lane, 0, 1))
 
+    def test_a_lane_out_of_time_wakes_itself_again(self):
+        Trigger = self.env["ir.cron.trigger"]
+        messages = self.receive(self.event("t-1")) | self.receive(self.event("t-2"))
+        shard = messages[0].endpoint_id.id % 2
+        Trigger.search([]).unlink()
+        self.env["freight.message"]._cron_process_lane("milestones", shard, 2, batch_size=1,
+                                                       time_budget=0)
+        self.assertEqual(set(messages.mapped("state")), {"received"})
+        self.assertIn(self.env.ref(f"freight_sync.ir_cron_process_milestones_{shard}"),
+                      Trigger.search([]).cron_id)
+        Trigger.search([]).unlink()
+        self.env["freight.message"]._cron_process_lane("milestones", shard, 2)
+        self.assertEqual(set(messages.mapped("state")), {"done"})
+        self.assertFalse(Trigger.search([]))
+
     def test_the_safety_net_leaves_fresh_messages_to_their_lane(self):
         message = self.receive(self.event("n-1"))
         Message = self.env["freight.message"]
