@@ -6,10 +6,26 @@ import random
 import threading
 import time
 
+from psycopg2.errors import UniqueViolation
+from psycopg2.extensions import TransactionRollbackError
+
+from .account_move import MOVE_NUMBER_INDEX
+
 _logger = logging.getLogger(__name__)
 # a pause before claiming again after a collision, so that two colliding workers do not
 # meet again at once (seconds, at random between the two)
 COLLISION_PAUSE = (0.05, 0.25)
+
+
+def is_collision(error):
+    """Whether ``error`` says another worker's transaction won (a serialization failure, a
+    deadlock, the same journal entry number): no fault of the item, the batch is worked
+    again in a new transaction. Item-level handlers raise it instead of recording it."""
+    # the same number is raised as MoveNumberTaken (a serialization failure) where this
+    # addon posts (account_move._freight_post); a posting of another path shows it raw
+    return isinstance(error, TransactionRollbackError) or (
+        isinstance(error, UniqueViolation)
+        and getattr(error.diag, "constraint_name", None) == MOVE_NUMBER_INDEX)
 
 
 def run_batches(env, claim, work, time_budget, retry_on=()):
@@ -18,7 +34,7 @@ def run_batches(env, claim, work, time_budget, retry_on=()):
     own (not inside a test's transaction): a crash loses at most the batch in hand, and its
     row locks go to the next worker at once.
 
-    A ``retry_on`` exception (a serialization failure, a deadlock: another transaction won
+    A ``retry_on`` exception (true: whatever ``is_collision``; another transaction won
     the rows) rolls the batch back whole, nothing of it recorded, and the loop claims
     again in a new transaction, with a new snapshot that sees the winner's work. Inside a
     test's transaction, which cannot be rolled back, it is raised."""
@@ -33,7 +49,9 @@ def run_batches(env, claim, work, time_budget, retry_on=()):
             work(batch)
             if not testing:
                 env.cr.commit()  # pylint: disable=invalid-commit
-        except retry_on as error:
+        except Exception as error:
+            if not (is_collision(error) if retry_on is True else isinstance(error, retry_on)):
+                raise
             if testing:
                 raise
             env.cr.rollback()

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import requests
 from psycopg2.errors import SerializationFailure, UniqueViolation
-from psycopg2.extensions import TransactionRollbackError
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -27,7 +26,7 @@ from ..services.invoice_payload import parse_invoice_batch
 from ..services.lanes import BATCH_SIZE, LANES, MILESTONES, lane_of
 from ..services.signature import body_digest
 from ..services.x12_intake import read_stored
-from .cron_batches import run_batches
+from .cron_batches import is_collision, run_batches
 from .ir_attachment import IN_DATABASE
 
 _logger = logging.getLogger(__name__)
@@ -252,7 +251,7 @@ class FreightMessage(models.Model):
     # ---- processing: claim, apply, finish, dead letters ----
 
     @api.model
-    def _claim(self, limit, lane=None, shard=0, shards=1):
+    def _claim(self, limit, lane=None, shard=0, shards=1, waited=0):
         """Lock up to ``limit`` due messages; other workers skip them instead of waiting,
         so any number of cron workers share the queue without doing work twice.
 
@@ -260,8 +259,13 @@ class FreightMessage(models.Model):
         shard key is the sender (endpoint), so one sender's messages, which touch the same
         shipments, are worked by one cron in arrival order and two shards of a lane do not
         fight over a shipment's row. Without a lane (the safety net), every lane,
-        milestones first."""
+        milestones first. ``waited``: only messages due for at least that many minutes."""
         self.env["freight.message"].flush_model()
+        now = fields.Datetime.now()
+        due = SQL("(next_attempt_at IS NULL OR next_attempt_at <= %s)", now)
+        if waited:
+            due = SQL("%s AND COALESCE(next_attempt_at, create_date) <= %s", due,
+                      now - timedelta(minutes=waited))
         where, order = SQL("TRUE"), SQL("lane IS DISTINCT FROM %s, id", MILESTONES)
         if lane:
             where = SQL("lane = %s AND mod(endpoint_id, %s) = %s", lane, max(shards, 1), shard)
@@ -270,34 +274,49 @@ class FreightMessage(models.Model):
             """
             SELECT id FROM freight_message
              WHERE direction = 'in' AND state = ANY(%s) AND kind = ANY(%s)
-               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
-               AND %s
+               AND %s AND %s
              ORDER BY %s
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            list(CLAIMABLE), HANDLED_KINDS, fields.Datetime.now(), where, order, limit,
+            list(CLAIMABLE), HANDLED_KINDS, due, where, order, limit,
         ), log_exceptions=False)
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
-    def _cron_process_inbox(self, batch_size=20, time_budget=55):
+    def _cron_process_inbox(self, batch_size=20, time_budget=55, waited_minutes=0):
         """The safety net: every lane and shard, milestones first. The lane crons do the
         work; this one, on a slow schedule and never woken by intake, picks up what a
-        deactivated or misconfigured lane cron left behind."""
-        return self._run_claims(lambda: self._claim(batch_size), time_budget)
+        deactivated or misconfigured lane cron left behind. Its cron passes
+        ``waited_minutes``: only messages due for that long, so that it does not work a
+        sender's fresh messages beside the lane cron working that sender's others (the two
+        would collide on the same shipments, and the sender's order would be lost)."""
+        return self._run_claims(lambda: self._claim(batch_size, waited=waited_minutes),
+                                time_budget)
 
     @api.model
-    def _cron_process_lane(self, lane, shard=0, shards=1, batch_size=None, time_budget=55):
+    def _cron_process_lane(self, lane, shard=0, shards=1, batch_size=None, time_budget=25):
         """One lane cron's run: the messages of ``lane`` in shard ``shard`` of ``shards``
         (data/ir_cron_data.xml). Each cron is its own ``ir.cron`` job, so Odoo runs the
-        lanes and shards side by side, one cron thread each."""
+        lanes and shards side by side, one cron thread each. Batches of ``BATCH_SIZE``
+        messages by default: the time budget is looked at between batches only, and a
+        transaction longer than Odoo's ``limit_time_real_cron`` (120 s by default) is
+        killed with its cron worker, then claimed and killed again; a cron worker may run
+        several jobs in a row within that limit, hence a budget well under it.
+
+        A run that stops on its budget wakes its lane again: Odoo has deleted the triggers
+        that started it, and the backlog would otherwise wait for the next schedule."""
         if lane not in LANES or not 0 <= shard < max(shards, 1):
             raise UserError(_("No processing lane %(lane)s with shard %(shard)s of %(shards)s.",
                               lane=lane, shard=shard, shards=shards))
         batch_size = batch_size or BATCH_SIZE[lane]
-        return self._run_claims(lambda: self._claim(batch_size, lane, shard, shards),
+        deadline = time.monotonic() + time_budget
+        done = self._run_claims(lambda: self._claim(batch_size, lane, shard, shards),
                                 time_budget)
+        if time.monotonic() >= deadline:
+            for cron in self._lane_crons(lane):
+                cron._trigger()
+        return done
 
     @api.model
     def _run_claims(self, claim, time_budget):
@@ -305,7 +324,7 @@ class FreightMessage(models.Model):
         transaction (a serialization failure or a deadlock on a shipment, an accrual) is
         rolled back whole and claimed again in a new transaction, counting no attempt."""
         return run_batches(self.env, claim, lambda batch: batch._process(), time_budget,
-                           retry_on=TransactionRollbackError)
+                           retry_on=True)
 
     @api.model
     def _lane_crons(self, lane):
@@ -330,13 +349,13 @@ class FreightMessage(models.Model):
             except MessageRefused as refused:
                 message._finish_refused(refused.reasons, started)
                 continue
-            except TransactionRollbackError:
-                # another transaction holds or changed what this one writes: the batch is
-                # claimed again in a new transaction (_run_claims), no attempt counted
-                raise
             except PayloadError as error:
                 failures = {None: str(error)}
             except Exception as error:  # a bug or bad data must not stall the queue
+                if is_collision(error):
+                    # another transaction holds or changed what this one writes: the batch
+                    # is claimed again in a new transaction (_run_claims), no attempt counted
+                    raise
                 _logger.exception("freight message %s failed", message.id)
                 failures = {None: _("Processing error: %s", error)}
             message._finish(applied, failures, started, offers)
@@ -415,9 +434,9 @@ class FreightMessage(models.Model):
                 with self.env.cr.savepoint():
                     done, errors = Invoice._stage([invoice], endpoint.company_id, carrier, self)
                     self.env.flush_all()
-            except TransactionRollbackError:
-                raise  # a collision, not the invoice's fault: the batch is claimed again
             except Exception as error:  # recorded on the item, retried alone
+                if is_collision(error):
+                    raise  # not the invoice's fault: the batch is claimed again
                 _logger.warning("invoice %s not staged: %s", invoice["external_id"], error)
                 done, errors = Invoice.browse(), [str(error)]
             staged |= done

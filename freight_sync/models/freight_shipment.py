@@ -7,8 +7,6 @@ at the end: `freight.accrual.booking`, `freight.customer.billing` and `stock.lan
 import logging
 from collections import defaultdict
 
-from psycopg2.extensions import TransactionRollbackError
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
@@ -38,6 +36,7 @@ from ..services.stops import FINAL_CODES, code_at_stop, last_stop
 from ..services.tender import to_json_tender
 from ..services.tender_build import Party, ShipmentTender, build_tender
 from ..services.x12_204 import build_204
+from .cron_batches import is_collision
 from .freight_endpoint import DEFAULT_X12_SENDER, X12_SENDER_PARAM
 from .freight_milestone import SOURCE_BY_KIND
 from .freight_tender import TENDER_STATES, TODO
@@ -602,9 +601,9 @@ class FreightShipment(models.Model):
                 with self.env.cr.savepoint():
                     self._open_counter_offer_case(target, event, message)
                     self.env.flush_all()
-            except TransactionRollbackError:
-                raise  # a collision with another worker: the whole batch is claimed again
             except Exception as error:  # recorded on the item, retried alone
+                if is_collision(error):
+                    raise  # with another worker: the whole batch is claimed again
                 _logger.warning("counter-offer %s: no case opened: %s",
                                 event["external_id"], error)
                 failures[event["external_id"]] = str(error)
@@ -665,9 +664,9 @@ class FreightShipment(models.Model):
                 self.env["freight.milestone"].create(values)
                 self.env.flush_all()
             failed = {}
-        except TransactionRollbackError:
-            raise  # a collision with another worker: the whole batch is claimed again
-        except Exception:  # told apart below, one event at a time
+        except Exception as error:  # told apart below, one event at a time
+            if is_collision(error):
+                raise  # with another worker: the whole batch is claimed again
             _logger.info("message %s: milestones stored one by one", message.id)
             failed = dict(filter(None, (self._store_one_milestone(vals) for vals in values)))
         # a later stop known now makes an earlier stop's delivery a stop on the way
@@ -681,9 +680,9 @@ class FreightShipment(models.Model):
             with self.env.cr.savepoint():
                 self.env["freight.milestone"].create(vals)
                 self.env.flush_all()
-        except TransactionRollbackError:
-            raise
         except Exception as error:  # recorded on the item, retried alone
+            if is_collision(error):
+                raise
             _logger.warning("event %s not applied: %s", vals["external_id"], error)
             return vals["external_id"], str(error)
         return None

@@ -102,6 +102,41 @@ class TestLaneTagging(InboundCase):
         self.assertEqual(messages.mapped("lane"),
                          ["milestones", "invoices", "milestones", "invoices"])
 
+    def test_the_invoice_lane_works_one_message_per_transaction(self):
+        Message = self.env["freight.message"]
+        for lane, size in (("invoices", 1), ("milestones", 5)):
+            with patch.object(FreightMessage, "_claim", autospec=True,
+                              return_value=Message) as claim:
+                Message._cron_process_lane(lane, 0, 1)
+            self.assertEqual(claim.call_args.args[1:], (size, lane, 0, 1))
+
+    def test_a_lane_out_of_time_wakes_itself_again(self):
+        Trigger = self.env["ir.cron.trigger"]
+        messages = self.receive(self.event("t-1")) | self.receive(self.event("t-2"))
+        shard = messages[0].endpoint_id.id % 2
+        Trigger.search([]).unlink()
+        self.env["freight.message"]._cron_process_lane("milestones", shard, 2, batch_size=1,
+                                                       time_budget=0)
+        self.assertEqual(set(messages.mapped("state")), {"received"})
+        self.assertIn(self.env.ref(f"freight_sync.ir_cron_process_milestones_{shard}"),
+                      Trigger.search([]).cron_id)
+        Trigger.search([]).unlink()
+        self.env["freight.message"]._cron_process_lane("milestones", shard, 2)
+        self.assertEqual(set(messages.mapped("state")), {"done"})
+        self.assertFalse(Trigger.search([]))
+
+    def test_the_safety_net_leaves_fresh_messages_to_their_lane(self):
+        message = self.receive(self.event("n-1"))
+        Message = self.env["freight.message"]
+        self.assertFalse(Message._claim(20, waited=10) & message)
+        self.assertIn(message, Message._claim(20, "milestones", message.endpoint_id.id % 2, 2))
+        message.flush_recordset()
+        self.env.cr.execute("UPDATE freight_message SET create_date = create_date - "
+                            "interval '11 minutes' WHERE id = %s", [message.id])
+        self.assertIn(message, Message._claim(20, waited=10))
+        self.assertIn("waited_minutes=10",
+                      self.env.ref("freight_sync.ir_cron_process_inbox").code)
+
     def test_requeued_messages_wake_their_lane(self):
         message = self.receive(self.event("r-1", shipment={"load_ref": "UNKNOWN"}))
         self.process()
@@ -317,3 +352,58 @@ class TestConcurrentLanes(BaseCase):
         with committed_env(self.registry) as env:
             self.assertEqual(env["freight.shipment"].browse(shipment_ids[0]).status,
                              "picked_up")
+
+    def test_the_same_journal_number_is_a_collision(self):
+        """Two workers posting in one journal at once (an accrual from the milestones lane,
+        a reversal from the invoices lane): the one whose snapshot missed the other's entry
+        takes the same number; the unique index refuses it and the batch is worked again,
+        in a new transaction that numbers it after the other's."""
+        with committed_env(self.registry) as env:
+            journal = env["account.journal"].search([("type", "=", "general")], limit=1)
+            company = [("company_id", "=", journal.company_id.id), ("deprecated", "=", False)]
+            expense, accrued = (env["account.account"].search(
+                company + [("account_type", "=", kind)], limit=1)
+                for kind in ("expense", "liability_current"))
+            self.assertTrue(journal and expense and accrued)
+            values = {"move_type": "entry", "journal_id": journal.id, "date": "2024-07-09",
+                      "line_ids": [(0, 0, {"account_id": expense.id, "debit": 100.0}),
+                                   (0, 0, {"account_id": accrued.id, "credit": 100.0})]}
+        snapshot, posted, moves, tries = (threading.Event(), threading.Event(), [], [])
+
+        def other_worker():
+            snapshot.wait(10)
+            with committed_env(self.registry) as env:
+                moves.append(env["account.move"].create(values))
+                moves[-1].action_post()
+            posted.set()
+
+        def lane():
+            with committed_env(self.registry) as env:
+                def claim():
+                    env.cr.execute("SELECT 1")  # the transaction's snapshot, as a claim's
+                    return [] if len(moves) == 2 else [1]
+
+                def work(_batch):
+                    tries.append(1)
+                    snapshot.set()
+                    posted.wait(10)
+                    move = env["account.move"].create(values)
+                    move.action_post()
+                    env.flush_all()
+                    moves.append(move)
+
+                cron_batches.run_batches(env, claim, work, 60, retry_on=True)
+
+        self.addCleanup(self._drop_moves, moves)
+        with mute_logger("odoo.sql_db"), patch.object(cron_batches, "_logger") as logger:
+            self._threads(other_worker, lane)
+        self.assertEqual(len(tries), 2)
+        self.assertIn(logger.info.call_args_list[0].args[1],
+                      ("UniqueViolation", "SerializationFailure"))
+        with committed_env(self.registry) as env:
+            names = env["account.move"].browse([m.id for m in moves]).mapped("name")
+        self.assertEqual(len(set(names)), 2, names)
+
+    def _drop_moves(self, moves):
+        with committed_env(self.registry) as env:
+            env.cr.execute("DELETE FROM account_move WHERE id = ANY(%s)", [[m.id for m in moves]])

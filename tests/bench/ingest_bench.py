@@ -33,8 +33,10 @@ def rpc(args):
     return call
 
 
-def setup(call, run):
-    carrier = call("res.partner", "create", {
+def setup(call, run, carrier=None):
+    """A carrier endpoint with its robot user, API key and signing secret; several
+    endpoints of one ``carrier`` (its EDI and its API, say) report on the same shipments."""
+    carrier = carrier or call("res.partner", "create", {
         "name": f"Bench carrier {run}", "is_company": True, "is_freight_carrier": True})
     groups = [call("ir.model.data", "check_object_reference", "base", "group_user")[1],
               call("ir.model.data", "check_object_reference", "freight_sync",

@@ -40,6 +40,9 @@ def slow_down_safety_net(cr):
     if cron and (cron.interval_number, cron.interval_type) == (5, "minutes"):
         cron.write({"interval_number": 30, "priority": 20,
                     "name": "Freight: process inbound messages (all lanes, safety net)"})
+    if cron and cron.code.strip() == "model._cron_process_inbox()":
+        # only what waited 10 minutes: never a sender's fresh messages beside its lane cron
+        cron.code = "model._cron_process_inbox(waited_minutes=10)"
 
 
 def migrate(cr, version):
