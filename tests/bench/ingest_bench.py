@@ -26,6 +26,7 @@ import hmac
 import http.client
 import io
 import json
+import os
 import secrets
 import threading
 import time
@@ -102,6 +103,32 @@ def post_all(url, requests, clients):
     return time.perf_counter() - started, answers
 
 
+def cpu_ticks(db):
+    """CPU time (clock ticks) of each process on this machine whose command line names
+    ``db``: the Odoo server's processes and their PostgreSQL backends, not this client."""
+    ticks = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if db.encode() not in cmdline.read():
+                    continue
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        ticks[entry] = int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks
+
+
+def cpu_ms(db, before):
+    """Milliseconds of CPU those processes used since ``before`` (``cpu_ticks``)."""
+    after = cpu_ticks(db)
+    used = sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
+    return used * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def hold_processing(call, active):
     """Pause (or resume) the inbox crons, so the accept path is measured alone."""
     crons = call("ir.cron", "search", [("cron_name", "ilike", "Freight: process inbound"),
@@ -115,10 +142,11 @@ def item_digest(item):
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def copy_rows(dsn, endpoint, company, bodies, clients):
+def copy_rows(dsn, db, endpoint, company, bodies, clients):
     """COPY, per body, the rows the route writes (attachment, message, key rows) for
     ``endpoint``, each body in its own committed transaction over ``clients``
-    connections; deletes them after. Returns the seconds the COPYs took."""
+    connections; deletes them after. Returns the seconds the COPYs took and the
+    milliseconds of CPU their PostgreSQL backends used."""
     import psycopg2  # noqa: PLC0415 (only this step needs it)
 
     now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
@@ -144,30 +172,34 @@ def copy_rows(dsn, endpoint, company, bodies, clients):
     cursor = iter(batches)
     lock = threading.Lock()
 
-    def work():
-        with psycopg2.connect(dsn) as connection:
-            while True:
-                with lock:
-                    batch = next(cursor, None)
-                if batch is None:
-                    break
-                with connection.cursor() as cr:
-                    for table, columns, rows in zip(COPY_TABLES, COPY_COLUMNS, batch):
-                        cr.copy_expert(f"COPY {table} ({columns}) FROM STDIN",
-                                       io.StringIO(rows))
-                connection.commit()
+    def work(connection):
+        while True:
+            with lock:
+                batch = next(cursor, None)
+            if batch is None:
+                break
+            with connection.cursor() as cr:
+                for table, columns, rows in zip(COPY_TABLES, COPY_COLUMNS, batch):
+                    cr.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(rows))
+            connection.commit()
 
-    threads = [threading.Thread(target=work) for _ in range(clients)]
+    connections = [psycopg2.connect(dsn) for _client in range(clients)]
+    threads = [threading.Thread(target=work, args=[connection]) for connection in connections]
+    ticks = cpu_ticks(db)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
+    cpu = cpu_ms(db, ticks)
+    for connection in connections:
+        connection.close()
     with psycopg2.connect(dsn) as connection, connection.cursor() as cr:
         cr.execute("DELETE FROM freight_message WHERE endpoint_id = %s", [endpoint])
+        assert cr.rowcount == len(bodies), (cr.rowcount, len(bodies))
         cr.execute("DELETE FROM ir_attachment WHERE id = ANY(%s)", [[a for a, _m in ids]])
-    return seconds
+    return seconds, cpu
 
 
 COPY_TABLES = ("ir_attachment", "freight_message", "freight_message_event")
@@ -222,8 +254,10 @@ def main():
               for i in range(0, len(events), args.batch)]
     if args.hold_processing:
         hold_processing(call, False)
+    ticks = cpu_ticks(args.db)
     accept_seconds, answers = post_all(
         args.url, [(body, signed_headers(body, key, secret)) for body in bodies], args.clients)
+    accept_cpu = cpu_ms(args.db, ticks) / len(bodies)
     refused = [answer for answer in answers if answer[0] != 202]
     assert not refused, refused[:1]
     accepted = sum(answer["accepted"] for _status, answer in answers)
@@ -233,8 +267,9 @@ def main():
     copy_rate = None
     if args.dsn:
         company = call("freight.endpoint", "read", [copy_endpoint], ["company_id"])[0]
-        copy_seconds = copy_rows(args.dsn, copy_endpoint, company["company_id"][0], bodies,
-                                 args.clients)
+        copy_seconds, copy_cpu = copy_rows(args.dsn, args.db, copy_endpoint,
+                                           company["company_id"][0], bodies, args.clients)
+        copy_cpu /= len(bodies)
         copy_rate = len(events) / copy_seconds
 
     # 4. processing by the cron, woken by the requests (or, held, by one more request
@@ -267,10 +302,16 @@ def main():
     print(f"accept path (signed POST, durable store): {accept_rate:,.0f} events/s "
           f"({accept_seconds:.2f} s)")
     print(f"accept / baseline ratio: {accept_rate / baseline_rate:,.1f}x")
+    cores = os.cpu_count()
+    print(f"accept CPU: {accept_cpu:.1f} ms per request of {args.batch} (Odoo processes and "
+          f"their PostgreSQL backends; proxy and client not counted): at most "
+          f"{cores * 1000 / accept_cpu * args.batch:,.0f} events/s on {cores} idle cores")
     if copy_rate:
         print(f"PostgreSQL COPY of the same rows (message, payload, key rows; one "
               f"transaction per batch): {copy_rate:,.0f} events/s ({copy_seconds:.2f} s)")
-        print(f"accept / COPY fraction: {accept_rate / copy_rate:.2f}")
+        print(f"accept / COPY fraction: {accept_rate / copy_rate:.2f}; COPY CPU "
+              f"{copy_cpu:.1f} ms per batch (its backends; the accept path's / COPY's: "
+              f"{accept_cpu / copy_cpu:.1f})")
     print(f"processing (inbox -> milestones -> status, one cron worker): "
           f"{processed / processing_seconds if processing_seconds else 0:,.0f} events/s "
           f"({processed} events, {processing_seconds:.2f} s of worker time, "
