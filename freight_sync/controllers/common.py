@@ -219,9 +219,8 @@ class Intake:
     key_names_content = False
 
     def accept(self, endpoint, batch, body, content_type):
-        earlier = find_earlier(endpoint, batch.key, body, self.key_names_content)
-        if earlier:
-            return self.answer_duplicate(earlier)
+        """Store first, look for an earlier message only when the key is taken: a new
+        request, the common case, costs no lookup."""
         try:
             if batch.refusal:
                 return self.answer_refusal(
@@ -229,11 +228,13 @@ class Intake:
             message, statuses = store_batch(endpoint, batch, body, content_type,
                                             self.correlation)
         except IdempotencyKeyTaken:
-            # a twin request stored this key after this transaction began: only a new
-            # transaction sees its message, and this request is its duplicate
-            request.env.cr.rollback()
-            return self.answer_duplicate(
-                find_earlier(endpoint, batch.key, body, self.key_names_content))
+            earlier = find_earlier(endpoint, batch.key, body, self.key_names_content)
+            if not earlier:
+                # a twin request stored this key after this transaction began: only a
+                # new transaction sees its message, and this request is its duplicate
+                request.env.cr.rollback()
+                earlier = find_earlier(endpoint, batch.key, body, self.key_names_content)
+            return self.answer_duplicate(earlier)
         return self.answer(message, statuses, stored_status(message, statuses))
 
     def read_batch(self, endpoint, body) -> Batch:

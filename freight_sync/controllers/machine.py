@@ -71,9 +71,12 @@ class JsonBatchIntake(Intake):
     def _reject_other_carriers(self, endpoint):
         """A carrier's endpoint sends its own carrier's documents: one naming another SCAC
         is refused now, where the sender can see it, not filed under the wrong carrier."""
+        naming = [(index, item) for index, item in self.valid if item.get("scac")]
+        if not naming:
+            return  # events name no SCAC: the carrier's is not even read
         own = endpoint.carrier_id.freight_scac if endpoint.kind == "carrier" else None
-        mismatched = [(index, item) for index, item in self.valid
-                      if scac_mismatch(item.get("scac"), own)]
+        mismatched = [(index, item) for index, item in naming
+                      if scac_mismatch(item["scac"], own)]
         for index, item in mismatched:
             self.rejected.append(PayloadError(
                 f"/{self.kind}/{index}/scac",

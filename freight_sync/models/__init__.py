@@ -33,6 +33,7 @@ from . import freight_customer_billing
 from . import freight_dashboard
 from . import freight_rate_shop
 from . import ir_http
+from . import ir_cron
 from . import freight_tender
 from . import freight_subscription
 from . import freight_subscription_delivery

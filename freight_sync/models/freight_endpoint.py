@@ -136,7 +136,10 @@ class FreightEndpoint(models.Model):
             return self.browse()
         # a customer endpoint only receives: it never posts milestones or invoices, even
         # with a key issued by mistake
-        return self.sudo().with_context(active_test=False).search(
-            [("api_key_hash", "=", hash_api_key(api_key)), ("kind", "!=", "customer")], limit=1
+        # one query: the record with what the accept path reads of it (the secret too)
+        return self.sudo().with_context(active_test=False).search_fetch(
+            [("api_key_hash", "=", hash_api_key(api_key)), ("kind", "!=", "customer")],
+            ["active", "kind", "hmac_secret", "accept_json", "accept_x12", "company_id",
+             "carrier_id", "user_id"], limit=1,
         )
 

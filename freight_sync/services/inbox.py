@@ -43,10 +43,13 @@ def run_state(failures: dict, applied_any: bool, retry_left: bool,
     return "partial" if applied_any and None not in failures else "failed"
 
 
+# one encoder for every digest: json.dumps builds one per call with these options
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def item_digest(item) -> str:
     """A fingerprint of one item that ignores key order and whitespace of the sender's JSON."""
-    canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL_JSON.encode(item).encode()).hexdigest()
 
 
 def classify_items(keys: list[tuple[str, str]], inserted: set[str],

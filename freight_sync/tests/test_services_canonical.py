@@ -1,3 +1,4 @@
+import json
 from datetime import datetime
 
 from odoo.tests import BaseCase, tagged
@@ -172,6 +173,21 @@ class TestDocumentChecks(BaseCase):
         with self.assertRaises(PayloadError) as caught:
             load_json(b"[" * 100_000 + b"]" * 100_000)
         self.assertEqual(caught.exception.pointer, "")
+
+    def test_depth_of_a_parsed_document_and_of_a_malformed_one(self):
+        # an object holding 31 nested arrays is 32 levels deep, one more array is 33
+        deepest = b'{"a": ' + b"[" * 31 + b"]" * 31 + b"}"
+        self.assertEqual(load_json(deepest), json.loads(deepest))
+        for body in (b'{"a": ' + b"[" * 32 + b"]" * 32 + b"}",  # parsed, then measured
+                     b"[" * 40,  # not JSON, but refused for its depth first, as it was
+                     b'[{"a": [' * 12 + b"1"):
+            with self.subTest(body=body[:12]), self.assertRaises(PayloadError) as caught:
+                load_json(body)
+            self.assertEqual(caught.exception.pointer, "")
+        # brackets in strings are text
+        self.assertEqual(load_json(b'{"a": "' + b"[" * 40 + b'"}'), {"a": "[" * 40})
+        with self.assertRaises(JsonSyntaxError):
+            load_json(b'{"a": [[1}')
 
     def test_what_json_is_not(self):
         for body in (b"[NaN]", b"[-Infinity]", b"\xff[]", b"[1,"):
