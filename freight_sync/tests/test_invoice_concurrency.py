@@ -124,7 +124,7 @@ class TestConcurrentBillNumbers(BaseCase):
     def test_bills_posted_at_once_by_two_workers_get_two_numbers(self):
         _carrier_id, invoice_ids = self.ids
         made, errors, tries = {}, {}, {0: 0, 1: 0}
-        first_posted = threading.Event()
+        first_posted, second_began = threading.Event(), threading.Event()
 
         def post(worker):
             try:
@@ -134,10 +134,16 @@ class TestConcurrentBillNumbers(BaseCase):
 
                     def attempt():
                         tries[worker] += 1
+                        if worker == 1 and tries[1] == 1:
+                            # its snapshot is taken now, before the first one commits,
+                            # however slowly this thread was scheduled
+                            env.cr.execute("SELECT 1")
+                            second_began.set()
                         moves = env["freight.invoice"].browse(invoice_ids[worker])._post_bills()
                         if worker == 0:
                             first_posted.set()
-                            threading.Event().wait(1.0)  # still uncommitted when 1 posts
+                            second_began.wait(10)
+                            threading.Event().wait(0.5)  # 1 draws its number meanwhile
                         return moves.mapped("name")
 
                     made[worker] = retrying(attempt, env)
