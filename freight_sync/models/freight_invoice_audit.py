@@ -22,7 +22,7 @@ from ..services.invoice_audit import (
     what_if,
 )
 from ..services.invoice_chain import GONE_STATES, REPLACES
-from ..services.references import references_domain
+from ..services.references import INVOICE_LINE_FIELDS, references_domain
 
 CASE_RESPONSE = timedelta(days=3)
 APPROVED = ("approved", "posted", "paid")
@@ -36,18 +36,35 @@ class FreightInvoiceAudit(models.AbstractModel):
 
     def _run(self, invoices, company):
         """One batch of received invoices of one company: load, audit, store."""
-        shipments = self._candidate_shipments(invoices)
-        results = audit_batch(self._inputs(invoices),
+        lines = self._lines(invoices)
+        shipments = self._candidate_shipments(invoices, lines)
+        results = audit_batch(self._inputs(invoices, lines),
                               self._audit_context(invoices, company, shipments),
                               self._prior(invoices, shipments))
         self._store(invoices, results, company)
 
-    def _inputs(self, invoices):
-        lines_by_invoice = defaultdict(list)
-        for line in invoices.line_ids:
-            lines_by_invoice[line.invoice_id.id].append(InvoiceLine(
-                line.id, line.line_no, line._references(), line.charge_code, line.quantity,
-                line.amount, line.billed_weight_kg or None))
+    def _lines(self, invoices):
+        """The batch's lines as plain data, by invoice, in the lines' order: one query
+        instead of a dozen field reads per line through the ORM (a third of the audit's
+        time at 100,000 lines)."""
+        self.env["freight.invoice.line"].flush_model()
+        references = list(INVOICE_LINE_FIELDS.items())
+        self.env.cr.execute(SQL(
+            "SELECT id, invoice_id, line_no, charge_code, quantity, amount, billed_weight_kg,"
+            " %s FROM freight_invoice_line WHERE invoice_id = ANY(%s)"
+            " ORDER BY invoice_id, line_no, id",
+            SQL(", ").join(SQL.identifier(name) for _key, name in references), invoices.ids))
+        lines = defaultdict(list)
+        # as the ORM reads them: a NULL number is 0, a NULL reference is no reference
+        for line_id, invoice_id, line_no, code, quantity, amount, weight, *refs in (
+                self.env.cr.fetchall()):
+            lines[invoice_id].append(InvoiceLine(
+                line_id, line_no or 0,
+                {key: value for (key, _name), value in zip(references, refs) if value},
+                code, quantity or 0.0, amount or 0.0, weight or None))
+        return lines
+
+    def _inputs(self, invoices, lines_by_invoice):
         return [Invoice(inv.id, inv.carrier_id.id, inv.name, inv.date, inv.currency_id.name,
                         inv.amount_total, inv.correction_code or inv.correction, inv.corrects,
                         tuple(lines_by_invoice[inv.id]), self._replaced(inv))
@@ -72,10 +89,11 @@ class FreightInvoiceAudit(models.AbstractModel):
             charge_kinds=self.env["freight.charge.code"]._kinds(),
         )
 
-    def _candidate_shipments(self, invoices):
+    def _candidate_shipments(self, invoices, lines_by_invoice):
         """The shipments these invoices' lines may be for: the audit reads them as the
         system (a carrier's user may not read shipments), of the invoices' one company."""
-        domain = references_domain(line._references() for line in invoices.line_ids)
+        domain = references_domain(line.references for lines in lines_by_invoice.values()
+                                   for line in lines)
         if not domain:
             return self.env["freight.shipment"]
         return self.env["freight.shipment"].sudo().search(
@@ -137,38 +155,43 @@ class FreightInvoiceAudit(models.AbstractModel):
     def _store(self, invoices, results, company):
         now = fields.Datetime.now()
         # an unpriced line's expected, variance and tolerance are unknown: NULL, not 0.00
-        lines = [SQL("(%s, %s::int, %s::numeric, %s::numeric, %s::numeric, %s, %s, %s)",
-                     line.line_id, line.shipment_id, line.expected,
-                     *((line.variance, line.allowance) if line.expected is not None
-                       else (None, None)),
-                     line.tolerance_layer, line.decision, "\n".join(line.trace))
+        lines = [(line.line_id, line.shipment_id, line.expected,
+                  *((line.variance, line.allowance) if line.expected is not None
+                    else (None, None)),
+                  line.tolerance_layer, line.decision, "\n".join(line.trace))
                  for result in results for line in result.lines]
+        # One statement per table for the whole batch, its rows passed as one array per
+        # column: a few parameters compose in milliseconds where 10,000 VALUES tuples took
+        # seconds. The lines are found through the batch's invoices (an index), not by a
+        # scan of every line ever audited, which made each batch slower than the last.
         if lines:
             self.env["freight.invoice.line"].flush_model()
-            # one statement for the whole batch instead of one UPDATE per line
             self.env.cr.execute(SQL("""
                 UPDATE freight_invoice_line AS l
                    SET shipment_id = v.shipment_id, expected = v.expected,
                        variance = v.variance, allowance = v.allowance,
                        tolerance_layer = v.layer, decision = v.decision, trace = v.trace
-                  FROM (VALUES %s) AS v(id, shipment_id, expected, variance, allowance, layer,
-                                        decision, trace)
-                 WHERE l.id = v.id""", SQL(", ").join(lines)))
+                  FROM unnest(%s::int[], %s::int[], %s::numeric[], %s::numeric[],
+                              %s::numeric[], %s::varchar[], %s::varchar[], %s::text[])
+                       AS v(id, shipment_id, expected, variance, allowance, layer, decision,
+                            trace)
+                 WHERE l.id = v.id AND l.invoice_id = ANY(%s)""",
+                *map(list, zip(*lines)), invoices.ids))
             self.env["freight.invoice.line"].invalidate_model()
         states = {"approve": "audited", "exception": "exception", "cancel": "cancelled"}
         invoices.flush_model()
         self.env.cr.execute(SQL("""
             UPDATE freight_invoice AS i
                SET state = v.state, expected_total = v.expected,
-                   variance_total = i.amount_total - v.expected, audited_at = v.audited_at,
+                   variance_total = i.amount_total - v.expected, audited_at = %s,
                    audit_summary = v.summary, unpriced_line_count = v.unpriced
-              FROM (VALUES %s) AS v(id, state, expected, audited_at, summary, unpriced)
-             WHERE i.id = v.id""", SQL(", ").join(
-            SQL("(%s, %s, %s::numeric, %s::timestamp, %s, %s::int)", r.invoice_id,
-                states[r.decision], r.expected_total, now, self._summary(r), r.unpriced_lines)
-            for r in results)))
+              FROM unnest(%s::int[], %s::varchar[], %s::numeric[], %s::text[], %s::int[])
+                   AS v(id, state, expected, summary, unpriced)
+             WHERE i.id = v.id""", now, *map(list, zip(*(
+            (r.invoice_id, states[r.decision], r.expected_total, self._summary(r),
+             r.unpriced_lines) for r in results)))))
         invoices.invalidate_model(["state", "expected_total", "variance_total", "audited_at",
-                               "audit_summary", "unpriced_line_count"])
+                                   "audit_summary", "unpriced_line_count"])
         by_id = {invoice.id: invoice for invoice in invoices}
         cases = []
         for result in results:

@@ -743,9 +743,14 @@ class FreightShipment(models.Model):
                 [("shipment_id", "in", self.ids)], ["shipment_id", "code", "event_time"]):
             milestones[row.shipment_id.id].append((row.code, row.event_time))
 
+        addresses = {}  # a few partners serve thousands of shipments: read each once
+
         def address(partner):
-            return Address(partner.country_id.code or None, partner.state_id.code or None,
-                           partner.zip or None)
+            if partner.id not in addresses:
+                addresses[partner.id] = Address(partner.country_id.code or None,
+                                                partner.state_id.code or None,
+                                                partner.zip or None)
+            return addresses[partner.id]
         facts = []
         for shipment in self:
             origin = shipment.origin_partner_id or shipment.company_id.partner_id

@@ -205,7 +205,8 @@ class Prior:
     # (shipment, code) -> {invoice id: (number, money)}
     billed: dict = field(default_factory=lambda: defaultdict(dict))
     approved: dict = field(default_factory=lambda: defaultdict(dict))  # shipment -> {id: money}
-    charge_expected: dict = field(default_factory=dict)  # (shipment, code) -> expected
+    # shipment -> {code: expected}: a running total reads one shipment's charges, not all
+    charge_expected: dict = field(default_factory=lambda: defaultdict(dict))
 
     def add_billed(self, shipment_id: int, charge_code: str, invoice_id: int, number: str,
                    amount: float):
@@ -218,9 +219,9 @@ class Prior:
         approved for it: that becomes its expected amount."""
         approved = self.approved[shipment_id]
         approved[invoice_id] = money(approved.get(invoice_id, 0.0) + paid)
-        key = (shipment_id, charge_code)
+        charges = self.charge_expected[shipment_id]
         known = paid if expected is None else expected
-        self.charge_expected[key] = max(self.charge_expected.get(key, known), known)
+        charges[charge_code] = max(charges.get(charge_code, known), known)
 
     def billed_before(self, shipment_id: int, charge_code: str, skip=frozenset()
                       ) -> tuple[float, list]:
@@ -524,17 +525,20 @@ def running_totals(invoice: Invoice, lines: list, context: AuditContext, prior: 
     """Each matched shipment's ``RunningTotal``. A charge's expected cost is the largest
     expected amount priced for it (earlier invoices or this one): a balance-due billing
     the linehaul again does not make the linehaul cost twice."""
-    this, expected = defaultdict(float), dict(prior.charge_expected)
+    this, expected = defaultdict(float), {}  # expected: shipment -> {code: expected}
     for result, original in zip(lines, invoice.lines):
         if result.shipment_id and result.cost is not None:
             this[result.shipment_id] += result.billed
-            key = (result.shipment_id, original.charge_code)
-            expected[key] = max(expected.get(key, result.cost), result.cost)
+            charges = expected.get(result.shipment_id)
+            if charges is None:
+                charges = expected[result.shipment_id] = dict(
+                    prior.charge_expected.get(result.shipment_id, {}))
+            code = original.charge_code
+            charges[code] = max(charges.get(code, result.cost), result.cost)
     return {shipment_id: RunningTotal(
         context.shipments[shipment_id].label,
         prior.approved_before(shipment_id, invoice.replaces),
-        money(billed), money(sum(amount for (ship, _code), amount in expected.items()
-                                 if ship == shipment_id)))
+        money(billed), money(sum(expected[shipment_id].values())))
         for shipment_id, billed in this.items()}
 
 
