@@ -11,6 +11,20 @@ from odoo.tools import mute_logger
 from .common import committed_env
 
 
+def approved_invoices(env, carrier_name, numbers):
+    """A carrier and its approved invoices of 250.00 each, not billed yet (committed by the
+    caller), the company's expense account set if it had none."""
+    carrier = env["res.partner"].create({"name": carrier_name, "is_freight_carrier": True})
+    company = env.company
+    if not company.freight_expense_account_id:
+        company.freight_expense_account_id = env["account.account"].search(
+            [("account_type", "=", "expense"), ("company_id", "=", company.id)], limit=1)
+    return carrier, env["freight.invoice"]._with_guarded_rights().create([{
+        "name": number, "carrier_id": carrier.id, "date": date(2024, 7, 12),
+        "currency_id": company.currency_id.id, "state": "approved",
+        "line_ids": [Command.create({"charge_code": "400", "amount": 250.0})],
+    } for number in numbers])
+
 @tagged("freight_sync", "post_install", "-at_install")
 class TestConcurrentPosting(BaseCase):
     """Two workers posting the same approved carrier invoice at once make one vendor bill.
@@ -24,19 +38,8 @@ class TestConcurrentPosting(BaseCase):
         super().setUp()
         self.registry = Registry(get_db_name())
         with committed_env(self.registry) as env:
-            carrier = env["res.partner"].create(
-                {"name": "Race carrier", "is_freight_carrier": True})
-            company = env.company
-            company.freight_auto_post = False
-            if not company.freight_expense_account_id:
-                company.freight_expense_account_id = env["account.account"].search(
-                    [("account_type", "=", "expense"), ("company_id", "=", company.id)],
-                    limit=1)
-            invoice = env["freight.invoice"]._with_guarded_rights().create({
-                "name": "RACE-1", "carrier_id": carrier.id, "date": date(2024, 7, 12),
-                "currency_id": company.currency_id.id, "state": "approved",
-                "line_ids": [Command.create({"charge_code": "400", "amount": 250.0})],
-            })
+            env.company.freight_auto_post = False
+            carrier, invoice = approved_invoices(env, "Race carrier", ["RACE-1"])
             self.ids = (carrier.id, invoice.id)
         self.addCleanup(self._cleanup)
 
@@ -93,21 +96,10 @@ class TestConcurrentBillNumbers(BaseCase):
         super().setUp()
         self.registry = Registry(get_db_name())
         with committed_env(self.registry) as env:
-            carrier = env["res.partner"].create(
-                {"name": "Number race carrier", "is_freight_carrier": True})
-            company = env.company
-            self.auto_post = company.freight_auto_post
-            company.freight_auto_post = True
-            if not company.freight_expense_account_id:
-                company.freight_expense_account_id = env["account.account"].search(
-                    [("account_type", "=", "expense"), ("company_id", "=", company.id)],
-                    limit=1)
-            invoices = env["freight.invoice"]._with_guarded_rights().create([{
-                "name": f"NUMBER-RACE-{n}", "carrier_id": carrier.id,
-                "date": date(2024, 7, 12), "currency_id": company.currency_id.id,
-                "state": "approved",
-                "line_ids": [Command.create({"charge_code": "400", "amount": 250.0})],
-            } for n in (1, 2)])
+            self.auto_post = env.company.freight_auto_post
+            env.company.freight_auto_post = True
+            carrier, invoices = approved_invoices(
+                env, "Number race carrier", ["NUMBER-RACE-1", "NUMBER-RACE-2"])
             self.ids = (carrier.id, invoices.ids)
         self.addCleanup(self._cleanup)
 

@@ -233,12 +233,18 @@ COPY_COLUMNS = (
 CODES = ("picked_up", "in_transit", "at_terminal", "out_for_delivery", "delivered")
 
 
-def main():
+def bench_parser(url="url", login="admin"):
+    """The arguments every bench against a live Odoo takes: where, which database, who."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("url")
+    parser.add_argument(url, **({"type": lambda text: text.split(",")} if url == "urls" else {}))
     parser.add_argument("db")
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
+    parser.add_argument("--login", default=login)
+    parser.add_argument("--password", default=login)
+    return parser
+
+
+def main():
+    parser = bench_parser()
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--baseline", type=int, default=200)

@@ -17,7 +17,6 @@ Usage: processing_bench.py URL[,URL2] DB [--events 20000] [--endpoints 8] [--sen
 Uses psycopg2: run it with the python3 that Odoo runs with.
 """
 
-import argparse
 import json
 import os
 import secrets
@@ -28,7 +27,7 @@ from itertools import zip_longest
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ingest_bench import CODES, post, rpc, setup  # noqa: E402
+from ingest_bench import CODES, bench_parser, post, rpc, setup  # noqa: E402
 
 LANE = "model._cron_process_lane('milestones'"
 CLAIMABLE = ["received", "processing", "partial", "failed"]
@@ -166,11 +165,7 @@ def check(cr, run, endpoints, shipments):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("urls", type=lambda text: text.split(","))
-    parser.add_argument("db")
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
+    parser = bench_parser("urls")
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--endpoints", type=int, default=8)
     parser.add_argument("--senders", type=int, default=2)

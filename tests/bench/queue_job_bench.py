@@ -13,7 +13,6 @@ shows.
 Usage: queue_job_bench.py URL DB [--events 10000] [--single 1000] [--rounds 1]
 """
 
-import argparse
 import json
 import os
 import secrets
@@ -22,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ingest_bench import post, rpc, setup  # noqa: E402 (a sibling script, not a package)
+from ingest_bench import bench_parser, post, rpc, setup  # noqa: E402 (a sibling, not a package)
 
 MODE = "freight_queue_job_probe.mode"
 CODES = ("picked_up", "in_transit", "at_terminal", "out_for_delivery", "delivered")
@@ -77,11 +76,7 @@ def drain(call, mode, endpoint, events, messages):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("url")
-    parser.add_argument("db")
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
+    parser = bench_parser()
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--single", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=1)

@@ -39,6 +39,13 @@ RANKS = _service("milestones").RANKS
 identity = _service("invoice_chain").identity
 
 
+
+def differences(found, expected, twice):
+    """"; twice …; missing …; unexpected …" (three of each at most), or nothing."""
+    return ((f"; twice {twice[:3]}" if twice else "")
+            + (f"; missing {sorted(expected - found)[:3]}" if expected - found else "")
+            + (f"; unexpected {sorted(found - expected)[:3]}" if found - expected else ""))
+
 class Ledger:
     def __init__(self, cr, plan, outcomes, ids):
         self.cr, self.plan, self.outcomes, self.ids = cr, plan, outcomes, ids
@@ -190,11 +197,7 @@ class Ledger:
         self.check("milestones: one per applied event, none twice",
                    set(stored) == events and not twice,
                    f"{len(rows)} milestones for {len(events)} applied events"
-                   + (f"; twice {twice[:3]}" if twice else "")
-                   + (f"; missing {sorted(events - set(stored))[:3]}"
-                      if events - set(stored) else "")
-                   + (f"; unexpected {sorted(set(stored) - events)[:3]}"
-                      if set(stored) - events else ""))
+                   + differences(set(stored), events, twice))
 
     def statuses(self, applied, regressions, samples):
         furthest = {}
@@ -240,11 +243,7 @@ class Ledger:
                    set(keys) == expected and not twice,
                    f"{len(rows)} invoices for {len(expected)} identities: "
                    f"{dict(Counter(row[4] for row in rows))}"
-                   + (f"; twice {twice[:3]}" if twice else "")
-                   + (f"; missing {sorted(expected - set(keys))[:3]}"
-                      if expected - set(keys) else "")
-                   + (f"; unexpected {sorted(set(keys) - expected)[:3]}"
-                      if set(keys) - expected else ""))
+                   + differences(set(keys), expected, twice))
         bills = self.rows(
             """SELECT mv.id, mv.freight_invoice_id, mv.state, mv.payment_state,
                       EXISTS (SELECT 1 FROM account_move r WHERE r.reversed_entry_id = mv.id
