@@ -96,25 +96,34 @@ class TestConcurrentBillNumbers(BaseCase):
         super().setUp()
         self.registry = Registry(get_db_name())
         with committed_env(self.registry) as env:
-            self.auto_post = env.company.freight_auto_post
-            env.company.freight_auto_post = True
+            company = env.company
+            self.before = (company.freight_auto_post, company.freight_purchase_journal_id.id)
+            # a journal of its own: both workers draw its first number, whatever bills other
+            # tests left in the company's purchase journal
+            journal = env["account.journal"].create({
+                "name": "Number race bills", "code": "NRACE", "type": "purchase",
+                "company_id": company.id})
+            company.write({"freight_auto_post": True, "freight_purchase_journal_id": journal.id})
             carrier, invoices = approved_invoices(
                 env, "Number race carrier", ["NUMBER-RACE-1", "NUMBER-RACE-2"])
-            self.ids = (carrier.id, invoices.ids)
+            self.ids = (carrier.id, invoices.ids, journal.id)
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        carrier_id, invoice_ids = self.ids
+        carrier_id, invoice_ids, journal_id = self.ids
         with committed_env(self.registry) as env:
             moves = env["account.move"].search([("freight_invoice_id", "in", invoice_ids)])
             moves.button_draft()
             moves.with_context(force_delete=True).unlink()
             env["freight.invoice"].browse(invoice_ids)._with_guarded_rights().unlink()
             env["res.partner"].browse(carrier_id).unlink()
-            env.company.freight_auto_post = self.auto_post
+            auto_post, journal_before = self.before
+            env.company.write({"freight_auto_post": auto_post,
+                               "freight_purchase_journal_id": journal_before})
+            env["account.journal"].browse(journal_id).unlink()
 
     def test_bills_posted_at_once_by_two_workers_get_two_numbers(self):
-        _carrier_id, invoice_ids = self.ids
+        _carrier_id, invoice_ids, _journal_id = self.ids
         made, errors, tries = {}, {}, {0: 0, 1: 0}
         first_posted, second_began = threading.Event(), threading.Event()
 
