@@ -1,10 +1,15 @@
 import importlib.util
+import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase
+from odoo.tools import mute_logger
 from odoo.tools.misc import file_path
+
+# what a collision retried by Odoo logs on its way: the failed statement, the retry
+COLLISION_LOGGERS = ("odoo.sql_db", "odoo.service.model")
 
 
 @contextmanager
@@ -51,3 +56,14 @@ class FreightCase(TransactionCase):
             {"shipment_id": shipment.id, "code": code,
              "event_time": cls.hours_ago(hours_ago), **values}
         )
+
+
+def side_by_side(work, workers=(0, 1), timeout=60):
+    """``work(worker)`` in one thread per worker, started together, joined; the loggers of
+    the collisions the workers are expected to meet are muted meanwhile."""
+    threads = [threading.Thread(target=work, args=(worker,)) for worker in workers]
+    with mute_logger(*COLLISION_LOGGERS):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout)

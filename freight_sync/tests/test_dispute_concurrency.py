@@ -7,9 +7,8 @@ from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, new_test_user, tagged
 from odoo.tests.common import get_db_name
-from odoo.tools import mute_logger
 
-from .common import committed_env
+from .common import committed_env, side_by_side
 
 
 @tagged("freight_sync", "post_install", "-at_install")
@@ -79,12 +78,7 @@ class TestConcurrentDisputes(BaseCase):
                 except UserError as error:
                     results[worker] = error
 
-        threads = [threading.Thread(target=run, args=(worker,)) for worker in (0, 1)]
-        with mute_logger("odoo.sql_db", "odoo.service.model"):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(120)
+        side_by_side(run, timeout=120)
         return results
 
     def test_two_clerks_send_one_dispute_once(self):

@@ -6,9 +6,8 @@ from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
-from odoo.tools import mute_logger
 
-from .common import committed_env
+from .common import committed_env, side_by_side
 
 
 def approved_invoices(env, carrier_name, numbers):
@@ -69,13 +68,7 @@ class TestConcurrentPosting(BaseCase):
 
                 made[worker] = retrying(attempt, env)
 
-        threads = [threading.Thread(target=post, args=(worker,)) for worker in (0, 1)]
-        # the expected serialization failure is logged by odoo.sql_db before the retry
-        with mute_logger("odoo.sql_db", "odoo.service.model"):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
+        side_by_side(post)  # the second fails to serialize, then is retried
         with self.registry.cursor() as cr:
             cr.execute("SELECT count(*) FROM account_move WHERE freight_invoice_id = %s",
                        [invoice_id])
@@ -151,13 +144,7 @@ class TestConcurrentBillNumbers(BaseCase):
             except Exception as error:  # noqa: BLE001  reported by the assertion below
                 errors[worker] = error
 
-        threads = [threading.Thread(target=post, args=(worker,)) for worker in (0, 1)]
-        # the expected unique violation is logged by odoo.sql_db before the retry
-        with mute_logger("odoo.sql_db", "odoo.service.model"):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
+        side_by_side(post)  # the second meets the unique violation, then is retried
         self.assertFalse(errors, errors)
         with self.registry.cursor() as cr:
             cr.execute("""SELECT count(*), count(DISTINCT name) FROM account_move

@@ -9,10 +9,14 @@ Environment: BENCH_SIZES (default "10000,100000" lines).
 
 import os
 import resource
+import sys
 import time
 from datetime import date
 
 from odoo import Command
+
+sys.path.insert(0, os.path.join(os.environ.get("FREIGHT_ROOT", os.getcwd()), "tests", "bench"))
+from bench_contract import bench_contract  # noqa: E402 (a sibling file; stdin has no __file__)
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 LINES = ("400", "405", "LFT", "DTU", "HAZ")
@@ -21,24 +25,9 @@ OVERBILLED_EVERY = 10  # one invoice in ten bills 20 % too much linehaul
 env = env  # noqa: F821 (given by odoo shell)
 company = env.company
 company.write({"freight_auto_approve": False, "freight_pod_required": True})
-us = env.ref("base.us")
-hazmat = env["freight.charge.code"].create({"code": "HAZ", "name": "Hazardous materials"})
 carrier = env["res.partner"].create(
     {"name": "Bench carrier", "is_freight_carrier": True, "freight_scac": "BNCH"})
-env["freight.rate.contract"].create({
-    "name": "Bench", "carrier_id": carrier.id, "currency_id": company.currency_id.id,
-    "date_start": date(2024, 1, 1), "fuel_percent": 20.0,
-    "line_ids": [Command.create({"origin_country_id": us.id, "destination_country_id": us.id,
-                                 "basis": "per_kg", "rate": 0.5, "minimum": 150})],
-    "accessorial_ids": [
-        Command.create({"charge_code_id": env.ref("freight_sync.charge_lft").id,
-                        "amount": 85.0}),
-        Command.create({"charge_code_id": env.ref("freight_sync.charge_dtu").id,
-                        "basis": "per_hour", "amount": 75.0, "free_hours": 2,
-                        "detention_at": "delivery"}),
-        Command.create({"charge_code_id": hazmat.id, "amount": 40.0}),
-    ],
-})
+bench_contract(env, carrier, "Bench")
 
 
 def amounts(i):

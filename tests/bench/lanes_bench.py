@@ -27,9 +27,9 @@ import json
 import logging
 import os
 import statistics
+import sys
 import threading
 import time
-from datetime import date
 
 from odoo import SUPERUSER_ID, Command, api, fields
 
@@ -42,6 +42,9 @@ from odoo.addons.freight_sync.models.freight_message import (
 from odoo.addons.freight_sync.services.canonical import parse_event_batch
 from odoo.addons.freight_sync.services.inbox import item_digest
 from odoo.addons.freight_sync.services.invoice_payload import parse_invoice_batch
+
+sys.path.insert(0, os.path.join(os.environ.get("FREIGHT_ROOT", os.getcwd()), "tests", "bench"))
+from bench_contract import bench_contract  # noqa: E402 (a sibling file; stdin has no __file__)
 
 INVOICES = int(os.environ.get("BENCH_LANE_INVOICES", "1000"))
 RATE = int(os.environ.get("BENCH_LANE_RATE", "500"))
@@ -62,9 +65,6 @@ company.write({"freight_auto_approve": True, "freight_auto_post": True,
 expense = env["account.account"].search(
     [("account_type", "=", "expense"), ("company_id", "=", company.id)], limit=1)
 company.freight_expense_account_id = expense
-us = env.ref("base.us")
-hazmat = env["freight.charge.code"].search([("code", "=", "HAZ")]) or \
-    env["freight.charge.code"].create({"code": "HAZ", "name": "Hazardous materials"})
 stamp = int(time.time())
 carrier = env["res.partner"].create({"name": f"Lane bench carrier {stamp}", "is_company": True,
                                      "is_freight_carrier": True})
@@ -75,20 +75,7 @@ robot = env["res.users"].create({
 endpoint = env["freight.endpoint"].create({
     "name": f"Lane bench {stamp}", "kind": "carrier", "carrier_id": carrier.id,
     "user_id": robot.id})
-env["freight.rate.contract"].create({
-    "name": "Lane bench", "carrier_id": carrier.id, "currency_id": company.currency_id.id,
-    "date_start": date(2024, 1, 1), "fuel_percent": 20.0,
-    "line_ids": [Command.create({"origin_country_id": us.id, "destination_country_id": us.id,
-                                 "basis": "per_kg", "rate": 0.5, "minimum": 150})],
-    "accessorial_ids": [
-        Command.create({"charge_code_id": env.ref("freight_sync.charge_lft").id,
-                        "amount": 85.0}),
-        Command.create({"charge_code_id": env.ref("freight_sync.charge_dtu").id,
-                        "basis": "per_hour", "amount": 75.0, "free_hours": 2,
-                        "detention_at": "delivery"}),
-        Command.create({"charge_code_id": hazmat.id, "amount": 40.0}),
-    ],
-})
+bench_contract(env, carrier, "Lane bench")
 Shipment = env["freight.shipment"].with_context(tracking_disable=True)
 milestone_pros = [f"LM{stamp}{i:05d}" for i in range(MILESTONE_SHIPMENTS)]
 Shipment.create([{"carrier_id": carrier.id, "pro_number": pro} for pro in milestone_pros])
