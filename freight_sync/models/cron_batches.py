@@ -21,8 +21,8 @@ def is_collision(error):
     """Whether ``error`` says another worker's transaction won (a serialization failure, a
     deadlock, the same journal entry number): no fault of the item, the batch is worked
     again in a new transaction. Item-level handlers raise it instead of recording it."""
-    # the same number is raised as MoveNumberTaken (a serialization failure) where this
-    # addon posts (account_move._freight_post); a posting of another path shows it raw
+    # the same number is raised as MoveNumberTaken (a serialization failure) wherever this
+    # addon posts (account_move._freight_post); a posting by another module shows it raw
     return isinstance(error, TransactionRollbackError) or (
         isinstance(error, UniqueViolation)
         and getattr(error.diag, "constraint_name", None) == MOVE_NUMBER_INDEX)

@@ -55,7 +55,8 @@ class FreightCustomerBilling(models.AbstractModel):
             invoices.write({"freight_shipment_id": shipment.id,
                             "freight_move_role": "customer_invoice"})
             if shipment.company_id.freight_customer_invoice_post:
-                invoices.filtered(lambda m: m.state == "draft").action_post()
+                # a number drawn twice by a concurrent posting is a collision, retried
+                invoices.filtered(lambda m: m.state == "draft")._freight_post()
             shipment.write({"billing_state": "invoiced", "billing_note": False})
 
     @api.model
