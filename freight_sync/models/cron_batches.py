@@ -1,6 +1,8 @@
 """The loop of the queue crons: claim a batch (``FOR UPDATE SKIP LOCKED``), work it, commit,
 until nothing is left or the run's time is spent."""
 
+import contextlib
+import gc
 import logging
 import random
 import threading
@@ -15,6 +17,24 @@ _logger = logging.getLogger(__name__)
 # a pause before claiming again after a collision, so that two colliding workers do not
 # meet again at once (seconds, at random between the two)
 COLLISION_PAUSE = (0.05, 0.25)
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Python's cyclic garbage collector off for one batch (as Odoo 18's
+    ``tools.gc.disabling_gc``). A batch allocates hundreds of thousands of short-lived
+    objects beside an ORM cache of as many, and every third-generation collection walks
+    them all: a fifth of the audit's Odoo time at 100,000 lines. Reference counting still
+    frees what is not in a cycle; the cycles wait for the first collection after the batch,
+    so memory stays bounded by one batch."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def is_collision(error):

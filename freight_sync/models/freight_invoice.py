@@ -22,6 +22,7 @@ from ..services.invoice_audit import (
 from ..services.invoice_chain import REPLACES, bill_kind, identity, number_key
 from ..services.references import INVOICE_LINE_FIELDS, match_keys, scac_mismatch
 from ..services.workbench import DISPUTE_REASONS
+from .cron_batches import paused_gc
 
 INVOICE_STATES = [
     ("received", "Received"),
@@ -458,7 +459,8 @@ class FreightInvoice(models.Model):
         for company, invoices in todo.grouped("company_id").items():
             for ids in split_every(AUDIT_BATCH, invoices.ids):
                 batch = self.browse(ids).with_company(company).with_context(**quiet)
-                batch.env["freight.invoice.audit"]._run(batch, company)
+                with paused_gc():
+                    batch.env["freight.invoice.audit"]._run(batch, company)
                 # keep memory and lookups proportional to one batch, not to the whole run
                 self.env.flush_all()
                 self.env.invalidate_all()

@@ -179,6 +179,7 @@ class FreightInvoiceAudit(models.AbstractModel):
                 *map(list, zip(*lines)), invoices.ids))
             self.env["freight.invoice.line"].invalidate_model()
         states = {"approve": "audited", "exception": "exception", "cancel": "cancelled"}
+        words = self._summary_words()
         invoices.flush_model()
         self.env.cr.execute(SQL("""
             UPDATE freight_invoice AS i
@@ -188,7 +189,7 @@ class FreightInvoiceAudit(models.AbstractModel):
               FROM unnest(%s::int[], %s::varchar[], %s::numeric[], %s::text[], %s::int[])
                    AS v(id, state, expected, summary, unpriced)
              WHERE i.id = v.id""", now, *map(list, zip(*(
-            (r.invoice_id, states[r.decision], r.expected_total, self._summary(r),
+            (r.invoice_id, states[r.decision], r.expected_total, self._summary(r, words),
              r.unpriced_lines) for r in results)))))
         invoices.invalidate_model(["state", "expected_total", "variance_total", "audited_at",
                                    "audit_summary", "unpriced_line_count"])
@@ -205,17 +206,26 @@ class FreightInvoiceAudit(models.AbstractModel):
                 clean._approve(_("Approved automatically: every line within policy."))
 
     @staticmethod
-    def _summary(result):
+    def _summary_words():
+        """The summary's phrases in the user's language, looked up once per batch: each
+        ``_()`` finds its language by walking the caller's frames, three times an invoice."""
+        # plain arguments only: the translation extractor evaluates what _() is given
+        return {"line": _("1 line"), "lines": _("%s lines"), "no finding": _("no finding"),
+                "finding": _("1 finding"), "findings": _("%s findings"),
+                "billed": _("Billed %(billed)s against %(expected)s expected on %(lines)s; "
+                            "%(findings)s.")}
+
+    @staticmethod
+    def _summary(result, words):
         if result.decision == "cancel":
             return "\n".join(result.trace)
         count, found = len(result.lines), len(result.findings)
-        # plain arguments only: the translation extractor evaluates what _() is given
-        line_words = _("1 line") if count == 1 else _("%s lines", count)
-        finding_words = (_("no finding") if not found
-                         else _("1 finding") if found == 1 else _("%s findings", found))
-        billed, expected = f"{result.billed_total:,.2f}", f"{result.expected_total:,.2f}"
-        lines = [_("Billed %(billed)s against %(expected)s expected on %(lines)s; %(findings)s.",
-                   billed=billed, expected=expected, lines=line_words, findings=finding_words)]
+        line_words = words["line"] if count == 1 else words["lines"] % count
+        finding_words = (words["no finding"] if not found
+                         else words["finding"] if found == 1 else words["findings"] % found)
+        lines = [words["billed"] % {"billed": f"{result.billed_total:,.2f}",
+                                    "expected": f"{result.expected_total:,.2f}",
+                                    "lines": line_words, "findings": finding_words}]
         lines += [f"• {finding.message}" for finding in result.findings]
         return "\n".join(lines)
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from ..services import tender_flow
 from ..services.canonical import TENDER_CODES, PayloadError, parse_milestones
@@ -737,36 +737,65 @@ class FreightShipment(models.Model):
             self.env["freight.milestone"].sudo().browse(ids).write({"code": code})
 
     def _audit_facts(self):
-        """Shipments as plain data for the audit engine, in a fixed number of queries."""
+        """Shipments as plain data for the audit engine, in a fixed number of queries: read
+        as rows, not through 20,000 records' fields (the ORM's reads were a tenth of the
+        audit's time at 100,000 lines). Read as the system: the audit's caller decides
+        which shipments it may see."""
+        if not self:
+            return []
+        self.flush_model()
         milestones = defaultdict(list)
         for row in self.env["freight.milestone"].sudo().search_fetch(
                 [("shipment_id", "in", self.ids)], ["shipment_id", "code", "event_time"]):
             milestones[row.shipment_id.id].append((row.code, row.event_time))
-
-        addresses = {}  # a few partners serve thousands of shipments: read each once
-
-        def address(partner):
-            if partner.id not in addresses:
-                addresses[partner.id] = Address(partner.country_id.code or None,
-                                                partner.state_id.code or None,
-                                                partner.zip or None)
-            return addresses[partner.id]
-        facts = []
-        for shipment in self:
-            origin = shipment.origin_partner_id or shipment.company_id.partner_id
-            destination = (shipment.destination_partner_id
-                           or shipment.picking_ids[:1].partner_id or shipment.company_id.partner_id)
-            facts.append(ShipmentFacts(
-                id=shipment.id, carrier_id=shipment.carrier_id.id or None, mode=shipment.mode,
-                weight_kg=shipment.weight, distance_km=shipment.distance_km,
-                pallets=shipment.pallet_count, origin=address(origin),
-                destination=address(destination), milestones=tuple(milestones[shipment.id]),
-                approved_accessorials=frozenset(shipment.approved_accessorial_ids.mapped("code")),
-                references={key: shipment[key] for key in SHIPMENT_FIELDS if shipment[key]},
-                confirmed_rate=(shipment.confirmed_rate, shipment.confirmed_rate_currency_id.name)
-                if shipment.confirmed_rate else None,
-            ))
-        return facts
+        accessorials = defaultdict(set)
+        self.env["freight.charge.code"].flush_model(["code", "active"])
+        self.env.cr.execute(SQL("""
+            SELECT rel.freight_shipment_id, code.code
+              FROM freight_charge_code_freight_shipment_rel AS rel
+              JOIN freight_charge_code AS code ON code.id = rel.freight_charge_code_id
+             WHERE rel.freight_shipment_id = ANY(%s) AND code.active""", self.ids))
+        for shipment_id, code in self.env.cr.fetchall():
+            accessorials[shipment_id].add(code)
+        self.env["stock.picking"].flush_model(
+            ["freight_shipment_id", "partner_id", "priority", "scheduled_date"])
+        # the destination falls back as the form shows it: ship-to, else the first transfer's
+        # partner (in the transfers' own order), else the company
+        self.env.cr.execute(SQL("""
+            SELECT s.id, s.carrier_id, s.mode, s.weight, s.distance_km, s.pallet_count,
+                   s.confirmed_rate, currency.name,
+                   COALESCE(s.origin_partner_id, company.partner_id),
+                   COALESCE(s.destination_partner_id,
+                            (SELECT p.partner_id
+                               FROM stock_picking AS p WHERE p.freight_shipment_id = s.id
+                              ORDER BY p.priority DESC, p.scheduled_date ASC, p.id DESC
+                              LIMIT 1),
+                            company.partner_id),
+                   %s
+              FROM freight_shipment AS s
+              JOIN res_company AS company ON company.id = s.company_id
+              LEFT JOIN res_currency AS currency ON currency.id = s.confirmed_rate_currency_id
+             WHERE s.id = ANY(%s)""",
+            SQL(", ").join(SQL("s.%s", SQL.identifier(name)) for name in SHIPMENT_FIELDS),
+            self.ids))
+        position = {shipment_id: index for index, shipment_id in enumerate(self.ids)}
+        rows = sorted(self.env.cr.fetchall(), key=lambda row: position[row[0]])
+        addresses = {partner.id: Address(partner.country_id.code or None,
+                                         partner.state_id.code or None, partner.zip or None)
+                     for partner in self.env["res.partner"].sudo().browse(
+                         {row[8] for row in rows} | {row[9] for row in rows})}
+        # as the ORM reads them: a NULL number is 0, a NULL or empty reference none
+        return [ShipmentFacts(
+            id=shipment_id, carrier_id=carrier_id or None, mode=mode or False,
+            weight_kg=weight or 0.0, distance_km=distance or 0.0, pallets=pallets or 0,
+            origin=addresses[origin], destination=addresses[destination],
+            milestones=tuple(milestones[shipment_id]),
+            approved_accessorials=frozenset(accessorials[shipment_id]),
+            references={key: value for key, value in zip(SHIPMENT_FIELDS, references)
+                        if value},
+            confirmed_rate=(rate, currency) if rate else None,
+        ) for (shipment_id, carrier_id, mode, weight, distance, pallets, rate, currency,
+               origin, destination, *references) in rows]
 
     # ---- reactions ----
     # The one place where a shipment reacts to its milestones and to its carrier's bills; the

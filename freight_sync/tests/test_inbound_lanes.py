@@ -1,3 +1,4 @@
+import gc
 import json
 import threading
 import uuid
@@ -187,6 +188,24 @@ class TestCollisionLoop(BaseCase):
         self.assertEqual(tries, [["a", "b"], ["a", "b"]])
         self.assertEqual((env.cr.rollbacks, env.cr.commits), (1, 1))
         self.assertEqual(result["done"], 2)
+
+    def test_the_collector_is_paused_for_one_batch_only(self):
+        """The audit's batches run with the cyclic collector off: on again afterwards,
+        after an error too, and left off when a caller had turned it off."""
+        self.assertTrue(gc.isenabled())
+        with cron_batches.paused_gc():
+            self.assertFalse(gc.isenabled())
+        self.assertTrue(gc.isenabled())
+        with self.assertRaises(ZeroDivisionError), cron_batches.paused_gc():
+            _ = 1 / 0
+        self.assertTrue(gc.isenabled())
+        gc.disable()
+        try:
+            with cron_batches.paused_gc():
+                pass
+            self.assertFalse(gc.isenabled())
+        finally:
+            gc.enable()
 
 
 @tagged("freight_sync", "post_install", "-at_install")
