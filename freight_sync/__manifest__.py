@@ -28,6 +28,7 @@
         "security/freight_record_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_retention_data.xml",
         "data/freight_exception_stage_data.xml",
         "data/freight_charge_code_data.xml",
         "views/freight_milestone_views.xml",
@@ -37,6 +38,7 @@
         "views/freight_rate_contract_views.xml",
         "views/freight_invoice_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_retention_views.xml",
         "views/freight_shipment_views.xml",
         "views/res_partner_views.xml",
         "views/stock_picking_views.xml",
@@ -48,6 +50,7 @@
         "data/mail_template_data.xml",
         "views/freight_subscription_views.xml",
         "views/freight_shipment_demand_views.xml",
+        "views/freight_message_export_views.xml",
         # reports
         "report/freight_dispute_packet_templates.xml",
     ],
