@@ -18,7 +18,6 @@ from . import freight_exception_stage
 from . import freight_exception
 from . import res_company
 from . import res_config_settings
-from . import res_config_settings_retention
 from . import freight_charge_code
 from . import freight_rate_contract
 from . import freight_invoice
