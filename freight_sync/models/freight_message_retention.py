@@ -61,8 +61,27 @@ class FreightMessage(models.Model):
                 "retention policy; its sha256 %(sha)s and size (%(size)s bytes) are kept.",
                 message=message.correlation_id, date=message.payload_purged_at,
                 sha=message.payload_sha256, size=message.payload_size))
-        raw = message.payload_attachment_id.raw or b""
-        return decompress(raw) if message.payload_archived_at else raw
+        return message._raw_payloads().get(message.id, b"")
+
+    def _raw_payloads(self):
+        """``{message id: bytes as received}`` of these messages' stored payloads (none
+        for a purged one), archives decompressed, in one query whatever their number:
+        ``ir.attachment.raw`` would read each row's bytes with a query of its own."""
+        self.flush_model(["payload_attachment_id", "payload_archived_at"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT m.id, a.db_datas, a.store_fname, m.payload_archived_at IS NOT NULL
+              FROM freight_message AS m
+              JOIN ir_attachment AS a ON a.id = m.payload_attachment_id
+             WHERE m.id = ANY(%s)
+            """, self.ids))
+        Attachment = self.env["ir.attachment"].sudo()
+        payloads = {}
+        for message_id, datas, fname, archived in self.env.cr.fetchall():
+            raw = bytes(datas) if datas is not None else (
+                Attachment._file_read(fname) if fname else b"")
+            payloads[message_id] = decompress(raw) if archived else raw
+        return payloads
 
     def _check_replayable(self):
         purged = self.filtered("payload_purged_at")
@@ -128,9 +147,10 @@ class FreightMessage(models.Model):
         # take a just-written archive for an orphan. Other writers are not blocked.
         self.env.cr.execute("LOCK ir_attachment IN ROW EXCLUSIVE MODE")
         kept, values = [], []
+        payloads = self._raw_payloads()
         for message in self:
             stored = message.payload_attachment_id
-            raw = stored.raw or b""
+            raw = payloads.get(message.id, b"")
             if body_digest(raw) != message.payload_sha256:
                 _logger.warning("freight message %s: payload does not match its sha256, "
                                 "not archived", message.id)

@@ -87,6 +87,27 @@ class TestPayloadRetention(InboundCase):
         self.process()
         self.assertEqual(message.state, "done", message.last_error)
 
+    def test_a_batch_costs_the_same_queries_whatever_its_size(self):
+        def settled(prefix, count):
+            messages = self.env["freight.message"].browse()
+            for index in range(count):
+                messages |= self.receive(self.event(f"{prefix}-{index}"))
+            messages.write({"state": "done"})
+            self.age(messages, days=40)
+            return messages
+
+        counts = []
+        # the first run reads what stays cached (settings, ...): not counted
+        for prefix, count in (("warm", 1), ("few", 3), ("many", 12)):
+            messages = settled(prefix, count)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.env["freight.message"]._cron_payload_retention(batch_size=100)
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(len(messages.filtered("payload_archived_at")), count)
+        self.assertEqual(counts[1], counts[2], counts)
+
     def test_retention_is_off_when_set_to_zero_and_purge_comes_after_archive(self):
         self.env["ir.config_parameter"].sudo().set_param(ARCHIVE_DAYS_PARAM, "0")
         self.env["ir.config_parameter"].sudo().set_param(PURGE_DAYS_PARAM, "0")
@@ -141,15 +162,21 @@ class TestMessageExport(InboundCase):
             "other-key", None, 1)
         self.at(other, datetime(2026, 1, 15))
         purged = self.at(self.receive(self.event("exp-6")), datetime(2026, 1, 20))
-        purged.write({"state": "done"})
+        archived = self.at(self.receive(self.event("exp-7")), datetime(2026, 1, 10))
+        body = archived._payload()
+        (purged | archived).write({"state": "done"})
         purged._purge_payloads()
+        archived._archive_payloads()
+        self.assertTrue(archived.payload_archived_at)
 
         rows = self.export(self.manager)
-        self.assertEqual([row["id"] for row in rows], [first.id, purged.id, last.id])
+        self.assertEqual([row["id"] for row in rows],
+                         [first.id, archived.id, purged.id, last.id])
         by_id = {row["id"]: row for row in rows}
         self.assertEqual(base64.b64decode(by_id[first.id]["payload_base64"]),
                          first._payload())
         self.assertEqual(by_id[first.id]["payload_sha256"], first.payload_sha256)
+        self.assertEqual(base64.b64decode(by_id[archived.id]["payload_base64"]), body)
         self.assertIsNone(by_id[purged.id]["payload_base64"])
         self.assertEqual(by_id[purged.id]["payload_sha256"], purged.payload_sha256)
         self.assertTrue(by_id[purged.id]["payload_purged_at"])
