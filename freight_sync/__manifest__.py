@@ -51,6 +51,7 @@
         "views/freight_subscription_views.xml",
         "views/freight_shipment_demand_views.xml",
         "views/freight_message_export_views.xml",
+        "views/freight_rule_snapshot_views.xml",
         # reports
         "report/freight_dispute_packet_templates.xml",
     ],

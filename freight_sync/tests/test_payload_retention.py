@@ -199,3 +199,20 @@ class TestMessageExport(InboundCase):
         with self.assertRaises(UserError):
             wizard.write({"date_to": "2025-12-01"})
             wizard.action_export()
+
+    def test_another_company_endpoint_is_refused(self):
+        company_b = self.env["res.company"].create({"name": "Export B Corp"})
+        robot_b = new_test_user(self.env, login="robot_b", company_id=company_b.id,
+                                company_ids=[company_b.id],
+                                groups="base.group_user,freight_sync.group_freight_integration")
+        foreign = self.env["freight.endpoint"].create({
+            "name": "B carrier", "kind": "carrier", "company_id": company_b.id,
+            "carrier_id": self.carrier.id, "user_id": robot_b.id, "hmac_secret": "b-secret"})
+        manager_a = new_test_user(
+            self.env, login="export_manager_a", company_id=self.env.company.id,
+            company_ids=[self.env.company.id],
+            groups="base.group_user,freight_sync.group_freight_manager")
+        wizard = self.env["freight.message.export"].with_user(manager_a).create({
+            "endpoint_id": foreign.id, "date_from": "2026-01-01", "date_to": "2026-01-31"})
+        with self.assertRaises(AccessError):
+            wizard.action_export()

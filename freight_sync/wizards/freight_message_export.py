@@ -48,6 +48,10 @@ class FreightMessageExport(models.TransientModel):
             start, end = period_bounds(self.date_from, self.date_to)
         except ValueError as error:
             raise UserError(_("The period ends before it starts.")) from error
+        # the endpoint as the user sees it: another company's endpoint is refused here,
+        # before its messages are read with the application's rights
+        endpoint = self.env["freight.endpoint"].browse(self.endpoint_id.id)
+        endpoint.check_access_rule("read")
         messages = self.env["freight.message"].sudo().search([
             ("endpoint_id", "=", self.endpoint_id.id),
             ("received_at", ">=", start), ("received_at", "<", end),
