@@ -12,6 +12,7 @@ from . import purchase_order
 from . import freight_code_map
 from . import freight_endpoint
 from . import freight_message
+from . import freight_message_retention
 from . import freight_message_event
 from . import freight_exception_stage
 from . import freight_exception
@@ -21,6 +22,7 @@ from . import freight_charge_code
 from . import freight_rate_contract
 from . import freight_invoice
 from . import freight_invoice_audit
+from . import freight_rule_snapshot
 from . import freight_invoice_chain
 from . import freight_audit_evidence
 from . import account_move

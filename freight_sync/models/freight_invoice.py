@@ -6,6 +6,7 @@ freight_dashboard.py."""
 
 from collections import defaultdict
 
+from markupsafe import Markup
 from psycopg2.errors import UniqueViolation
 
 from odoo import Command, _, api, fields, models
@@ -21,6 +22,7 @@ from ..services.invoice_audit import (
 )
 from ..services.invoice_chain import REPLACES, bill_kind, identity, number_key
 from ..services.references import INVOICE_LINE_FIELDS, match_keys, scac_mismatch
+from ..services.rule_snapshot import describe
 from ..services.workbench import DISPUTE_REASONS
 from .cron_batches import paused_gc
 
@@ -63,7 +65,7 @@ INVOICE_GUARDED = frozenset({
     "variance_total", "state", "audited_at", "audit_summary", "approved_by_rule",
     "billed_on_expected", "dispute_reason", "move_id", "reaudit_evidence",
     "unpriced_line_count", "amount_approved", "number_key", "identity_key", "corrects_id",
-    "correction_code",
+    "correction_code", "audit_decision", "rule_snapshot_id",
 })
 LINE_GUARDED = frozenset({
     "invoice_id", "line_no", "pro_number", "bol_number", "load_ref", "shipment_ref",
@@ -143,6 +145,14 @@ class FreightInvoice(models.Model):
     exception_ids = fields.One2many("freight.exception", "invoice_id", string="Cases")
     audit_summary = fields.Text(readonly=True)
     audited_at = fields.Datetime(readonly=True)
+    audit_decision = fields.Selection(
+        [("approve", "Within policy"), ("exception", "Exception"), ("cancel", "Cancel")],
+        readonly=True, copy=False,
+        help="What the last audit concluded, before any person's decision.")
+    rule_snapshot_id = fields.Many2one(
+        "freight.rule.snapshot", string="Rules Applied", readonly=True, copy=False,
+        index="btree_not_null", ondelete="restrict",
+        help="The rules version, tolerances and contract revisions the last audit applied.")
     approved_by_rule = fields.Boolean(
         string="Approved Automatically", readonly=True, copy=False,
         help="The audit approved it (every line within policy), not a person.")
@@ -243,6 +253,33 @@ class FreightInvoice(models.Model):
             raise UserError(_("Only invoices not yet approved or disputed are audited again."))
         self.sudo()._reaudit(_("Audited again by %s.", self.env.user.name))
         return True
+
+    def action_replay_as_originally(self):
+        self.replay_audit("original")
+        return True
+
+    def action_replay_with_today(self):
+        self.replay_audit("today")
+        return True
+
+    def replay_audit(self, mode="original"):
+        """Audit again as a dry run, ``original`` (the tolerances the last audit applied)
+        or ``today`` (today's rules), and say in the chatter what would change; returns
+        the comparisons (services/rule_snapshot.Comparison.as_dict). Nothing is paid,
+        approved or opened: "Audit again" applies today's rules."""
+        self._check_decision("audit")
+        if mode not in ("original", "today"):
+            raise UserError(_("Replay as originally ('original') or with today's rules "
+                              "('today')."))
+        if self.filtered(lambda i: not i.audited_at):
+            raise UserError(_("Only audited invoices can be replayed."))
+        Audit = self.env["freight.invoice.audit"].sudo()
+        comparisons = []
+        for invoice in self:
+            comparison = Audit._replay(invoice.sudo(), mode)
+            invoice.message_post(body=Markup("<br/>").join(describe(comparison)))
+            comparisons.append(comparison.as_dict())
+        return comparisons
 
     def action_approve(self):
         """Approve invoices the audit found within policy; anything else is an override,

@@ -3,12 +3,15 @@ carrier invoices as plain data in a fixed number of queries, store the decisions
 statement per table, open the cases, approve what is clean; and the settings' what-if. The
 invoice calls it from ``_audit``; nothing here is a person's decision."""
 
+import dataclasses
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..services.inbox import RULES_VERSION
 from ..services.invoice_audit import (
     UNPRICED,
     AuditContext,
@@ -23,6 +26,13 @@ from ..services.invoice_audit import (
 )
 from ..services.invoice_chain import GONE_STATES, REPLACES
 from ..services.references import INVOICE_LINE_FIELDS, references_domain
+from ..services.rule_snapshot import (
+    LineOutcome,
+    audit_config,
+    compare,
+    config_differences,
+    policy_from_config,
+)
 
 CASE_RESPONSE = timedelta(days=3)
 APPROVED = ("approved", "posted", "paid")
@@ -38,10 +48,13 @@ class FreightInvoiceAudit(models.AbstractModel):
         """One batch of received invoices of one company: load, audit, store."""
         lines = self._lines(invoices)
         shipments = self._candidate_shipments(invoices, lines)
-        results = audit_batch(self._inputs(invoices, lines),
-                              self._audit_context(invoices, company, shipments),
+        context = self._audit_context(invoices, company, shipments)
+        results = audit_batch(self._inputs(invoices, lines), context,
                               self._prior(invoices, shipments))
-        self._store(invoices, results, company)
+        # the rules of the whole batch, one row shared by every batch audited under them
+        snapshot = self.env["freight.rule.snapshot"]._for(
+            audit_config(RULES_VERSION, context.policy, context.contracts), company)
+        self._store(invoices, results, company, snapshot)
 
     def _lines(self, invoices):
         """The batch's lines as plain data, by invoice, in the lines' order: one query
@@ -120,14 +133,18 @@ class FreightInvoiceAudit(models.AbstractModel):
              ("company_id", "=", invoices.company_id.id)])
         return tuple(contract._as_terms() for contract in contracts)
 
-    def _prior(self, invoices, shipments):
+    def _prior(self, invoices, shipments, before_id=None):
         """What earlier invoices of the same company did: their numbers; per shipment and
         charge the money billed (approved to pay once approved, as billed while waiting);
         per shipment the money approved to pay (each line's ``approved_amount``, whatever
-        its decision). Invoices cancelled, rejected or replaced count for nothing."""
+        its decision). Invoices cancelled, rejected or replaced count for nothing.
+        ``before_id``: only invoices received before that one (a replay sees what its
+        original audit could see, not the invoices that came later)."""
         prior = Prior()
         company = invoices.company_id
-        others = invoices.sudo().search([
+        earlier = [("id", "<", before_id)] if before_id else []
+        earlier_lines = [("invoice_id", "<", before_id)] if before_id else []
+        others = invoices.sudo().search([*earlier,
             ("company_id", "=", company.id),
             ("carrier_id", "in", invoices.carrier_id.ids), ("name", "in", invoices.mapped("name")),
             ("id", "not in", invoices.ids), ("state", "not in", GONE_STATES),
@@ -135,6 +152,7 @@ class FreightInvoiceAudit(models.AbstractModel):
         for invoice in others:
             prior.invoices[(invoice.carrier_id.id, invoice.name)].append(invoice.id)
         billed = self.env["freight.invoice.line"].sudo().search_fetch([
+            *earlier_lines,
             ("company_id", "=", company.id),
             ("shipment_id", "in", shipments.ids), ("invoice_id", "not in", invoices.ids),
             ("invoice_id.state", "in", STANDING), ("invoice_id.correction", "!=", "CA"),
@@ -152,7 +170,7 @@ class FreightInvoiceAudit(models.AbstractModel):
                                    invoice.id)
         return prior
 
-    def _store(self, invoices, results, company):
+    def _store(self, invoices, results, company, snapshot):
         now = fields.Datetime.now()
         # an unpriced line's expected, variance and tolerance are unknown: NULL, not 0.00
         lines = [(line.line_id, line.shipment_id, line.expected,
@@ -185,14 +203,17 @@ class FreightInvoiceAudit(models.AbstractModel):
             UPDATE freight_invoice AS i
                SET state = v.state, expected_total = v.expected,
                    variance_total = i.amount_total - v.expected, audited_at = %s,
-                   audit_summary = v.summary, unpriced_line_count = v.unpriced
-              FROM unnest(%s::int[], %s::varchar[], %s::numeric[], %s::text[], %s::int[])
-                   AS v(id, state, expected, summary, unpriced)
-             WHERE i.id = v.id""", now, *map(list, zip(*(
+                   audit_summary = v.summary, unpriced_line_count = v.unpriced,
+                   audit_decision = v.decision, rule_snapshot_id = %s
+              FROM unnest(%s::int[], %s::varchar[], %s::numeric[], %s::text[], %s::int[],
+                          %s::varchar[])
+                   AS v(id, state, expected, summary, unpriced, decision)
+             WHERE i.id = v.id""", now, snapshot.id, *map(list, zip(*(
             (r.invoice_id, states[r.decision], r.expected_total, self._summary(r, words),
-             r.unpriced_lines) for r in results)))))
+             r.unpriced_lines, r.decision) for r in results)))))
         invoices.invalidate_model(["state", "expected_total", "variance_total", "audited_at",
-                                   "audit_summary", "unpriced_line_count"])
+                                   "audit_summary", "unpriced_line_count", "audit_decision",
+                                   "rule_snapshot_id"])
         by_id = {invoice.id: invoice for invoice in invoices}
         cases = []
         for result in results:
@@ -269,3 +290,52 @@ class FreightInvoiceAudit(models.AbstractModel):
                  None if line.decision in UNPRICED else line.expected, line.amount)
                 for line in lines]
         return what_if(rows, policy, {i.id: i.carrier_id.id for i in invoices}, blocked)
+
+    # ---- replay: the audit again, nothing stored ----------------------------------------
+
+    def _replay(self, invoice, mode):
+        """Audit ``invoice`` again as a dry run and compare with what its last audit
+        recorded: ``original`` with the tolerances its audit applied (its rule snapshot),
+        ``today`` with today's. Nothing is written: no state, case, approval or bill; to
+        apply today's rules, the invoice is audited again through ``action_reaudit``.
+
+        "As originally" puts back the tolerances; contracts and shipments are read as
+        they are today, and a contract whose revision changed since is named in the
+        comparison (its terms are not kept, only their revision)."""
+        invoice.ensure_one()
+        snapshot = invoice.rule_snapshot_id
+        original = snapshot._config() if snapshot else None
+        if mode == "original" and not original:
+            raise UserError(_("%s was audited before the rules applied were recorded: it can "
+                              "only be replayed with today's rules.", invoice.display_name))
+        company = invoice.company_id
+        lines = self._lines(invoice)
+        shipments = self._candidate_shipments(invoice, lines)
+        context = self._audit_context(invoice, company, shipments)
+        today = audit_config(RULES_VERSION, context.policy, context.contracts)
+        if mode == "original":
+            context = dataclasses.replace(
+                context, policy=policy_from_config(original["tolerances"]))
+        inputs = self._inputs(invoice, lines)
+        result = audit_batch(inputs, context, self._prior(invoice, shipments, invoice.id))[0]
+        after = [LineOutcome(line.line_id, source.line_no, source.charge_code, line.decision,
+                             line.expected,
+                             line.allowance if line.expected is not None else None,
+                             line.tolerance_layer)
+                 for line, source in zip(result.lines, inputs[0].lines)]
+        return compare(invoice.id, mode, invoice.audit_decision or None, self._recorded(invoice),
+                       after, result.decision,
+                       config_differences(original, today) if original else ())
+
+    def _recorded(self, invoice):
+        """The lines as the last audit stored them (NULL stays unknown, not 0.00)."""
+        self.env["freight.invoice.line"].flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT id, line_no, charge_code, decision, expected, allowance, tolerance_layer"
+            " FROM freight_invoice_line WHERE invoice_id = %s ORDER BY line_no, id",
+            invoice.id))
+        return [LineOutcome(line_id, line_no or 0, code, decision or "",
+                            None if expected is None else float(expected),
+                            None if allowance is None else float(allowance), layer or "")
+                for line_id, line_no, code, decision, expected, allowance, layer
+                in self.env.cr.fetchall()]

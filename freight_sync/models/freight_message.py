@@ -26,6 +26,7 @@ from ..services.inbox import (
 )
 from ..services.invoice_payload import parse_invoice_batch
 from ..services.lanes import BATCH_SIZE, LANES, MILESTONES, lane_of
+from ..services.rule_snapshot import processing_config
 from ..services.signature import body_digest
 from ..services.x12_intake import read_stored
 from .cron_batches import is_collision, run_batches
@@ -155,6 +156,10 @@ class FreightMessage(models.Model):
     processed_at = fields.Datetime(readonly=True)
     processing_ms = fields.Integer(string="Processing (ms)", readonly=True)
     rules_version = fields.Char(readonly=True, help="Processing rules the last run applied.")
+    rule_snapshot_id = fields.Many2one(
+        "freight.rule.snapshot", string="Rules Applied", readonly=True, index="btree_not_null",
+        ondelete="restrict",
+        help="The rules version and the code map revision the last run applied.")
     milestone_ids = fields.One2many("freight.milestone", "message_id", string="Milestones")
     item_ids = fields.One2many("freight.message.event", "message_id", string="Item Outcomes",
                                readonly=True)
@@ -290,9 +295,10 @@ class FreightMessage(models.Model):
         ], limit=1)
 
     def _payload(self) -> bytes:
-        """The stored request body, checked against the digest taken when it arrived."""
+        """The stored request body, checked against the digest taken when it arrived
+        (decompressed when retention archived it; refused once purged)."""
         self.ensure_one()
-        raw = self.sudo().payload_attachment_id.raw or b""
+        raw = self._stored_payload()
         if body_digest(raw) != self.payload_sha256:
             raise PayloadError("", _("The stored payload is missing or altered: its sha256 no "
                                  "longer matches the one recorded at receipt."))
@@ -525,6 +531,7 @@ class FreightMessage(models.Model):
             "processed_at": now,
             "processing_ms": int((time.perf_counter() - started) * 1000),
             "rules_version": RULES_VERSION,
+            "rule_snapshot_id": self._rules_applied().id,
         }
         items = {key: reason for key, reason in failures.items() if key is not None}
         Item = self.env["freight.message.event"].sudo()
@@ -570,9 +577,21 @@ class FreightMessage(models.Model):
             "processed_at": fields.Datetime.now(),
             "processing_ms": int((time.perf_counter() - started) * 1000),
             "rules_version": RULES_VERSION,
+            "rule_snapshot_id": self._rules_applied().id,
             "next_attempt_at": False,
             "last_error": "\n".join(reasons[:MAX_ERRORS]),
         })
+
+    def _rules_applied(self):
+        """The rules of this run: version and the revision of the endpoint's code map (a
+        partner's own status codes), one snapshot row per distinct configuration."""
+        self.ensure_one()
+        endpoint = self.sudo().endpoint_id
+        code_map = endpoint.code_map_id
+        config = processing_config(RULES_VERSION, code_map.id or None,
+                                   code_map._overrides() if code_map else {})
+        return self.env["freight.rule.snapshot"]._for(
+            config, endpoint.company_id or self.env.company)
 
     def _notify_dead(self):
         responsible = self.endpoint_id.responsible_id or self.env.ref("base.user_admin")
@@ -868,6 +887,7 @@ class FreightMessage(models.Model):
         what was already applied is not applied twice."""
         if self.filtered(lambda m: m.direction != "in" or m.state == "received"):
             raise UserError(_("Only inbound messages that were processed can be replayed."))
+        self._check_replayable()
         self.env["freight.message.event"].sudo()._reset(self)
         self._requeue(_("Replay requested"))
 

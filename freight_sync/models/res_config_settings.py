@@ -1,5 +1,14 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools.misc import formatLang
+
+from ..services.retention import (
+    ARCHIVE_DAYS_PARAM,
+    DEFAULT_ARCHIVE_DAYS,
+    DEFAULT_PURGE_DAYS,
+    PURGE_DAYS_PARAM,
+    retention_problem,
+)
 
 RELATED = "company_id."
 
@@ -82,3 +91,24 @@ class ResConfigSettings(models.TransientModel):
                 ok=result.would_approve, n=result.invoices, days=days,
                 amount=formatLang(self.env, result.variance_accepted,
                                   currency_obj=settings.company_id.currency_id))
+
+    # ---- payload retention (services/retention.py) ----
+
+    freight_payload_archive_days = fields.Integer(
+        string="Archive Payloads After (days)", config_parameter=ARCHIVE_DAYS_PARAM,
+        default=DEFAULT_ARCHIVE_DAYS,
+        help="Settled messages' raw payloads older than this are compressed into the "
+             "filestore (0: never).")
+    freight_payload_purge_days = fields.Integer(
+        string="Purge Payloads After (days)", config_parameter=PURGE_DAYS_PARAM,
+        default=DEFAULT_PURGE_DAYS,
+        help="Settled messages' raw payloads older than this are removed; the sha256, size "
+             "and message are kept (0: never). More than the archive age.")
+
+    @api.constrains("freight_payload_archive_days", "freight_payload_purge_days")
+    def _check_freight_retention(self):
+        for settings in self:
+            problem = retention_problem(settings.freight_payload_archive_days,
+                                        settings.freight_payload_purge_days)
+            if problem:
+                raise ValidationError(problem[0].upper() + problem[1:] + ".")

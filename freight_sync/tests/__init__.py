@@ -71,3 +71,7 @@ from . import test_dispute_packet
 from . import test_services_dispute_packet
 from . import test_services_dispute_suggest
 from . import test_dispute_concurrency
+from . import test_services_rule_snapshot
+from . import test_services_retention
+from . import test_rule_versions
+from . import test_payload_retention
