@@ -71,3 +71,6 @@ from . import test_dispute_packet
 from . import test_services_dispute_packet
 from . import test_services_dispute_suggest
 from . import test_dispute_concurrency
+from . import test_services_health
+from . import test_services_metrics
+from . import test_monitoring
