@@ -45,6 +45,8 @@
         "views/sale_order_views.xml",
         "views/purchase_order_views.xml",
         "views/freight_menus.xml",
+        "views/freight_monitoring_views.xml",
+        "data/freight_monitoring_data.xml",
         "views/freight_cost_views.xml",
         "views/freight_tender_views.xml",
         "data/mail_template_data.xml",

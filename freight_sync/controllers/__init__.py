@@ -4,3 +4,4 @@ from . import workbench
 from . import dashboard
 from . import rate_shop
 from . import tender
+from . import monitoring

@@ -24,11 +24,6 @@ from .common import (
 
 
 class MachineRoutes(http.Controller):
-    @http.route(f"{API}/health", type="http", auth="none", methods=["GET"], csrf=False,
-                save_session=False)
-    def health(self):
-        return json_response({"status": "ok", "api": "v1"}, 200)
-
     @http.route(f"{API}/events", type="http", auth="public", csrf=False, save_session=False)
     def events(self):
         return JsonBatchIntake("events", parse_event_batch).handle()

@@ -42,3 +42,5 @@ from . import freight_subscription_delivery
 from . import freight_dispute
 from . import stock_move
 from . import stock_move_line
+from . import freight_monitor
+from . import freight_alert

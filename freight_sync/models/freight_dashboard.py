@@ -66,6 +66,8 @@ class FreightDashboard(models.AbstractModel):
             "disputes": self._disputes(date_from, date_to, carrier_id),
             "latency": self._latency(date_from, date_to, carrier_id, mondays)
             if inbox else None,
+            # the integration now, whatever the period: README "Monitoring"
+            "health": self.env["freight.monitor"]._dashboard_health(),
         }
 
     # ---- invoices -----------------------------------------------------------------------

@@ -112,3 +112,31 @@ class ResConfigSettings(models.TransientModel):
                                         settings.freight_payload_purge_days)
             if problem:
                 raise ValidationError(problem[0].upper() + problem[1:] + ".")
+
+    # ---- monitoring: health thresholds, alerts, metrics token (README "Monitoring") ----
+
+    freight_health_max_queue_age_minutes = fields.Integer(
+        string="Queue Waiting Limit (minutes)", default=15,
+        config_parameter="freight_sync.health_max_queue_age_minutes",
+        help="Health degrades when an inbound message has been due for longer.")
+    freight_health_max_dead_letters = fields.Integer(
+        string="Dead Letters Allowed", default=10,
+        config_parameter="freight_sync.health_max_dead_letters",
+        help="Health degrades when more messages than this are dead letters.")
+    freight_health_max_p95_seconds = fields.Integer(
+        string="Latency Limit, p95 (seconds)", default=300,
+        config_parameter="freight_sync.health_max_p95_seconds",
+        help="Health degrades when 95% of the messages processed in the last hour took "
+             "longer than this from receipt to done.")
+    freight_alert_user_id = fields.Many2one(
+        "res.users", string="Alerts To", config_parameter="freight_sync.alert_user_id",
+        help="Who gets an activity when the integration's health degrades (once per "
+             "incident); the administrator when empty.")
+
+    def action_freight_issue_metrics_token(self):
+        """Show a new metrics token once; only its hash is kept, the old one stops."""
+        token = self.env["freight.monitor"]._issue_metrics_token()
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "title": _("Metrics token (shown once)"), "sticky": True, "type": "warning",
+            "message": _("Copy it into Prometheus now as the bearer token of the scrape "
+                         "job; it cannot be shown again: %s", token)}}

@@ -75,3 +75,6 @@ from . import test_services_rule_snapshot
 from . import test_services_retention
 from . import test_rule_versions
 from . import test_payload_retention
+from . import test_services_health
+from . import test_services_metrics
+from . import test_monitoring

@@ -196,4 +196,37 @@ QUnit.module("freight_sync_web", (hooks) => {
         await openDashboard((route) => (route === ROUTE ? answer() : undefined));
         assert.containsNone(target, ".o_freight_disputes");
     });
+
+    QUnit.test("a Freight Manager sees the integration's health; its alerts open in one click", async (assert) => {
+        const alerts = drill("Open alerts", [["state", "=", "open"]], "freight.alert");
+        const health = {
+            status: "degraded", reasons: ["dead_letters"],
+            checks: {
+                database: { status: "ok" }, queue_age: { status: "ok", value: 120, limit: 900 },
+                dead_letters: { status: "degraded", value: 12, limit: 10 }, latency: { status: "ok", value: 4.5, limit: 300 },
+            },
+            lanes: [{ lane: "milestones", depth: 3, oldest_due_seconds: 120 }],
+            alerts: [{ id: 5, reason: "dead_letters", name: "Dead letters over the limit", opened_at: "2026-12-06 20:05:00" }],
+            drill: alerts,
+        };
+        const actions = await openDashboard((route) => (route === ROUTE ? { ...answer(), health } : undefined));
+        const panel = target.querySelector(".o_freight_health");
+        assert.strictEqual(panel.dataset.status, "danger");
+        assert.strictEqual(panel.querySelector(".o_freight_health_status").textContent, "Degraded");
+        assert.deepEqual([...panel.querySelectorAll(".o_freight_health_reasons li")].map((li) => li.textContent),
+            ["Dead letters over the limit"]);
+        assert.deepEqual([...panel.querySelectorAll(".o_freight_health_lanes tbody tr")].map(
+            (tr) => [...tr.children].map((td) => td.textContent)), [["milestones", "3", "2.0 min"]]);
+        assert.strictEqual(panel.querySelector(".o_freight_health_dead").textContent, "12 (limit 10)");
+        assert.strictEqual(panel.querySelector(".o_freight_health_latency").textContent, "4.5 s (limit 5.0 min)");
+        await click(panel, ".o_freight_health_alerts");
+        assert.strictEqual(actions[0].res_model, "freight.alert");
+        assert.deepEqual(actions[0].domain, [["state", "=", "open"]]);
+    });
+
+    QUnit.test("no health panel for a user who may not see the integration", async (assert) => {
+        await openDashboard((route) => (route === ROUTE ? { ...answer(), health: null } : undefined));
+        assert.containsNone(target, ".o_freight_health");
+        assert.containsN(target, ".o_freight_kpi", 6);
+    });
 });

@@ -905,6 +905,48 @@ function disputeRows(words, disputes) {
   }));
 }
 
+// freight_sync_web/static/src/ts/dashboard/health_model.ts
+function reasonText(words, reason) {
+  const texts = {
+    database: words.healthDatabase,
+    queue_age: words.healthQueueAge,
+    dead_letters: words.healthDeadLetters,
+    latency: words.healthLatency
+  };
+  return texts[reason] ?? reason;
+}
+function reading(words, check, format) {
+  if (!check || check.value === void 0 || check.limit === void 0) {
+    return "–";
+  }
+  const value = check.value === null ? "–" : format(check.value);
+  return fill(words.healthOfLimit, value, format(check.limit));
+}
+function healthPanel(words, health) {
+  if (!health) {
+    return null;
+  }
+  const ok = health.status === "ok";
+  return {
+    tone: ok ? "success" : "danger",
+    status: ok ? words.healthOk : words.healthDegraded,
+    reasons: health.reasons.map((reason) => reasonText(words, reason)),
+    lanes: health.lanes.map((lane) => ({
+      lane: lane.lane,
+      depth: lane.depth,
+      age: formatSeconds(lane.oldest_due_seconds)
+    })),
+    deadLetters: reading(words, health.checks.dead_letters, String),
+    latency: reading(words, health.checks.latency, formatSeconds),
+    alerts: health.alerts.map((alert) => ({
+      id: alert.id,
+      name: alert.name,
+      since: alert.opened_at.slice(0, 16) + " UTC"
+    })),
+    drill: health.drill
+  };
+}
+
 // freight_sync_web/static/src/ts/dashboard/words.ts
 function dashboardWords() {
   return {
@@ -927,7 +969,15 @@ function dashboardWords() {
     notLoaded: _t("The dashboard could not be loaded."),
     title: _t("Freight dashboard"),
     chartDisputes: _t("Disputed, recovered and written off by month"),
-    ofCount: _t("%s of %s")
+    ofCount: _t("%s of %s"),
+    healthTitle: _t("Integration health"),
+    healthOk: _t("Healthy"),
+    healthDegraded: _t("Degraded"),
+    healthDatabase: _t("Database unreachable"),
+    healthQueueAge: _t("Queue waiting too long"),
+    healthDeadLetters: _t("Dead letters over the limit"),
+    healthLatency: _t("Processing latency (p95) over the limit"),
+    healthOfLimit: _t("%s (limit %s)")
   };
 }
 
@@ -1001,7 +1051,8 @@ var FreightDashboard = class extends Component4 {
         disputes: answer.disputes ? {
           chart: disputeChartSpec(this.words, answer.disputes, locale),
           rows: disputeRows(this.words, answer.disputes)
-        } : null
+        } : null,
+        health: healthPanel(this.words, answer.health)
       });
       this.state.dateFrom = answer.period.date_from;
       this.state.dateTo = answer.period.date_to;

@@ -3,6 +3,7 @@
 // window action that lists the records behind it.
 import { fill } from "../fill";
 import { serverMessage } from "../server_error";
+import type { HealthData } from "./health_model";
 import type { DashboardWords } from "./words";
 
 export type Domain = unknown[];
@@ -50,6 +51,8 @@ export interface DashboardAnswer {
     latency: LatencyData | null;
     /** missing from a server that does not know disputes yet */
     disputes?: DisputesData;
+    /** the integration now; null: not a Freight Manager; missing from an older server */
+    health?: HealthData | null;
 }
 
 export type DisputeSeriesKey = "disputed" | "recovered" | "written_off";

@@ -7,6 +7,7 @@ import {
     type ChartSpec, type DashboardAnswer, type Drill, type KpiCard,
 } from "./dashboard_model";
 import { disputeChartSpec, disputeRows, type DisputeRow } from "./disputes_model";
+import { healthPanel, type HealthPanel } from "./health_model";
 import { dashboardWords, type DashboardWords } from "./words";
 
 export const DASHBOARD_ROUTE = "/freight_sync/ui/v1/dashboard";
@@ -54,6 +55,7 @@ interface DashboardView {
     cards: KpiCard[];
     charts: ChartSpec[];
     disputes: { chart: ChartSpec; rows: DisputeRow[] } | null;
+    health: HealthPanel | null;
 }
 
 interface ClientActionProps {
@@ -104,6 +106,7 @@ export class FreightDashboard extends Component<ClientActionProps> {
                 disputes: answer.disputes ? {
                     chart: disputeChartSpec(this.words, answer.disputes, locale), rows: disputeRows(this.words, answer.disputes),
                 } : null,
+                health: healthPanel(this.words, answer.health),
             });
             this.state.dateFrom = answer.period.date_from;
             this.state.dateTo = answer.period.date_to;

@@ -24,6 +24,14 @@ export function dashboardWords() {
         title: _t("Freight dashboard"),
         chartDisputes: _t("Disputed, recovered and written off by month"),
         ofCount: _t("%s of %s"),
+        healthTitle: _t("Integration health"),
+        healthOk: _t("Healthy"),
+        healthDegraded: _t("Degraded"),
+        healthDatabase: _t("Database unreachable"),
+        healthQueueAge: _t("Queue waiting too long"),
+        healthDeadLetters: _t("Dead letters over the limit"),
+        healthLatency: _t("Processing latency (p95) over the limit"),
+        healthOfLimit: _t("%s (limit %s)"),
     };
 }
 
