@@ -71,3 +71,6 @@ from . import test_dispute_packet
 from . import test_services_dispute_packet
 from . import test_services_dispute_suggest
 from . import test_dispute_concurrency
+from . import test_services_rate_limit
+from . import test_endpoint_keys
+from . import test_intake_limits_logs
