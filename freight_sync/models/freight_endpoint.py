@@ -25,7 +25,7 @@ LIMITER = Limiter(time.monotonic)
 # a key's last use is written at most this often, so that a busy sender costs no write
 # per request
 LAST_USE_PRECISION = timedelta(minutes=1)
-# when this worker last wrote a key's last use: {(database, endpoint id, column): monotonic}
+# when this worker last wrote a key's last use: {(database, endpoint id, key hash): monotonic}
 _LAST_USE_NOTED = {}
 
 
@@ -221,9 +221,10 @@ class FreightEndpoint(models.Model):
         only when the stored time is older than that; a write that loses a race is
         skipped, the time being approximate anyway."""
         self.ensure_one()
-        column = ("api_key_used_at" if self.api_key_hash == hash_api_key(api_key)
-                  else "previous_key_used_at")
-        noted_key = (self.env.cr.dbname, self.id, column)
+        digest = hash_api_key(api_key)
+        column = "api_key_used_at" if self.api_key_hash == digest else "previous_key_used_at"
+        # by key, not column: a key issued a moment ago is recorded at its first use
+        noted_key = (self.env.cr.dbname, self.id, digest)
         now = time.monotonic()
         if now - _LAST_USE_NOTED.get(noted_key, -1e9) < LAST_USE_PRECISION.total_seconds():
             return
@@ -231,7 +232,9 @@ class FreightEndpoint(models.Model):
         try:
             with self.env.registry.cursor() as cr:
                 cr.execute(SQL(
-                    """UPDATE freight_endpoint SET %(column)s = %(now)s
+                    # an admin saving the endpoint holds its row: skip rather than wait
+                    """SET LOCAL lock_timeout = '200ms';
+                       UPDATE freight_endpoint SET %(column)s = %(now)s
                         WHERE id = %(id)s AND (%(column)s IS NULL OR %(column)s < %(since)s)""",
                     column=SQL.identifier(column), id=self.id, now=fields.Datetime.now(),
                     since=fields.Datetime.now() - LAST_USE_PRECISION,
