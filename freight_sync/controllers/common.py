@@ -4,6 +4,7 @@ idempotency, storage."""
 import json
 import logging
 import time
+import traceback
 import uuid
 from typing import NamedTuple
 
@@ -25,18 +26,23 @@ MAX_TIMESTAMP_CHARS = 20
 MAX_HEADER_CHARS = 128
 # where the request's correlation id is kept, for its retries and its error handler
 CORRELATION_ENVIRON_KEY = "freight_sync.correlation_id"
+# what the error handler may log of the request besides: its endpoint and message kind
+CONTEXT_ENVIRON_KEY = "freight_sync.log_context"
 
 
 class FreightApiError(Exception):
     """Answered as ``{"error": {"code", "message", "details"}}`` with ``status``."""
 
-    def __init__(self, status, code, message, details=None):
+    def __init__(self, status, code, message, details=None, headers=()):
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
+        # extra response headers, such as Retry-After
+        self.headers = list(headers)
 
 
-def json_response(payload, status, correlation_id=None):
-    headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+def json_response(payload, status, correlation_id=None, headers=()):
+    headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
+               *headers]
     if correlation_id:
         headers.append(("X-Correlation-Id", correlation_id))
     return request.make_response(json.dumps(payload), headers=headers, status=status)
@@ -47,7 +53,7 @@ def error_response(error, correlation_id=None):
                       "details": error.details or {}}}
     if correlation_id:
         body["correlation_id"] = correlation_id
-    return json_response(body, error.status, correlation_id)
+    return json_response(body, error.status, correlation_id, error.headers)
 
 
 def correlation_id():
@@ -80,14 +86,37 @@ def unexpected_error_response(exception):
         error = FreightApiError(exception.code, exception.name.lower().replace(" ", "_"),
                                 exception.description)
     else:
-        _logger.error("%s %s failed, correlation id %s", request.httprequest.method,
-                      request.httprequest.path, correlation, exc_info=exception)
-        # odoo.http logs every escaping exception again unless it carries a log level
-        exception.loglevel = logging.DEBUG
+        log_safely(exception, correlation)
+        # odoo.http logs every escaping exception again, with its text, unless it carries
+        # a log level: level 0 (NOTSET) is one that logging never emits
+        exception.loglevel = logging.NOTSET
         error = FreightApiError(500, "internal_error",
                                 "the request could not be handled; nothing was stored",
                                 {"correlation_id": correlation})
     return error_response(error, correlation)
+
+
+def log_safely(exception, correlation):
+    """Log a failed request without the text of its exception: a database error's text
+    holds the values of the failing row ("DETAIL: Failing row contains (...)", "Key
+    (x)=(...)"), a parser's the bytes it choked on; payload data, keys and signatures
+    must never reach a log. What is logged instead: the route, the correlation id, the
+    error class, the database's error code and constraint, and the stack of frames."""
+    database = ""
+    # Odoo turns a constraint violation into a ValidationError quoting it: the database
+    # error is then its cause
+    cause = exception if hasattr(exception, "diag") else exception.__cause__
+    if hasattr(cause, "diag"):
+        database = (f" from {type(cause).__name__} (SQLSTATE {cause.pgcode}, table "
+                    f"{cause.diag.table_name}, constraint {cause.diag.constraint_name})")
+    stack = "".join(traceback.format_tb(exception.__traceback__))
+    if cause is not None and cause is not exception:
+        stack = "".join(traceback.format_tb(cause.__traceback__)) + "re-raised:\n" + stack
+    context = request.httprequest.environ.get(CONTEXT_ENVIRON_KEY, {})
+    _logger.error("%s %s failed, correlation id %s, endpoint %s, kind %s: %s%s\n%s",
+                  request.httprequest.method, request.httprequest.path, correlation,
+                  context.get("endpoint"), context.get("kind"), type(exception).__name__,
+                  database, stack)
 
 
 def read_request(allowed_types):
@@ -124,6 +153,13 @@ def authenticate(body, fmt):
     except SignatureError as error:
         status = 403 if error.code == "no_secret" else 401
         raise FreightApiError(status, error.code, error.message) from None
+    # only a signed request counts against its endpoint's limit: another cannot drain it
+    wait = endpoint._wait_before_request()
+    if wait:
+        raise FreightApiError(429, "rate_limited",
+                              f"this endpoint sends more than its limit: retry in {wait} s",
+                              {"retry_after": wait}, [("Retry-After", str(wait))])
+    endpoint._note_key_use(headers.get("X-Freight-Key"))
     if not (endpoint.accept_json if fmt == "json" else endpoint.accept_x12):
         raise FreightApiError(403, "format_not_allowed",
                               f"this endpoint may not send {fmt.upper()}")
@@ -210,7 +246,10 @@ class Intake:
         try:
             body, content_type = read_request(self.content_types)
             endpoint = authenticate(body, self.fmt)
+            context = request.httprequest.environ.setdefault(CONTEXT_ENVIRON_KEY, {})
+            context["endpoint"] = endpoint.id
             batch = self.read_batch(endpoint, body)
+            context["kind"] = batch.kind
             return self.accept(endpoint, batch, body, content_type)
         except FreightApiError as error:
             return error_response(error, self.correlation)

@@ -49,7 +49,8 @@ class FreightMessageEvent(models.Model):
             RETURNING external_id
             """,
             endpoint.id, message.id, list(first), list(first.values()),
-        ))
+            # the item ids are the sender's data: a failure must not log them as parameters
+        ), log_exceptions=False)
         inserted = {row[0] for row in self.env.cr.fetchall()}
         message.invalidate_recordset(["item_ids"])
         others = list(set(first) - inserted)

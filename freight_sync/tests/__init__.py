@@ -78,3 +78,7 @@ from . import test_payload_retention
 from . import test_services_health
 from . import test_services_metrics
 from . import test_monitoring
+from . import test_services_rate_limit
+from . import test_endpoint_keys
+from . import test_intake_limits_logs
+from . import test_endpoint_key_ui

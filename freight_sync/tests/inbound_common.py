@@ -25,7 +25,7 @@ class InboundCase(FreightCase):
             "user_id": cls.robot.id, "hmac_secret": cls.secret,
         })
         action = cls.endpoint.action_rotate_api_key()
-        cls.api_key = cls.env["freight.endpoint.key"].browse(action["res_id"]).api_key
+        cls.api_key = action["context"]["freight_issued_api_key"]
         cls.shipment = cls.make_shipment(pro_number="PRO-100", load_ref="LOAD-100")
 
     @staticmethod

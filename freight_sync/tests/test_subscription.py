@@ -267,6 +267,6 @@ class TestSubscription(InboundCase):
 
     def test_a_customer_endpoint_never_posts_inbound(self):
         action = self.customer_endpoint.action_rotate_api_key()
-        key = self.env["freight.endpoint.key"].browse(action["res_id"]).api_key
+        key = action["context"]["freight_issued_api_key"]
         self.assertFalse(self.env["freight.endpoint"]._authenticate(key))
         self.assertEqual(self.env["freight.endpoint"]._authenticate(self.api_key), self.endpoint)

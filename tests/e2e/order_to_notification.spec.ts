@@ -71,8 +71,9 @@ test("order to customer notification: confirm, rate-shop, tender, accept, delive
             name: `E2E carrier ${run}`, kind: "carrier", carrier_id: carrierId, user_id: robotId,
             hmac_secret: carrierSecret, outbound_url: `${carrierUrl}/tenders`, tender_format: "json",
         });
-        const action = await admin.execute<{ res_id: number }>("freight.endpoint", "action_rotate_api_key", [[endpointId]]);
-        [{ api_key: carrierKey }] = await admin.read<{ api_key: string }>("freight.endpoint.key", [action.res_id], ["api_key"]);
+        // the key is shown once, in the answer's context; no record keeps it
+        const action = await admin.execute<{ context: { freight_issued_api_key: string } }>("freight.endpoint", "action_rotate_api_key", [[endpointId]]);
+        carrierKey = action.context.freight_issued_api_key;
         const customerId = await admin.create("res.partner", {
             name: `E2E Customer ${run}`, is_company: true, street: "1 Larimer St", city: "Denver", zip: "80202",
             state_id: await ref("base", "state_us_6"), country_id: await ref("base", "us"),

@@ -24,9 +24,12 @@ export async function setUpCarrier(client: OdooClient, run: string, shipments: n
     const secret = `sim-secret-${run}`;
     const endpointId = await client.create("freight.endpoint", {
         name: `Simulator ${run}`, kind: "carrier", carrier_id: carrierId, user_id: robotId, hmac_secret: secret,
+        // the simulator sends as fast as it can: no per-endpoint limit
+        rate_limit: 0,
     });
-    const action = await client.execute<{ res_id: number }>("freight.endpoint", "action_rotate_api_key", [[endpointId]]);
-    const [{ api_key: apiKey }] = await client.read<{ api_key: string }>("freight.endpoint.key", [action.res_id], ["api_key"]);
+    // the key is shown once, in the answer's context; no record keeps it
+    const action = await client.execute<{ context: { freight_issued_api_key: string } }>("freight.endpoint", "action_rotate_api_key", [[endpointId]]);
+    const apiKey = action.context.freight_issued_api_key;
     const pros = Array.from({ length: shipments }, (_, i) => `SIM${run}${String(i).padStart(5, "0")}`.toUpperCase());
     const shipmentIds = await client.execute<number[]>("freight.shipment", "create", [
         pros.map((pro) => ({ carrier_id: carrierId, pro_number: pro })),
