@@ -31,6 +31,7 @@ from ..services.rule_snapshot import (
     audit_config,
     compare,
     config_differences,
+    contracts_from_config,
     policy_from_config,
 )
 
@@ -299,9 +300,9 @@ class FreightInvoiceAudit(models.AbstractModel):
         ``today`` with today's. Nothing is written: no state, case, approval or bill; to
         apply today's rules, the invoice is audited again through ``action_reaudit``.
 
-        "As originally" puts back the tolerances; contracts and shipments are read as
-        they are today, and a contract whose revision changed since is named in the
-        comparison (its terms are not kept, only their revision)."""
+        "As originally" puts back the tolerances and the contracts' terms the audit
+        priced with (a snapshot recorded before terms were kept: today's terms, the
+        changed revision named); shipments and milestones are read as they are today."""
         invoice.ensure_one()
         snapshot = invoice.rule_snapshot_id
         original = snapshot._config() if snapshot else None
@@ -314,8 +315,12 @@ class FreightInvoiceAudit(models.AbstractModel):
         context = self._audit_context(invoice, company, shipments)
         today = audit_config(RULES_VERSION, context.policy, context.contracts)
         if mode == "original":
+            # the contracts as they read then; a snapshot older than the terms kept has
+            # their revisions only, and today's terms price (the comparison names them)
+            contracts = contracts_from_config(original)
             context = dataclasses.replace(
-                context, policy=policy_from_config(original["tolerances"]))
+                context, policy=policy_from_config(original["tolerances"]),
+                contracts=context.contracts if contracts is None else contracts)
         inputs = self._inputs(invoice, lines)
         result = audit_batch(inputs, context, self._prior(invoice, shipments, invoice.id))[0]
         after = [LineOutcome(line.line_id, source.line_no, source.charge_code, line.decision,

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .expected_cost import AccessorialRate, Contract, FuelRule, RateLine, Zone
 from .invoice_audit import Policy, Tolerance
 
 # one encoder for every digest: key order and whitespace never change a revision
@@ -81,13 +82,44 @@ def policy_from_config(config: dict) -> Policy:
 
 
 def audit_config(rules_version: str, policy: Policy, contracts) -> dict:
-    """What an audit run applied: rules, tolerances and each contract's revision."""
+    """What an audit run applied: rules, tolerances, each contract's revision and its
+    terms (lanes, fuel, accessorials), so that a replay "as originally" prices with the
+    contract as it read then, not as it was edited since."""
     return {
         "kind": "invoice_audit",
         "rules_version": rules_version,
         "tolerances": policy_config(policy),
         "contracts": {str(contract.id): revision(contract) for contract in contracts},
+        "contract_terms": [_plain(contract) for contract in contracts],
     }
+
+
+def contracts_from_config(config: dict) -> tuple | None:
+    """The contracts' terms a snapshot recorded, as the audit engine reads them; None for
+    a snapshot recorded before terms were kept (its revisions only)."""
+    if "contract_terms" not in config:
+        return None
+    return tuple(_contract(terms) for terms in config["contract_terms"])
+
+
+def _day(text):
+    return date.fromisoformat(text) if text else None
+
+
+def _contract(terms: dict) -> Contract:
+    fuel = terms["fuel"]
+    return Contract(
+        id=terms["id"], carrier_id=terms["carrier_id"], currency=terms["currency"],
+        valid_from=_day(terms["valid_from"]), valid_to=_day(terms["valid_to"]),
+        lines=tuple(RateLine(**{**line, "origin": Zone(**line["origin"]),
+                                "destination": Zone(**line["destination"])})
+                    for line in terms["lines"]),
+        fuel=None if fuel is None else FuelRule(
+            percent=fuel["percent"], table=tuple(tuple(band) for band in fuel["table"]),
+            index=fuel["index"]),
+        accessorials={code: AccessorialRate(**rate)
+                      for code, rate in terms["accessorials"].items()},
+    )
 
 
 def processing_config(rules_version: str, code_map_id: int | None, codes) -> dict:

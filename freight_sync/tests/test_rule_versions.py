@@ -93,6 +93,27 @@ class TestAuditRuleVersions(ContractCase):
         self.assertIn("Replayed with today's rules: decision approve → exception", notes)
         self.assertIn("Line 1 (400): ok, expected 500.00 ±10.00", notes)
 
+    def test_replay_as_originally_prices_with_the_contract_as_it_read_then(self):
+        invoice = self.audited("RV-30")
+        contract = self.env["freight.rate.contract"].search([("carrier_id", "=",
+                                                              self.carrier.id)])
+        # the lane renegotiated after the audit: 0.5/kg -> 0.45/kg, 500.00 -> 450.00
+        contract.line_ids.rate = 0.45
+
+        [original] = invoice.with_user(self.clerk).replay_audit("original")
+        self.assertFalse(original["changed"], original)
+        self.assertEqual(original["lines"][0]["after"]["expected"], 500.0)
+        self.assertTrue(any(change.startswith(f"contract {contract.id}: revision ")
+                            for change in original["config_changes"]), original)
+
+        [today] = invoice.with_user(self.clerk).replay_audit("today")
+        self.assertEqual(today["decision_after"], "exception")
+        line = today["lines"][0]
+        self.assertEqual((line["before"]["expected"], line["after"]["expected"]),
+                         (500.0, 450.0))
+        self.assertEqual((line["before"]["decision"], line["after"]["decision"]),
+                         ("ok", "over"))
+
     def test_replay_is_a_billing_decision(self):
         invoice = self.audited("RV-20")
         dispatcher = new_test_user(self.env, login="rules_dispatcher",

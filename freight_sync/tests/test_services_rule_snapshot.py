@@ -1,14 +1,16 @@
+import json
 from datetime import date
 
 from odoo.tests import BaseCase, tagged
 
-from ..services.expected_cost import Contract, FuelRule
+from ..services.expected_cost import AccessorialRate, Contract, FuelRule, RateLine, Zone
 from ..services.invoice_audit import Policy, Tolerance
 from ..services.rule_snapshot import (
     LineOutcome,
     audit_config,
     compare,
     config_differences,
+    contracts_from_config,
     describe,
     digest,
     policy_from_config,
@@ -35,6 +37,23 @@ class TestRuleSnapshot(BaseCase):
         self.assertEqual(back.tolerance_for(3, "400"), (Tolerance(5.0, 100.0, "greater"),
                                                          "carrier"))
         self.assertEqual(back.tolerance_for(9, "405")[1], "charge code 405")
+
+    def test_a_snapshot_keeps_the_contracts_terms_as_they_read(self):
+        full = Contract(
+            8, 3, "EUR", date(2024, 1, 1), date(2024, 12, 31),
+            (RateLine(11, Zone("US", "CA", "9"), Zone("US"), "ltl", "per_kg", 0.5, 150.0,
+                      0.0, 5000.0, 3),
+             RateLine(12, Zone(), Zone(zip_prefix="10"), None, "flat", 900.0)),
+            FuelRule(percent=18.0, table=((2.0, 3.0, 20.0), (3.0, 9.0, 25.0)), index=3.4),
+            {"DTU": AccessorialRate("DTU", "per_hour", 75.0, 600.0, False, 2.0, "delivery"),
+             "LFT": AccessorialRate("LFT", "flat", 85.0, needs_approval=True)})
+        no_fuel = Contract(9, 4, "USD", date(2024, 1, 1), None)
+        config = json.loads(json.dumps(audit_config("v", POLICY, [full, no_fuel])))
+        self.assertEqual(contracts_from_config(config), (full, no_fuel))
+        self.assertEqual(contracts_from_config(audit_config("v", POLICY, [])), ())
+        # a snapshot recorded before the terms were kept has none to put back
+        del config["contract_terms"]
+        self.assertIsNone(contracts_from_config(config))
 
     def test_revisions_follow_the_content_not_the_order(self):
         self.assertEqual(revision(contract()), revision(contract()))
