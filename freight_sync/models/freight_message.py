@@ -460,23 +460,28 @@ class FreightMessage(models.Model):
                   if event.get("counter_offer") and event["external_id"] not in failures]
         return tried - set(failures), failures, offers
 
-    def _owned_items(self):
-        """``(events, invoices, unreadable ids)`` of the stored payload that this message
-        still has to apply: items rejected at intake were answered then, items an earlier
-        message brought are that message's, and items applied by an earlier run are done.
-        An item accepted at intake that today's parser refuses is one of the unreadable."""
+    def _read_items(self):
+        """``(events, invoices, X12 items or None)`` as today's parsers read the stored
+        payload, whatever was applied of it."""
         raw = self._payload()
         if raw.lstrip(X12_LEAD)[:3] == b"ISA" or self.kind == "edi":
             items, refusals = read_stored(raw, self.received_at)
             if refusals and not items:
                 raise MessageRefused(refusals)
-            self._adopt(items)
-            events = [event for _source, event in items if "invoice" not in event]
-            invoices = [event["invoice"] for _source, event in items if "invoice" in event]
-        elif self.kind == "invoices":
-            events, invoices = [], [item for _i, item in parse_invoice_batch(json.loads(raw))[0]]
-        else:
-            events, invoices = [item for _i, item in parse_event_batch(json.loads(raw))[0]], []
+            return ([event for _source, event in items if "invoice" not in event],
+                    [event["invoice"] for _source, event in items if "invoice" in event], items)
+        if self.kind == "invoices":
+            return [], [item for _i, item in parse_invoice_batch(json.loads(raw))[0]], None
+        return [item for _i, item in parse_event_batch(json.loads(raw))[0]], [], None
+
+    def _owned_items(self):
+        """``(events, invoices, unreadable ids)`` of the stored payload that this message
+        still has to apply: items rejected at intake were answered then, items an earlier
+        message brought are that message's, and items applied by an earlier run are done.
+        An item accepted at intake that today's parser refuses is one of the unreadable."""
+        events, invoices, interchange = self._read_items()
+        if interchange is not None:
+            self._adopt(interchange)
         owned = self.env["freight.message.event"].sudo()._ids_owned_by(self, unapplied=True)
         read = {item["external_id"] for item in events + invoices}
         return ([event for event in events if event["external_id"] in owned],

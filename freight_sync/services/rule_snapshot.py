@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .codemap import MILESTONE, UnknownCodeError, classify
 from .expected_cost import AccessorialRate, Contract, FuelRule, RateLine, Zone
 from .invoice_audit import Policy, Tolerance
 
@@ -123,12 +124,36 @@ def _contract(terms: dict) -> Contract:
 
 
 def processing_config(rules_version: str, code_map_id: int | None, codes) -> dict:
-    """What a processing run of a message applied: rules and the code map's revision."""
+    """What a processing run of a message applied: rules, the code map's revision and its
+    codes (a partner's status code -> milestone), to tell later what today's map reads
+    otherwise."""
     return {
         "kind": "processing",
         "rules_version": rules_version,
-        "code_map": {"id": code_map_id, "revision": revision(codes)} if code_map_id else None,
+        "code_map": {"id": code_map_id, "revision": revision(codes),
+                     "codes": dict(sorted(codes.items()))} if code_map_id else None,
     }
+
+
+def status_meaning(raw_code, overrides) -> str:
+    """What a partner's status code means under a code map: the milestone it records, or
+    ``estimate``, ``appointment`` (a planned date moves), ``unknown`` (refused)."""
+    try:
+        resolution = classify(raw_code, overrides)
+    except UnknownCodeError:
+        return "unknown"
+    return resolution.code if resolution.kind == MILESTONE else resolution.kind
+
+
+def status_changes(raw_codes, original: dict | None, today: dict | None) -> list:
+    """``(code, meaning then, meaning today)`` of each distinct status code whose meaning
+    differs between the code map a run applied and today's (``None``: no code map)."""
+    changes = []
+    for code in sorted({str(code) for code in raw_codes if code}):
+        before, after = status_meaning(code, original), status_meaning(code, today)
+        if before != after:
+            changes.append((code, before, after))
+    return changes
 
 
 def config_differences(original: dict, today: dict) -> list[str]:

@@ -154,3 +154,39 @@ class TestProcessingRuleVersions(ContractCase):
         revision = json.loads(second.rule_snapshot_id.config)["code_map"]["revision"]
         self.assertNotEqual(revision, config["code_map"]["revision"])
         self.assertNotEqual(second.rule_snapshot_id, first.rule_snapshot_id)
+
+    def test_today_rules_compared_with_the_code_map_a_run_applied(self):
+        code_map = self.env["freight.code.map"].create({
+            "name": "Partner codes",
+            "line_ids": [(0, 0, {"external_code": "ZZ1", "milestone_code": "picked_up"})]})
+        self.endpoint.code_map_id = code_map
+        mapped = {"id": "rv-c1", "shipment": {"pro_number": "PRO100"}, "raw_code": "ZZ1",
+                  "event_time": "2024-07-09T08:00:00-05:00"}
+        standard = {"id": "rv-c2", "shipment": {"pro_number": "PRO100"}, "raw_code": "D1",
+                    "event_time": "2024-07-10T08:00:00-05:00"}
+        message = self.receive(mapped, standard)
+        self.process()
+        milestones = self.env["freight.milestone"].search_count([])
+        [same] = message.compare_rules()
+        self.assertEqual(same["changes"], [])
+
+        code_map.line_ids.milestone_code = "delivered"
+        [changed] = message.compare_rules()
+        self.assertEqual(changed["changes"],
+                         [{"code": "ZZ1", "then": "picked_up", "today": "delivered"}])
+        self.assertIn("ZZ1 picked_up → delivered", message.message_ids[0].body)
+        # a dry run: nothing applied again
+        self.assertEqual(self.env["freight.milestone"].search_count([]), milestones)
+        self.assertEqual(message.state, "done")
+        # only those who may replay a message may see what a replay would do
+        dispatcher = new_test_user(self.env, login="rules_dispatcher2",
+                                   groups="base.group_user,freight_sync.group_freight_user")
+        with self.assertRaises(AccessError):
+            message.with_user(dispatcher).compare_rules()
+        # a run recorded before the codes were kept can only be replayed with today's rules
+        config = json.loads(message.rule_snapshot_id.config)
+        del config["code_map"]["codes"]
+        message.rule_snapshot_id.sudo().write({"config": json.dumps(config)})
+        with self.assertRaises(UserError):
+            message.compare_rules()
+

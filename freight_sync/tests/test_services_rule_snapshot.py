@@ -16,6 +16,7 @@ from ..services.rule_snapshot import (
     policy_from_config,
     processing_config,
     revision,
+    status_changes,
 )
 
 
@@ -54,6 +55,15 @@ class TestRuleSnapshot(BaseCase):
         # a snapshot recorded before the terms were kept has none to put back
         del config["contract_terms"]
         self.assertIsNone(contracts_from_config(config))
+
+    def test_status_codes_read_otherwise_by_todays_code_map(self):
+        then, today = {"ZZ1": "picked_up", "AG": "delivered"}, {"ZZ1": "delivered"}
+        # AG: mapped then, today the standard estimate; D1 standard both times; XX unknown
+        # both times; ZZ1 remapped; each code once, in order
+        self.assertEqual(status_changes(["ZZ1", "D1", "AG", "XX", "ZZ1", None], then, today),
+                         [("AG", "delivered", "estimate"), ("ZZ1", "picked_up", "delivered")])
+        self.assertEqual(status_changes(["ZZ1"], None, {}), [])
+        self.assertEqual(status_changes(["ZZ1"], {}, today), [("ZZ1", "unknown", "delivered")])
 
     def test_revisions_follow_the_content_not_the_order(self):
         self.assertEqual(revision(contract()), revision(contract()))
