@@ -12,7 +12,7 @@ from . import purchase_order
 from . import freight_code_map
 from . import freight_endpoint
 from . import freight_message
-from . import freight_message_retention
+from . import freight_message_trail
 from . import freight_message_event
 from . import freight_exception_stage
 from . import freight_exception
@@ -44,4 +44,3 @@ from . import stock_move
 from . import stock_move_line
 from . import freight_monitor
 from . import freight_alert
-from . import freight_message_rules
