@@ -197,6 +197,13 @@ def store_refusal(endpoint, batch, body, content_type, correlation):
     return message
 
 
+def record_resend(endpoint, batch, duplicates):
+    """Count a request that stored nothing, ``duplicates`` of its items known before: no
+    message will (the metrics' duplicates)."""
+    if duplicates:
+        request.env["freight.intake.resend"].sudo()._record(endpoint, batch.kind, duplicates)
+
+
 def count_statuses(statuses):
     return {label: statuses.count(state)
             for state, label in (("accepted", "accepted"), ("duplicate", "duplicates"),
@@ -273,7 +280,10 @@ class Intake:
                 # new transaction sees its message, and this request is its duplicate
                 request.env.cr.rollback()
                 earlier = find_earlier(endpoint, batch.key, body, self.key_names_content)
+            record_resend(endpoint, batch, len(batch.keys))
             return self.answer_duplicate(earlier)
+        if not message:
+            record_resend(endpoint, batch, statuses.count("duplicate"))
         return self.answer(message, statuses, stored_status(message, statuses))
 
     def read_batch(self, endpoint, body) -> Batch:

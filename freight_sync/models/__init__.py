@@ -44,3 +44,4 @@ from . import stock_move
 from . import stock_move_line
 from . import freight_monitor
 from . import freight_alert
+from . import freight_intake_resend

@@ -156,6 +156,9 @@ class FreightMonitor(models.AbstractModel):
                                     GROUP BY 1) owned ON owned.message_id = m.id
                        WHERE m.direction = 'in' GROUP BY 1 ORDER BY 1""")
         not_stored = [(kind, max(int(n or 0), 0)) for kind, n in cr.fetchall()]
+        cr.execute("""SELECT kind, count(*), sum(item_count) FROM freight_intake_resend
+                       GROUP BY 1 ORDER BY 1""")
+        resent = [(kind, requests, int(items or 0)) for kind, requests, items in cr.fetchall()]
         # the bucket of each message is the number of bounds below its latency
         cr.execute("""SELECT COALESCE(lane, 'none'),
                              (SELECT count(*) FROM unnest(%s::float[]) b WHERE b < s.seconds),
@@ -184,6 +187,7 @@ class FreightMonitor(models.AbstractModel):
                        GROUP BY 1 ORDER BY 1""")
         outbox = [(kind, int(n or 0)) for kind, n in cr.fetchall()]
         return {"health": health.status, "messages": messages, "processed": processed,
-                "items": items, "not_stored": not_stored, "latency": latency,
+                "items": items, "not_stored": not_stored, "resent": resent,
+                "latency": latency,
                 "queues": read_queues(cr), "dead_letters": dead, "invoices": invoices,
                 "audit_lines": audit_lines, "bills": bills, "outbox_attempts": outbox}

@@ -112,8 +112,15 @@ def families(snapshot):
         Family("freight_sync_items_not_stored_total", "counter",
                "Items sent in stored requests but not stored as new, by kind: duplicates of "
                "earlier items, plus conflicts and items refused at intake. A request made "
-               "only of duplicates stores nothing and is not counted here.",
+               "only of duplicates stores nothing: see freight_sync_resent_items_total.",
                [("", {"kind": kind}, n) for kind, n in snapshot["not_stored"]]),
+        Family("freight_sync_resent_requests_total", "counter",
+               "Requests that stored nothing, every item in them stored before (a resend "
+               "under the same idempotency key or a new one), by kind.",
+               [("", {"kind": kind}, n) for kind, n, _items in snapshot.get("resent", ())]),
+        Family("freight_sync_resent_items_total", "counter",
+               "Items of those requests: duplicates that left no message, by kind.",
+               [("", {"kind": kind}, items) for kind, _n, items in snapshot.get("resent", ())]),
         Family("freight_sync_processing_latency_seconds", "histogram",
                "Seconds from receipt to the end of the successful run of inbound messages "
                "(done), by lane; cumulative over every message kept.",

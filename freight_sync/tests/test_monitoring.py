@@ -179,12 +179,17 @@ class TestMetricsRoute(MonitoringCase, HttpCase):
         # a resend of one event beside a new one: one item not stored
         self.post_events(self.event("m2", code="in_transit"), self.event("m3", code="delivered"))
         self.process()
+        # resends that store nothing: the same request again, its two items under a new key
+        self.post_events(self.event("m2", code="in_transit"), self.event("m3", code="delivered"))
+        self.post_events(self.event("m3", code="delivered"), self.event("m2", code="in_transit"))
         after = self.scrape(token)
         for name, labels, grew_by in (
                 ("freight_sync_messages_received", {"direction": "in", "kind": "events"}, 2),
                 ("freight_sync_messages_processed", {"lane": "milestones"}, 2),
                 ("freight_sync_items", {"state": "applied"}, 3),
                 ("freight_sync_items_not_stored", {"kind": "events"}, 1),
+                ("freight_sync_resent_requests", {"kind": "events"}, 2),
+                ("freight_sync_resent_items", {"kind": "events"}, 4),
                 ("freight_sync_messages", {"direction": "in", "kind": "events",
                                            "state": "done"}, 2)):
             with self.subTest(metric=name):
