@@ -82,3 +82,4 @@ from . import test_services_rate_limit
 from . import test_endpoint_keys
 from . import test_intake_limits_logs
 from . import test_endpoint_key_ui
+from . import test_services_log_hygiene

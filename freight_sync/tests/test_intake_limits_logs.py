@@ -1,5 +1,7 @@
 import logging
 
+from psycopg2.errors import NotNullViolation
+
 from odoo.tests import HttpCase, tagged
 
 from ..models.freight_endpoint import ISSUED_KEY
@@ -70,3 +72,33 @@ class TestIntakeLogs(InboundCase, HttpCase):
         self.assertIn("CheckViolation", safe[0])
         self.assertIn("fs_forced_failure", safe[0])
         self.assertIn(f"endpoint {self.endpoint.id}", safe[0])
+
+
+@tagged("freight_sync", "post_install", "-at_install")
+class TestFailedStatementLogs(InboundCase):
+    """Odoo logs every failed statement with its values ("bad query: ..."), from any path:
+    the cron's processing, a clerk's click. Once this addon is loaded, the line keeps the
+    statement's verb and table and the error's code and constraint, not the values."""
+
+    def test_a_failed_statement_is_logged_without_its_values(self):
+        marker = "INV-MARKER-7c41e9"
+        invoice = self.env["freight.invoice"]._with_guarded_rights().create({
+            "name": marker, "carrier_id": self.carrier.id, "date": "2024-07-12",
+            "currency_id": self.env.company.currency_id.id, "external_id": marker})
+        invoice.flush_recordset()
+        with self.assertLogs("odoo.sql_db", logging.ERROR) as logs, \
+                self.assertRaises(NotNullViolation), self.env.cr.savepoint():
+            # a real refusal whose message quotes the row: NOT NULL, the row's values
+            self.env.cr.execute(
+                "INSERT INTO freight_invoice (name, external_id, company_id, carrier_id,"
+                " currency_id, date, state) SELECT name || '-copy', %s, company_id,"
+                " carrier_id, currency_id, NULL, state FROM freight_invoice WHERE id = %s",
+                [marker, invoice.id])
+        text = "\n".join(logs.output)
+        self.assertNotIn(marker, text)
+        self.assertIn("INSERT INTO freight_invoice (values withheld)", text)
+        self.assertIn("NotNullViolation (SQLSTATE 23502, table freight_invoice, column ", text)
+        # any other record of the logger is left as it is
+        with self.assertLogs("odoo.sql_db", logging.INFO) as logs:
+            logging.getLogger("odoo.sql_db").info("pool %s", "kept")
+        self.assertEqual(logs.output, ["INFO:odoo.sql_db:pool kept"])
