@@ -14,6 +14,7 @@ from odoo.http import request
 
 from ..services.canonical import forbidden_char
 from ..services.inbox import IdempotencyKeyTaken
+from ..services.log_hygiene import error_head
 from ..services.signature import SignatureError, body_digest, verify
 
 _logger = logging.getLogger(__name__)
@@ -102,13 +103,10 @@ def log_safely(exception, correlation):
     (x)=(...)"), a parser's the bytes it choked on; payload data, keys and signatures
     must never reach a log. What is logged instead: the route, the correlation id, the
     error class, the database's error code and constraint, and the stack of frames."""
-    database = ""
     # Odoo turns a constraint violation into a ValidationError quoting it: the database
     # error is then its cause
     cause = exception if hasattr(exception, "diag") else exception.__cause__
-    if hasattr(cause, "diag"):
-        database = (f" from {type(cause).__name__} (SQLSTATE {cause.pgcode}, table "
-                    f"{cause.diag.table_name}, constraint {cause.diag.constraint_name})")
+    database = f" from {error_head(cause)}" if hasattr(cause, "diag") else ""
     stack = "".join(traceback.format_tb(exception.__traceback__))
     if cause is not None and cause is not exception:
         stack = "".join(traceback.format_tb(cause.__traceback__)) + "re-raised:\n" + stack

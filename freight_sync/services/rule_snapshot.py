@@ -86,12 +86,14 @@ def audit_config(rules_version: str, policy: Policy, contracts) -> dict:
     """What an audit run applied: rules, tolerances, each contract's revision and its
     terms (lanes, fuel, accessorials), so that a replay "as originally" prices with the
     contract as it read then, not as it was edited since."""
+    # a revision digests the same plain form the terms are kept in: each contract once
+    terms = [_plain(contract) for contract in contracts]
     return {
         "kind": "invoice_audit",
         "rules_version": rules_version,
         "tolerances": policy_config(policy),
-        "contracts": {str(contract.id): revision(contract) for contract in contracts},
-        "contract_terms": [_plain(contract) for contract in contracts],
+        "contracts": {str(plain["id"]): revision(plain) for plain in terms},
+        "contract_terms": terms,
     }
 
 
