@@ -41,10 +41,10 @@ def expected_cost(facts: ShipmentFacts, contracts, on_date: date,
     contract's fuel rule and tariff apply when the contract is in the linehaul's currency.
     """
     contract: Contract | None = pick_contract(contracts, facts.carrier_id, on_date)
-    linehaul = shipment_linehaul(contract, facts)
-    if linehaul is None:
+    linehaul = shipment_linehaul(contract, facts, on_date)
+    if linehaul is None or linehaul[0] is None:
         missing = (f"no contract of the carrier is valid on {on_date}" if contract is None
-                   else "no lane of the contract covers it")
+                   else linehaul[2] if linehaul else "no lane of the contract covers it")
         return ExpectedCost(contract.currency if contract else None, missing=missing)
     base, currency, detail = linehaul
     amounts, trace = {codes_by_kind["linehaul"]: base}, [detail]

@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .ltl import LtlTerms
+
 LB_PER_KG = 2.20462
 
 
@@ -51,12 +53,13 @@ class RateLine:
     origin: Zone
     destination: Zone
     mode: str | None
-    basis: str  # flat, per_kg, per_km, per_pallet, per_cwt
+    basis: str  # flat, per_kg, per_km, per_pallet, per_cwt, ltl_tariff
     rate: float
     minimum: float = 0.0
     weight_min: float = 0.0  # kg; 0: no lower bound
     weight_max: float = 0.0  # kg; 0: no upper bound
     transit_days: int | None = None  # as agreed in the contract; None: not stated
+    ltl: LtlTerms | None = None  # basis ltl_tariff: a base tariff, its discount, FAK...
 
     def covers_weight(self, weight_kg: float | None) -> bool:
         """The lane's weight band holds ``weight_kg`` (bounds included); no band, any weight."""

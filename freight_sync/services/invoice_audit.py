@@ -35,6 +35,7 @@ from .expected_cost import (
     pick_rate_line,
 )
 from .invoice_chain import ADDS, CANCELS, KNOWN_CODES, NEVER_BILLED, REMINDS
+from .ltl import rate_ltl
 from .references import ReferenceIndex
 
 POD_CODES = frozenset({"delivered", "pod_received"})
@@ -90,6 +91,7 @@ class ShipmentFacts:
     approved_accessorials: frozenset = frozenset()
     references: Mapping = field(default_factory=dict)  # name, load_ref, pro_number, ...
     confirmed_rate: tuple | None = None  # (amount, currency) the carrier confirmed for it
+    items: tuple = ()  # ltl.FreightItem: classes and weights, for LTL tariffs
 
     @property
     def label(self) -> str:
@@ -104,29 +106,38 @@ class ShipmentFacts:
         return any(code in POD_CODES for code, _when in self.milestones)
 
 
-def lane_linehaul(contract: Contract, facts: ShipmentFacts) -> tuple[float, str] | None:
+def lane_linehaul(contract: Contract, facts: ShipmentFacts, day: date | None = None
+                  ) -> tuple[float | None, str] | None:
     """The linehaul of the contract's lane for this shipment and its trace line; None when
-    no lane of the contract covers the trip."""
+    no lane of the contract covers the trip. An LTL tariff lane that cannot rate the
+    shipment (no class, no tariff lane...) gives ``(None, why)``. ``day``: the date the
+    tariff revision is read on when the shipment was not picked up yet."""
     lane = pick_rate_line(contract, facts.origin, facts.destination, facts.mode,
                           facts.weight_kg)
     if lane is None:
         return None
+    if lane.ltl is not None:
+        picked_up = facts.first("picked_up")
+        rating = rate_ltl(lane.ltl, facts.items, facts.origin.zip, facts.destination.zip,
+                          picked_up.date() if picked_up else day)
+        return rating.amount, f"Linehaul (lane {lane.id}): {rating.detail}"
     amount, detail = linehaul(lane, facts.weight_kg, facts.distance_km, facts.pallets)
     return amount, f"Linehaul (lane {lane.id}): {detail}"
 
 
-def shipment_linehaul(contract: Contract | None, facts: ShipmentFacts
-                      ) -> tuple[float, str, str] | None:
+def shipment_linehaul(contract: Contract | None, facts: ShipmentFacts,
+                      day: date | None = None) -> tuple[float | None, str, str] | None:
     """What the linehaul of this shipment should cost: ``(amount, currency, trace line)``.
 
     The one pricing rule of the accrual and the audit: a rate the carrier confirmed for
     this load replaces the contract's lane; otherwise the contract's lane prices it. None
-    when neither does."""
+    when neither does; amount None when an LTL tariff lane covers the trip but cannot rate
+    the shipment (the trace line says why)."""
     if facts.confirmed_rate and facts.confirmed_rate[0]:
         amount, currency = money(facts.confirmed_rate[0]), facts.confirmed_rate[1]
         return amount, currency, (f"Linehaul: rate confirmed for this load {amount:,.2f} "
                                   f"{currency} (replaces the contract's lane)")
-    lane = lane_linehaul(contract, facts) if contract is not None else None
+    lane = lane_linehaul(contract, facts, day) if contract is not None else None
     if lane is None:
         return None
     return lane[0], contract.currency, lane[1]
@@ -330,7 +341,7 @@ class _LineAudit:
         if kind in ("linehaul", "fuel"):
             base, currency = self._linehaul(facts, result)
             if base is None:
-                return self._finding(result, "rate_variance", self._no_price(), line)
+                return self._finding(result, "rate_variance", self._no_price(facts), line)
             if currency != self.invoice.currency and (
                     self.contract is None or currency != self.contract.currency):
                 # a confirmed rate in a third currency (the contract's own mismatch is the
@@ -359,17 +370,25 @@ class _LineAudit:
 
     def _linehaul(self, facts: ShipmentFacts, result) -> tuple[float | None, str | None]:
         if facts.id not in self.linehauls:
-            self.linehauls[facts.id] = shipment_linehaul(self.contract, facts)
+            self.linehauls[facts.id] = shipment_linehaul(self.contract, facts,
+                                                         self.invoice.date)
         cached = self.linehauls[facts.id]
         if cached is None:
             return None, None
         amount, currency, detail = cached
+        if amount is None:
+            result.trace.append(detail)
+            return None, None
         result.trace.append(f"{detail} → expected {amount:,.2f}")
         return amount, currency
 
-    def _no_price(self) -> str:
+    def _no_price(self, facts: ShipmentFacts | None = None) -> str:
         if self.contract is None:
             return f"no contract of this carrier is valid on {self.invoice.date}"
+        cached = self.linehauls.get(facts.id) if facts else None
+        if cached is not None and cached[0] is None:
+            # an LTL tariff lane covers the trip but cannot rate it: say why
+            return cached[2].split(": ", 1)[-1]
         return "no lane of the contract covers this shipment"
 
     def _billed_before(self, line, result) -> float:

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from .codemap import MILESTONE, UnknownCodeError, classify
 from .expected_cost import AccessorialRate, Contract, FuelRule, RateLine, Zone
 from .invoice_audit import Policy, Tolerance
+from .ltl import FakRule, LtlTerms, TariffLane, TariffRevision
 
 # one encoder for every digest: key order and whitespace never change a revision
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
@@ -109,13 +110,32 @@ def _day(text):
     return date.fromisoformat(text) if text else None
 
 
+def _ltl(terms: dict | None) -> LtlTerms | None:
+    """An LTL lane's terms with the tariff revisions they rated with (None: not LTL)."""
+    if terms is None:
+        return None
+    return LtlTerms(
+        revisions=tuple(TariffRevision(
+            id=rev["id"], tariff=rev["tariff"], revision=rev["revision"],
+            valid_from=_day(rev["valid_from"]), valid_to=_day(rev["valid_to"]),
+            lanes=tuple(TariffLane(lane["origin_prefix"], lane["destination_prefix"],
+                                   {cls: tuple(tuple(cell) for cell in cells)
+                                    for cls, cells in lane["rates"].items()})
+                        for lane in rev["lanes"]))
+            for rev in terms["revisions"]),
+        discount_percent=terms["discount_percent"], absolute_minimum=terms["absolute_minimum"],
+        fak=tuple(FakRule(**rule) for rule in terms["fak"]),
+        deficit_weight=terms["deficit_weight"], pinned_revision=terms["pinned_revision"])
+
+
 def _contract(terms: dict) -> Contract:
     fuel = terms["fuel"]
     return Contract(
         id=terms["id"], carrier_id=terms["carrier_id"], currency=terms["currency"],
         valid_from=_day(terms["valid_from"]), valid_to=_day(terms["valid_to"]),
         lines=tuple(RateLine(**{**line, "origin": Zone(**line["origin"]),
-                                "destination": Zone(**line["destination"])})
+                                "destination": Zone(**line["destination"]),
+                                "ltl": _ltl(line.get("ltl"))})
                     for line in terms["lines"]),
         fuel=None if fuel is None else FuelRule(
             percent=fuel["percent"], table=tuple(tuple(band) for band in fuel["table"]),
