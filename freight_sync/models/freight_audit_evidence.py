@@ -7,6 +7,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..services.evidence import (
+    CERTIFICATE,
     CONTRACT,
     EVIDENCE_MILESTONES,
     MILESTONE,
@@ -23,6 +24,7 @@ EVIDENCE_WORDS = {
     REFERENCE: _lt("a new or changed shipment reference"),
     SHIPMENT: _lt("a change to its shipments"),
     CONTRACT: _lt("a change to the carrier's contract"),
+    CERTIFICATE: _lt("an inspection certificate attached to it"),
 }
 
 
@@ -55,6 +57,10 @@ class FreightAuditEvidence(models.AbstractModel):
             ("invoice_id.carrier_id", "in", contracts.carrier_id.ids),
             ("company_id", "in", contracts.company_id.ids)])
         self._mark(invoices, CONTRACT)
+
+    def _on_certificates(self, invoices):
+        self._mark(self._waiting(CERTIFICATE, [("invoice_id", "in", invoices.ids)]),
+                   CERTIFICATE)
 
     # ---- which invoices wait --------------------------------------------------------------
 

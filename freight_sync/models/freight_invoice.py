@@ -10,7 +10,7 @@ from markupsafe import Markup
 from psycopg2.errors import UniqueViolation
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, split_every
 from odoo.tools.sql import create_index
 
@@ -21,6 +21,7 @@ from ..services.invoice_audit import (
     spread_payment,
 )
 from ..services.invoice_chain import REPLACES, bill_kind, identity, number_key
+from ..services.ltl import CLASSES
 from ..services.references import INVOICE_LINE_FIELDS, match_keys, scac_mismatch
 from ..services.rule_snapshot import describe
 from ..services.workbench import DISPUTE_REASONS
@@ -71,8 +72,9 @@ LINE_GUARDED = frozenset({
     "invoice_id", "line_no", "pro_number", "bol_number", "load_ref", "shipment_ref",
     "carrier_ref", "reference", "charge_code", "quantity", "rate", "amount", "billed_weight_kg",
     "shipment_id", "expected", "variance", "allowance", "tolerance_layer", "decision", "trace",
-    "approved_amount",
+    "approved_amount", "billed_class", "billed_dimensions", "inspection_certificate",
 })
+CERTIFICATE_TYPES = ("application/pdf", "image/")
 BILLING_GROUP = "freight_sync.group_freight_billing"
 MANAGER_GROUP = "freight_sync.group_freight_manager"
 
@@ -159,6 +161,12 @@ class FreightInvoice(models.Model):
     dispute_reason = fields.Selection(
         list(DISPUTE_REASONS.items()), readonly=True, copy=False, tracking=True,
         help="Why payment is held while the carrier answers.")
+    certificate_ids = fields.Many2many(
+        "ir.attachment", "freight_invoice_certificate_rel", "invoice_id", "attachment_id",
+        string="Inspection Certificates", copy=False,
+        help="The carrier's weight and inspection certificates (PDF or image) backing a "
+             "reweigh, reclass or dimensional-weight rebill: with one, the audit rates the "
+             "line with the carrier's figures.")
     reaudit_evidence = fields.Selection(
         EVIDENCE, string="Audit Again For", readonly=True, copy=False, index="btree_not_null",
         help="New evidence arrived for this invoice's cases: it is audited again shortly.")
@@ -201,6 +209,20 @@ class FreightInvoice(models.Model):
                     vals["name"], vals.get("correction"), vals.get("date") or "",
                     vals.get("amount_total") or 0.0))
         return super().create(vals_list)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "certificate_ids" in vals:
+            # the carrier's figures may now be backed: held adjustments are audited again
+            self.env["freight.audit.evidence"]._on_certificates(self)
+        return result
+
+    @api.constrains("certificate_ids")
+    def _check_certificates(self):
+        for attachment in self.certificate_ids:
+            if not (attachment.mimetype or "").startswith(CERTIFICATE_TYPES):
+                raise ValidationError(_(
+                    "%s: an inspection certificate is a PDF or an image.", attachment.name))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_approved(self):
@@ -478,6 +500,9 @@ class FreightInvoice(models.Model):
             "rate": line.get("rate") or 0.0,
             "amount": line["amount"],
             "billed_weight_kg": line.get("billed_weight_kg") or 0.0,
+            "billed_class": line.get("billed_class") or False,
+            "billed_dimensions": line.get("dimensions") or False,
+            "inspection_certificate": line.get("inspection_certificate") or False,
         }
         # stored as the matcher compares them, so the audit need not normalize again
         for key, value in match_keys(line.get("references") or {}).items():
@@ -743,6 +768,14 @@ class FreightInvoiceLine(models.Model):
     rate = fields.Float()
     amount = fields.Monetary(string="Billed", currency_field="currency_id")
     billed_weight_kg = fields.Float(string="Billed Weight (kg)")
+    billed_class = fields.Selection(
+        [(c, c) for c in CLASSES], string="Billed Class",
+        help="The NMFC class the carrier rated: a reclassification when not the shipment's.")
+    billed_dimensions = fields.Char(
+        help="Dimensions the carrier measured: its billed weight is then a dimensional weight.")
+    inspection_certificate = fields.Char(
+        help="The carrier's weight and inspection certificate for a reweigh, reclass or DIM "
+             "rebill of this line.")
     expected = fields.Monetary(currency_field="currency_id", readonly=True,
                                help="Empty when the line could not be priced: unknown.")
     variance = fields.Monetary(currency_field="currency_id", readonly=True)

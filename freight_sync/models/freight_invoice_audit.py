@@ -65,23 +65,26 @@ class FreightInvoiceAudit(models.AbstractModel):
         references = list(INVOICE_LINE_FIELDS.items())
         self.env.cr.execute(SQL(
             "SELECT id, invoice_id, line_no, charge_code, quantity, amount, billed_weight_kg,"
+            " billed_class, billed_dimensions, inspection_certificate,"
             " %s FROM freight_invoice_line WHERE invoice_id = ANY(%s)"
             " ORDER BY invoice_id, line_no, id",
             SQL(", ").join(SQL.identifier(name) for _key, name in references), invoices.ids))
         lines = defaultdict(list)
         # as the ORM reads them: a NULL number is 0, a NULL reference is no reference
-        for line_id, invoice_id, line_no, code, quantity, amount, weight, *refs in (
-                self.env.cr.fetchall()):
+        for (line_id, invoice_id, line_no, code, quantity, amount, weight, billed_class,
+             dimensions, certificate, *refs) in self.env.cr.fetchall():
             lines[invoice_id].append(InvoiceLine(
                 line_id, line_no or 0,
                 {key: value for (key, _name), value in zip(references, refs) if value},
-                code, quantity or 0.0, amount or 0.0, weight or None))
+                code, quantity or 0.0, amount or 0.0, weight or None, billed_class or None,
+                dimensions or None, certificate or None))
         return lines
 
     def _inputs(self, invoices, lines_by_invoice):
         return [Invoice(inv.id, inv.carrier_id.id, inv.name, inv.date, inv.currency_id.name,
                         inv.amount_total, inv.correction_code or inv.correction, inv.corrects,
-                        tuple(lines_by_invoice[inv.id]), self._replaced(inv))
+                        tuple(lines_by_invoice[inv.id]), self._replaced(inv),
+                        tuple(inv.certificate_ids.mapped("name")))
                 for inv in invoices]
 
     @staticmethod

@@ -13,10 +13,15 @@ MILESTONE = "milestone"  # a milestone of the invoice's shipment (delivery, POD)
 REFERENCE = "reference"  # a shipment created, or its references changed
 SHIPMENT = "shipment"  # what prices a shipment changed (weight, accessorials, rate)
 CONTRACT = "contract"  # the carrier's contract or tariff changed
+CERTIFICATE = "certificate"  # an inspection certificate attached to the invoice
 # invoices the audit may decide again; approved, disputed or later ones keep their decision
 REAUDITABLE = ("audited", "exception")
 EVIDENCE = [(MILESTONE, "Delivery or POD"), (REFERENCE, "Shipment reference"),
-            (SHIPMENT, "Shipment change"), (CONTRACT, "Contract change")]
+            (SHIPMENT, "Shipment change"), (CONTRACT, "Contract change"),
+            (CERTIFICATE, "Inspection certificate")]
+# a carrier's reweigh, reclass or DIM rebill: settled by its certificate, a dispatcher's
+# correction of the shipment's figures, or the contract
+ADJUSTMENT_EVIDENCE = frozenset({SHIPMENT, CONTRACT, CERTIFICATE})
 
 WAITS_FOR = {
     "missing_pod": frozenset({MILESTONE}),
@@ -24,6 +29,9 @@ WAITS_FOR = {
     "rate_variance": frozenset({SHIPMENT, CONTRACT}),
     "weight_variance": frozenset({SHIPMENT}),
     "unapproved_accessorial": frozenset({SHIPMENT, CONTRACT}),
+    "reweigh": ADJUSTMENT_EVIDENCE,
+    "reclass": ADJUSTMENT_EVIDENCE,
+    "dim_weight": ADJUSTMENT_EVIDENCE,
 }
 # the milestones that can satisfy a missing POD (the audit's POD_CODES)
 EVIDENCE_MILESTONES = frozenset({"delivered", "pod_received"})

@@ -19,7 +19,7 @@ billed amount at stake: that money is not over-billing but money nobody can chec
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from .expected_cost import (
@@ -36,6 +36,7 @@ from .expected_cost import (
 )
 from .invoice_chain import ADDS, CANCELS, KNOWN_CODES, NEVER_BILLED, REMINDS
 from .ltl import rate_ltl
+from .ltl_adjustments import carrier_figures, find_adjustment
 from .references import ReferenceIndex
 
 POD_CODES = frozenset({"delivered", "pod_received"})
@@ -187,6 +188,9 @@ class InvoiceLine:
     quantity: float
     amount: float
     billed_weight_kg: float | None = None
+    billed_class: str | None = None  # NMFC class the carrier rated (a reclass when not ours)
+    dimensions: str | None = None  # as the carrier measured them (a DIM rebill)
+    certificate: str | None = None  # inspection certificate the carrier referenced
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,7 @@ class Invoice:
     corrects: str | None = None
     lines: tuple = ()
     replaces: frozenset = frozenset()  # ids of the invoices a CO/RB restates
+    certificates: tuple = ()  # names of inspection certificates attached to the invoice
 
 
 @dataclass
@@ -277,6 +282,7 @@ class LineResult:
     tolerance_layer: str = ""
     decision: str = "unmatched"  # ok | under | over | review | unmatched | unpriced
     cost: float | None = None  # what the charge should cost in all (expected: what is left)
+    adjustment: str = ""  # the carrier's reweigh/reclass/DIM of the shipment, in words
     findings: list = field(default_factory=list)
     trace: list = field(default_factory=list)  # sentences
 
@@ -303,13 +309,18 @@ class _LineAudit:
     """Expected amount and judgment of one line; ``linehauls`` feeds the fuel rule."""
 
     def __init__(self, invoice: Invoice, context: AuditContext, contract: Contract | None,
-                 prior: Prior, linehauls: dict):
+                 prior: Prior, resolved: list):
         self.invoice, self.context, self.contract = invoice, context, contract
-        self.prior, self.linehauls = prior, linehauls
+        self.prior, self.linehauls = prior, {}
+        self.by_shipment = defaultdict(list)  # the invoice's lines of each shipment
+        for line, (shipment_id, _why) in zip(invoice.lines, resolved):
+            self.by_shipment[shipment_id].append(line)
+        # shipment -> (Adjustment, what the carrier's figures rate) when not backed by a
+        # certificate: the shipment's figures price it, the difference is the clerk's
+        self.adjustments = {}
 
-    def run(self, line: InvoiceLine) -> LineResult:
-        shipment_id, why = self.context.index.resolve(line.references,
-                                                        self.invoice.carrier_id)
+    def run(self, line: InvoiceLine, resolved: tuple) -> LineResult:
+        shipment_id, why = resolved
         result = LineResult(line.id, shipment_id, self.context.charge_kinds.get(line.charge_code),
                             None, money(line.amount))
         if shipment_id is None:
@@ -325,7 +336,11 @@ class _LineAudit:
             self._billed_before(line, result)
         else:
             self._judge(line, result, expected)
-        self._trace_weight(line, facts, result)
+        adjusted = self.adjustments.get(shipment_id)
+        if adjusted:
+            result.adjustment = adjusted[0].what
+        else:
+            self._trace_weight(line, facts, result)
         if result.findings and result.decision in ("ok", "under"):
             result.decision = "review"  # the amount is right, something else is not
         return result
@@ -370,8 +385,7 @@ class _LineAudit:
 
     def _linehaul(self, facts: ShipmentFacts, result) -> tuple[float | None, str | None]:
         if facts.id not in self.linehauls:
-            self.linehauls[facts.id] = shipment_linehaul(self.contract, facts,
-                                                         self.invoice.date)
+            self.linehauls[facts.id] = self._price_linehaul(facts)
         cached = self.linehauls[facts.id]
         if cached is None:
             return None, None
@@ -381,6 +395,37 @@ class _LineAudit:
             return None, None
         result.trace.append(f"{detail} → expected {amount:,.2f}")
         return amount, currency
+
+    def _price_linehaul(self, facts: ShipmentFacts):
+        """``shipment_linehaul``, with the carrier's figures when it reweighed, reclassed
+        or DIM-rated an LTL shipment and a certificate backs them."""
+        priced = shipment_linehaul(self.contract, facts, self.invoice.date)
+        lane = None
+        if priced is not None and priced[0] is not None and not facts.confirmed_rate:
+            lane = pick_rate_line(self.contract, facts.origin, facts.destination,
+                                  facts.mode, facts.weight_kg)
+        if lane is None or lane.ltl is None:
+            return priced
+        figures = carrier_figures(self.by_shipment[facts.id], self.invoice.certificates)
+        adjustment = find_adjustment(facts.items, facts.weight_kg, figures, lane.ltl)
+        if adjustment is None:
+            return priced
+        restated = shipment_linehaul(self.contract, replace(
+            facts, items=adjustment.items, weight_kg=adjustment.weight_kg), self.invoice.date)
+        said = f"Adjustment: {adjustment.what}, {adjustment.evidence}"
+        if restated is None or restated[0] is None:
+            self.adjustments[facts.id] = (adjustment, None)
+            why = restated[2] if restated else "no lane of the contract covers it"
+            return priced[0], priced[1], (f"{said}; the carrier's figures cannot be rated "
+                                          f"({why}). {priced[2]}")
+        if adjustment.certificate:
+            self.adjustments[facts.id] = (adjustment, restated[0])
+            return restated[0], restated[1], (
+                f"{said}: rated with the carrier's figures. {restated[2]}")
+        self.adjustments[facts.id] = (adjustment, restated[0])
+        return priced[0], priced[1], (
+            f"{said}: the shipment's figures price it (the carrier's rate "
+            f"{restated[0]:,.2f}). {priced[2]}")
 
     def _no_price(self, facts: ShipmentFacts | None = None) -> str:
         if self.contract is None:
@@ -438,6 +483,17 @@ class _LineAudit:
         (BD/AD) variance, or else the same charge billed again: a duplicate. The money at
         stake is what exceeds the expected cost, at most what this line bills."""
         at_stake = money(min(over, result.billed))
+        adjusted = self.adjustments.get(result.shipment_id)
+        if not before and adjusted and not adjusted[0].certificate and result.kind in (
+                "linehaul", "fuel"):
+            adjustment, carrier_rate = adjusted
+            rates = (f"; the carrier's figures rate the linehaul {carrier_rate:,.2f}"
+                     if carrier_rate is not None else "")
+            return Finding(adjustment.finding_type, f"Line {line.line_no} ({line.charge_code}): "
+                           f"{adjustment.what} without an inspection certificate: billed "
+                           f"{result.billed:,.2f}, the shipment's figures give {cost:,.2f}, over "
+                           f"by {over:,.2f}{rates} (tolerance {result.allowance:,.2f})",
+                           at_stake, line.id)
         if not before:
             return Finding("rate_variance", f"Line {line.line_no} ({line.charge_code}): billed "
                            f"{result.billed:,.2f}, expected {cost:,.2f}, over by {over:,.2f} "
@@ -496,6 +552,10 @@ def weight_finding(invoice: Invoice, lines: list, context: AuditContext, left: M
     for result, original in zip(lines, invoice.lines):
         if result.shipment_id:
             by_shipment[result.shipment_id].append((result, original))
+    # a reweigh of an LTL shipment is judged with its evidence, not by this tolerance
+    for result in lines:
+        if result.adjustment:
+            by_shipment.pop(result.shipment_id, None)
     tolerance = context.policy.weight_tolerance_percent
     for shipment_id, pairs in by_shipment.items():
         facts = context.shipments[shipment_id]
@@ -641,8 +701,10 @@ def audit_invoice(invoice: Invoice, context: AuditContext, prior: Prior) -> Invo
     if contract and contract.currency != invoice.currency:
         findings.append(Finding("currency_mismatch", f"Billed in {invoice.currency}, the "
                                 f"contract is in {contract.currency}.", billed_total))
-    auditor = _LineAudit(invoice, context, contract, prior, {})
-    lines = [auditor.run(line) for line in invoice.lines]
+    resolved = [context.index.resolve(line.references, invoice.carrier_id)
+                for line in invoice.lines]
+    auditor = _LineAudit(invoice, context, contract, prior, resolved)
+    lines = [auditor.run(line, found) for line, found in zip(invoice.lines, resolved)]
     for line in lines:
         # the invoice's own duplicate finding already holds all its money
         findings.extend(f for f in line.findings

@@ -12,11 +12,12 @@ from datetime import datetime
 
 from .canonical import MAX_NUMBER, PayloadError, check_amount, check_number
 from .invoice_payload import parse_invoice
+from .ltl import normal_class
 from .references import SHIPMENT_REFERENCES
 
 FIELDS = ("number", "date", "currency", "scac", "correction", "corrects", "pro_number",
           "bol_number", "reference", "charge_code", "description", "quantity", "amount",
-          "billed_weight_kg")
+          "billed_weight_kg", "billed_class", "dimensions", "inspection_certificate")
 REQUIRED = ("number", "date", "amount")
 SYNONYMS = {
     "number": ("invoice", "invoice number", "invoice no", "inv no", "invoice #", "inv #"),
@@ -35,6 +36,10 @@ SYNONYMS = {
     "quantity": ("qty", "quantity"),
     "amount": ("amount", "charge amount", "total", "billed"),
     "billed_weight_kg": ("weight", "billed weight", "weight kg"),
+    "billed_class": ("class", "billed class", "freight class", "nmfc class", "rated class"),
+    "dimensions": ("dimensions", "dims", "measured dimensions"),
+    "inspection_certificate": ("inspection certificate", "certificate", "wi certificate",
+                               "inspection"),
 }
 DATE_FORMATS = {"iso": "%Y-%m-%d", "us": "%m/%d/%Y", "eu": "%d.%m.%Y"}
 
@@ -153,7 +158,20 @@ def _line(values, mapping, date_format):
     return {"charge_code": values.get("charge_code") or "400", "amount": number("amount", True),
             "quantity": number("quantity") or 1.0, "description": values.get("description"),
             "billed_weight_kg": number("billed_weight_kg"),
+            **_adjustment(values, mapping),
             **({"shipment": references} if references else {})}
+
+
+def _adjustment(values: dict, mapping: dict) -> dict:
+    """A reweigh, reclass or DIM rebill's columns, when the file has them."""
+    found = {key: values[key].strip() for key in ("dimensions", "inspection_certificate")
+             if (values.get(key) or "").strip()}
+    if (values.get("billed_class") or "").strip():
+        found["billed_class"] = normal_class(values["billed_class"])
+        if found["billed_class"] is None:
+            raise ValueError(mapping["billed_class"], f"{values['billed_class']!r} is no "
+                             "NMFC class (50, 55, ... 77.5, 85, ... 500)")
+    return found
 
 
 def _correction(text: str | None) -> str:

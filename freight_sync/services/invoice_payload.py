@@ -21,6 +21,7 @@ from .canonical import (
     parse_references,
 )
 from .invoice_chain import KNOWN_CODES
+from .ltl import normal_class
 
 MAX_INVOICES = 200
 MAX_LINES = 500
@@ -80,7 +81,24 @@ def parse_invoice_line(data, pointer: str, default_references: dict) -> dict:
         "rate": _number(data, "rate", pointer, required=False),
         "amount": _number(data, "amount", pointer),
         "billed_weight_kg": _number(data, "billed_weight_kg", pointer, required=False),
+        **_adjustment(data, pointer),
     }
+
+
+def _adjustment(data, pointer: str) -> dict:
+    """A carrier's reweigh, reclass or DIM rebill: the class it rated, the dimensions it
+    measured and the inspection certificate backing them, when sent."""
+    found = {}
+    billed_class = data.get("billed_class")
+    if billed_class not in (None, ""):
+        found["billed_class"] = normal_class(billed_class)
+        if found["billed_class"] is None:
+            raise PayloadError(f"{pointer}/billed_class", f"{billed_class!r} is no NMFC "
+                               "class (50, 55, ... 77.5, 85, ... 500)")
+    for key in ("dimensions", "inspection_certificate"):
+        if text := optional_text(data, key, pointer):
+            found[key] = text
+    return found
 
 
 def parse_invoice(data, pointer: str) -> dict:

@@ -9,19 +9,25 @@ each with its qualifier (L005) and unit (L011: L pounds, K kilograms). The line'
 ``billed_weight_kg`` is the L0 qualified as billed weight (``B``), else the largest of the
 group, in kg. A weight without a unit is never guessed: the line gets ``billed_weight_kg``
 ``None`` and a ``weight_problem`` for the clerk when the weight it would bill is unitless.
-L4 (dimensions) carries no weight and is not read.
+L4 (dimensions) carries no weight: it is kept as the carrier's measured dimensions, which
+make a billed weight above the shipment's a dimensional-weight rebill rather than a reweigh.
+L707 is the freight class the carrier rated (a reclass when it is not the shipment's). An
+N9 qualified ``WI`` (weight and inspection certificate) or ``IC`` (inspection certificate)
+names the certificate that backs a reweigh, reclass or DIM rebill.
 """
 
 from datetime import date
 
 from .canonical import PayloadError, check_amount
 from .invoice_payload import check_invoice_date
+from .ltl import normal_class
 from .references import SHIPMENT_REFERENCES, UNQUALIFIED, add_x12_reference
 from .x12 import TransactionSet, element
 
 LB_TO_KG = 0.45359237
 TO_KG = {"L": LB_TO_KG, "K": 1.0}
 BILLED_WEIGHT = "B"  # L005 weight qualifier of the weight the charges were computed on
+CERTIFICATE_QUALIFIERS = ("WI", "IC")  # N901 of an inspection certificate's number
 
 
 def _n2(value: str, pointer: str) -> float:
@@ -98,17 +104,22 @@ def _scan(tset: TransactionSet, base: str):
             current["description"] = element(segment, 2).strip() or None
         elif tag == "L0" and current is not None and (weight := _weight(segment)):
             current["weights"].append(weight)
+        elif tag == "L7" and current is not None and normal_class(element(segment, 7)):
+            current["billed_class"] = normal_class(element(segment, 7))
+        elif tag == "L4" and current is not None:
+            current["dimensions"] = _dimensions(segment)
         elif tag == "L1":
             # the loop itself, not a copy: an L0 after the L1 is still the group's weight
             lines.append((segment, current if current is not None else {}))
         elif tag == "L3" and element(segment, 5).strip():
             l3_total = _n2(element(segment, 5), f"{base}/L305")
+    certificate = next((others[q] for q in CERTIFICATE_QUALIFIERS if others.get(q)), None)
     # N9*OI: the original invoice number a correction names
-    return header, lines, references, currency, l3_total, others.get("OI")
+    return header, lines, references, currency, l3_total, others.get("OI"), certificate
 
 
 def _invoice(tset: TransactionSet, base: str) -> dict:
-    header, lines, references, currency, l3_total, corrects = _scan(tset, base)
+    header, lines, references, currency, l3_total, corrects, certificate = _scan(tset, base)
     if header is None:
         raise PayloadError(f"{base}/B3", "a 210 needs a B3 segment")
     number = element(header, 2).strip()
@@ -140,6 +151,8 @@ def _invoice(tset: TransactionSet, base: str) -> dict:
             "billed_weight_kg": weight_kg,
             "weights": [dict(weight) for weight in weights],
             **({"weight_problem": problem} if problem else {}),
+            **{key: loop[key] for key in ("billed_class", "dimensions") if loop.get(key)},
+            **({"inspection_certificate": certificate} if certificate else {}),
         })
     lines_total = round(sum(line["amount"] for line in parsed), 2)
     total = l3_total if l3_total is not None else _n2(element(header, 7), f"{base}/B307")
@@ -159,6 +172,15 @@ def _invoice(tset: TransactionSet, base: str) -> dict:
         "lines": parsed,
         "external_id": f"210:{scac or '-'}:{number}:{correction}",
     }
+
+
+def _dimensions(l4: list[str]) -> str | None:
+    """L4 as the carrier measured: "48x40x60 N x2" (L404 unit qualifier, L405 pieces)."""
+    sides = [element(l4, i).strip() for i in (1, 2, 3)]
+    if not all(sides):
+        return None
+    unit, pieces = element(l4, 4).strip(), element(l4, 5).strip()
+    return "x".join(sides) + (f" {unit}" if unit else "") + (f" x{pieces}" if pieces else "")
 
 
 def _date(text: str, pointer: str) -> date:

@@ -11,6 +11,7 @@ from . import test_inbound_bad_input
 from . import test_inbound_processing
 from . import test_inbound_concurrency
 from . import test_services_lanes
+from . import test_services_ltl
 from . import test_inbound_lanes
 from . import test_inbound_edi
 from . import test_inbound_refusals
