@@ -769,7 +769,7 @@ class FreightInvoiceLine(models.Model):
     amount = fields.Monetary(string="Billed", currency_field="currency_id")
     billed_weight_kg = fields.Float(string="Billed Weight (kg)")
     billed_class = fields.Selection(
-        [(c, c) for c in CLASSES], string="Billed Class",
+        [(c, c) for c in CLASSES],
         help="The NMFC class the carrier rated: a reclassification when not the shipment's.")
     billed_dimensions = fields.Char(
         help="Dimensions the carrier measured: its billed weight is then a dimensional weight.")
