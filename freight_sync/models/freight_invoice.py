@@ -73,6 +73,7 @@ LINE_GUARDED = frozenset({
     "carrier_ref", "reference", "charge_code", "quantity", "rate", "amount", "billed_weight_kg",
     "shipment_id", "expected", "variance", "allowance", "tolerance_layer", "decision", "trace",
     "approved_amount", "billed_class", "billed_dimensions", "inspection_certificate",
+    "tariff_revision",
 })
 CERTIFICATE_TYPES = ("application/pdf", "image/")
 BILLING_GROUP = "freight_sync.group_freight_billing"
@@ -776,6 +777,8 @@ class FreightInvoiceLine(models.Model):
     inspection_certificate = fields.Char(
         help="The carrier's weight and inspection certificate for a reweigh, reclass or DIM "
              "rebill of this line.")
+    tariff_revision = fields.Char(
+        readonly=True, help="The LTL base tariff revision the last audit rated this line with.")
     expected = fields.Monetary(currency_field="currency_id", readonly=True,
                                help="Empty when the line could not be priced: unknown.")
     variance = fields.Monetary(currency_field="currency_id", readonly=True)

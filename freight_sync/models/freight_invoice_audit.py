@@ -65,19 +65,19 @@ class FreightInvoiceAudit(models.AbstractModel):
         references = list(INVOICE_LINE_FIELDS.items())
         self.env.cr.execute(SQL(
             "SELECT id, invoice_id, line_no, charge_code, quantity, amount, billed_weight_kg,"
-            " billed_class, billed_dimensions, inspection_certificate,"
+            " billed_class, billed_dimensions, inspection_certificate, tariff_revision,"
             " %s FROM freight_invoice_line WHERE invoice_id = ANY(%s)"
             " ORDER BY invoice_id, line_no, id",
             SQL(", ").join(SQL.identifier(name) for _key, name in references), invoices.ids))
         lines = defaultdict(list)
         # as the ORM reads them: a NULL number is 0, a NULL reference is no reference
         for (line_id, invoice_id, line_no, code, quantity, amount, weight, billed_class,
-             dimensions, certificate, *refs) in self.env.cr.fetchall():
+             dimensions, certificate, revision, *refs) in self.env.cr.fetchall():
             lines[invoice_id].append(InvoiceLine(
                 line_id, line_no or 0,
                 {key: value for (key, _name), value in zip(references, refs) if value},
                 code, quantity or 0.0, amount or 0.0, weight or None, billed_class or None,
-                dimensions or None, certificate or None))
+                dimensions or None, certificate or None, revision or None))
         return lines
 
     def _inputs(self, invoices, lines_by_invoice):
@@ -180,7 +180,8 @@ class FreightInvoiceAudit(models.AbstractModel):
         lines = [(line.line_id, line.shipment_id, line.expected,
                   *((line.variance, line.allowance) if line.expected is not None
                     else (None, None)),
-                  line.tolerance_layer, line.decision, "\n".join(line.trace))
+                  line.tolerance_layer, line.decision, "\n".join(line.trace),
+                  line.tariff_revision or None)
                  for result in results for line in result.lines]
         # One statement per table for the whole batch, its rows passed as one array per
         # column: a few parameters compose in milliseconds where 10,000 VALUES tuples took
@@ -192,11 +193,13 @@ class FreightInvoiceAudit(models.AbstractModel):
                 UPDATE freight_invoice_line AS l
                    SET shipment_id = v.shipment_id, expected = v.expected,
                        variance = v.variance, allowance = v.allowance,
-                       tolerance_layer = v.layer, decision = v.decision, trace = v.trace
+                       tolerance_layer = v.layer, decision = v.decision, trace = v.trace,
+                       tariff_revision = v.revision
                   FROM unnest(%s::int[], %s::int[], %s::numeric[], %s::numeric[],
-                              %s::numeric[], %s::varchar[], %s::varchar[], %s::text[])
+                              %s::numeric[], %s::varchar[], %s::varchar[], %s::text[],
+                              %s::varchar[])
                        AS v(id, shipment_id, expected, variance, allowance, layer, decision,
-                            trace)
+                            trace, revision)
                  WHERE l.id = v.id AND l.invoice_id = ANY(%s)""",
                 *map(list, zip(*lines)), invoices.ids))
             self.env["freight.invoice.line"].invalidate_model()
@@ -223,12 +226,23 @@ class FreightInvoiceAudit(models.AbstractModel):
         for result in results:
             cases += self._case_values(by_id[result.invoice_id], result, company)
         self.env["freight.exception"].sudo().create(cases)
+        self._note_revision_changes(by_id, results)
         self.env["freight.invoice.chain"]._after_audit(invoices)
         if company.freight_auto_approve:
             clean = invoices.filtered(lambda i: i.state == "audited")
             if clean:
                 clean._set_outcome({"approved_by_rule": True})
                 clean._approve(_("Approved automatically: every line within policy."))
+
+    @staticmethod
+    def _note_revision_changes(by_id, results):
+        """A re-audit rated with another tariff revision than the audit before says so."""
+        for result in results:
+            changes = sorted({line.revision_change for line in result.lines
+                              if line.revision_change})
+            if changes:
+                by_id[result.invoice_id].message_post(body=_(
+                    "Rated with a new tariff revision: %s.", "; ".join(changes)))
 
     @staticmethod
     def _summary_words():

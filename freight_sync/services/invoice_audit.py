@@ -118,12 +118,18 @@ def lane_linehaul(contract: Contract, facts: ShipmentFacts, day: date | None = N
     if lane is None:
         return None
     if lane.ltl is not None:
-        picked_up = facts.first("picked_up")
         rating = rate_ltl(lane.ltl, facts.items, facts.origin.zip, facts.destination.zip,
-                          picked_up.date() if picked_up else day)
+                          rating_day(facts, day))
         return rating.amount, f"Linehaul (lane {lane.id}): {rating.detail}"
     amount, detail = linehaul(lane, facts.weight_kg, facts.distance_km, facts.pallets)
     return amount, f"Linehaul (lane {lane.id}): {detail}"
+
+
+def rating_day(facts: ShipmentFacts, day: date | None) -> date | None:
+    """The day a tariff revision is read on: the pickup's, else ``day`` (the invoice's or
+    the accrual's)."""
+    picked_up = facts.first("picked_up")
+    return picked_up.date() if picked_up else day
 
 
 def shipment_linehaul(contract: Contract | None, facts: ShipmentFacts,
@@ -191,6 +197,7 @@ class InvoiceLine:
     billed_class: str | None = None  # NMFC class the carrier rated (a reclass when not ours)
     dimensions: str | None = None  # as the carrier measured them (a DIM rebill)
     certificate: str | None = None  # inspection certificate the carrier referenced
+    last_revision: str | None = None  # the tariff revision the last audit rated it with
 
 
 @dataclass(frozen=True)
@@ -283,6 +290,8 @@ class LineResult:
     decision: str = "unmatched"  # ok | under | over | review | unmatched | unpriced
     cost: float | None = None  # what the charge should cost in all (expected: what is left)
     adjustment: str = ""  # the carrier's reweigh/reclass/DIM of the shipment, in words
+    tariff_revision: str = ""  # the LTL tariff revision that rated it
+    revision_change: str = ""  # "DEMO rev 2 (the last audit: DEMO rev 1)" on a re-audit
     findings: list = field(default_factory=list)
     trace: list = field(default_factory=list)  # sentences
 
@@ -318,6 +327,7 @@ class _LineAudit:
         # shipment -> (Adjustment, what the carrier's figures rate) when not backed by a
         # certificate: the shipment's figures price it, the difference is the clerk's
         self.adjustments = {}
+        self.revisions = {}  # shipment -> label of the LTL tariff revision that rated it
 
     def run(self, line: InvoiceLine, resolved: tuple) -> LineResult:
         shipment_id, why = resolved
@@ -336,6 +346,7 @@ class _LineAudit:
             self._billed_before(line, result)
         else:
             self._judge(line, result, expected)
+        self._trace_revision(line, result)
         adjusted = self.adjustments.get(shipment_id)
         if adjusted:
             result.adjustment = adjusted[0].what
@@ -406,6 +417,8 @@ class _LineAudit:
                                   facts.mode, facts.weight_kg)
         if lane is None or lane.ltl is None:
             return priced
+        revision = lane.ltl.revision_on(rating_day(facts, self.invoice.date))
+        self.revisions[facts.id] = revision.label if revision else ""
         figures = carrier_figures(self.by_shipment[facts.id], self.invoice.certificates)
         adjustment = find_adjustment(facts.items, facts.weight_kg, figures, lane.ltl)
         if adjustment is None:
@@ -426,6 +439,18 @@ class _LineAudit:
         return priced[0], priced[1], (
             f"{said}: the shipment's figures price it (the carrier's rate "
             f"{restated[0]:,.2f}). {priced[2]}")
+
+    def _trace_revision(self, line, result):
+        """Name the tariff revision a linehaul or fuel line was rated with, and the one the
+        last audit used when a new revision rated it since."""
+        revision = self.revisions.get(result.shipment_id)
+        if not revision or result.kind not in ("linehaul", "fuel"):
+            return
+        result.tariff_revision = revision
+        if line.last_revision and line.last_revision != revision:
+            result.revision_change = f"{revision} (the last audit: {line.last_revision})"
+            result.trace.append(f"Tariff: rated with {revision}; the last audit rated with "
+                                f"{line.last_revision}")
 
     def _no_price(self, facts: ShipmentFacts | None = None) -> str:
         if self.contract is None:

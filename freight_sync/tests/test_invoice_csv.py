@@ -65,6 +65,17 @@ class TestInvoiceCsvRows(BaseCase):
                 self.assertEqual((errors[0]["row"], errors[0]["column"]), (2, column))
                 self.assertIn(words, errors[0]["message"])
 
+    def test_reweigh_columns(self):
+        text = ("Invoice,Date,PRO,Amount,Billed Weight,Freight Class,Dims,Inspection Certificate\n"
+                "A-1,2024-07-12,P1,900,680.4,100,48x40x60 in,WI-778\n"
+                "A-2,2024-07-12,P2,900,680.4,80,,\n")
+        invoices, errors = parse_rows(text, suggest_mapping(sniff(text)[1]),
+                                      defaults={"currency": "USD"})
+        self.assertEqual([(e["row"], e["column"]) for e in errors], [(3, "Freight Class")])
+        [line] = invoices[0]["lines"]
+        self.assertEqual((line["billed_class"], line["dimensions"],
+                          line["inspection_certificate"]), ("100", "48x40x60 in", "WI-778"))
+
     def test_required_columns(self):
         _invoices, errors = parse_rows("a,b\n1,2\n", {"number": "a"})
         self.assertEqual({e["column"] for e in errors}, {"date", "amount"})

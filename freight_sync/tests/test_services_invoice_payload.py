@@ -55,6 +55,18 @@ class TestInvoicePayload(BaseCase):
                     parse_invoice(invoice(**changes), "/invoices/0")
                 self.assertEqual(caught.exception.pointer, pointer)
 
+    def test_a_carriers_adjustment_and_its_certificate(self):
+        line = {"charge_code": "400", "amount": 560, "billed_weight_kg": 680.4,
+                "billed_class": 77.5, "dimensions": "48x40x60 in", "inspection_certificate":
+                "WI-778"}
+        parsed = parse_invoice(invoice(lines=[line]), "/invoices/0")["lines"][0]
+        self.assertEqual((parsed["billed_class"], parsed["dimensions"],
+                          parsed["inspection_certificate"]), ("77.5", "48x40x60 in", "WI-778"))
+        with self.assertRaises(PayloadError) as caught:
+            parse_invoice(invoice(lines=[dict(line, billed_class="80")]), "/invoices/0")
+        self.assertEqual(caught.exception.pointer, "/invoices/0/lines/0/billed_class")
+        self.assertIn("no NMFC class", caught.exception.message)
+
     def test_batch(self):
         valid, errors = parse_invoice_batch({"invoices": [invoice(), invoice(number="")]})
         self.assertEqual([index for index, _inv in valid], [0])

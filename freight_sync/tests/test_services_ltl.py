@@ -289,3 +289,35 @@ class TestLtlAdjustments(BaseCase):
         self.assertEqual(both.finding_type, "reclass")
         self.assertEqual([(i.freight_class, pounds(i.weight_kg)) for i in both.items],
                          [("100", 1500)])
+
+
+REV2_LANE = TariffLane("372", "606", {
+    cls: tuple((weight_break, rate_ * 1.1) for weight_break, rate_ in cells)
+    for cls, cells in LANE.rates.items()})
+REV2 = TariffRevision(12, "DEMO", 2, date(2024, 1, 1), None, (REV2_LANE,))
+
+
+@tagged("freight_sync", "freight_pure")
+class TestLtlRevisionNamed(BaseCase):
+    def _audit(self, revisions, last_revision=None):
+        lane = RateLine(5, Zone("US"), Zone("US"), "ltl", "ltl_tariff", 0.0,
+                        ltl=terms(revisions=revisions, discount_percent=50.0))
+        shipment = facts()
+        context = AuditContext(Policy(Tolerance(2.0, 10.0)),
+                               (Contract(1, 7, "USD", date(2024, 1, 1), None, (lane,)),),
+                               {1: shipment}, ShipmentIndex([shipment]), KINDS)
+        line = InvoiceLine(1, 1, {"pro_number": "PRO1"}, "400", 1.0, 744.0,
+                           last_revision=last_revision)
+        invoice = Invoice(1, 7, "INV1", date(2024, 7, 12), "USD", 744.0, lines=(line,))
+        return audit_invoice(invoice, context, Prior()).lines[0]
+
+    def test_the_revision_is_named_and_a_new_one_says_which_was_used_before(self):
+        first = self._audit((REV1,))
+        self.assertEqual((first.tariff_revision, first.revision_change), ("DEMO rev 1", ""))
+        again = self._audit((REV2, REV1), last_revision="DEMO rev 1")
+        # 1,240 lb at 132.00 (120.00 + 10 %) = 1,636.80, half off
+        self.assertEqual(again.expected, 818.40)
+        self.assertEqual(again.revision_change, "DEMO rev 2 (the last audit: DEMO rev 1)")
+        self.assertIn("Tariff: rated with DEMO rev 2; the last audit rated with DEMO rev 1",
+                      again.trace)
+        self.assertEqual(self._audit((REV1,), last_revision="DEMO rev 1").revision_change, "")

@@ -48,6 +48,17 @@ class TestX12Invoice(BaseCase):
         self.assertEqual(heavy["lines"][0]["billed_weight_kg"], 1000.17)  # 2,205 lb
         self.assertEqual((explicit["number"], explicit["total"]), ("BR-1006", 85.0))
 
+    def test_reweigh_reclass_dimensions_and_certificate(self):
+        (invoice,), errors = invoices_of("210_ltl_reweigh_reclass.edi")
+        self.assertFalse(errors)
+        [line] = invoice["lines"]
+        self.assertEqual((line["billed_class"], line["dimensions"],
+                          line["inspection_certificate"], line["billed_weight_kg"]),
+                         ("100", "48x40x60 N x2", "WI-778", round(1500 * LB_TO_KG, 2)))
+        (plain,), _errors = invoices_of("210_single_line.edi")
+        self.assertFalse({"billed_class", "dimensions", "inspection_certificate"}
+                         & set(plain["lines"][0]))
+
     def test_broken_total_names_the_element(self):
         invoices, errors = invoices_of("210_broken_total.edi")
         self.assertEqual(invoices, [None])
