@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 # The NMFC classes, lowest (densest, cheapest) first.
 CLASSES = ("50", "55", "60", "65", "70", "77.5", "85", "92.5", "100", "110", "125", "150",
@@ -63,14 +64,6 @@ class TariffLane:
     destination_prefix: str  # empty: any destination
     rates: Mapping = field(default_factory=dict)  # class -> ((break_lb, rate), ...) ascending
 
-    def covers(self, origin_zip: str, destination_zip: str) -> bool:
-        return (_zip(origin_zip).startswith(_zip(self.origin_prefix))
-                and _zip(destination_zip).startswith(_zip(self.destination_prefix)))
-
-    @property
-    def specificity(self) -> int:
-        return len(_zip(self.origin_prefix)) + len(_zip(self.destination_prefix))
-
     @property
     def label(self) -> str:
         return f"{self.origin_prefix or '*'}→{self.destination_prefix or '*'}"
@@ -99,15 +92,28 @@ class TariffRevision:
     def valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
+    @cached_property
+    def _by_prefixes(self) -> dict:
+        """Lanes by their (origin, destination) prefixes, with their place in the tariff:
+        a tariff of thousands of lanes is looked up, not scanned, for every shipment."""
+        found = {}
+        for position, lane in enumerate(self.lanes):
+            found.setdefault((_zip(lane.origin_prefix), _zip(lane.destination_prefix)),
+                             (position, lane))
+        return found
+
     def lane_for(self, origin_zip: str | None, destination_zip: str | None
                  ) -> TariffLane | None:
-        """The most specific lane for the trip (ties: the first in the tariff)."""
+        """The most specific lane for the trip: the longest prefixes together (ties: the
+        first in the tariff)."""
+        origin, destination = _zip(origin_zip), _zip(destination_zip)
         best = None
-        for lane in self.lanes:
-            if lane.covers(origin_zip or "", destination_zip or "") and (
-                    best is None or lane.specificity > best.specificity):
-                best = lane
-        return best
+        for o in range(len(origin), -1, -1):
+            for d in range(len(destination), -1, -1):
+                hit = self._by_prefixes.get((origin[:o], destination[:d]))
+                if hit and (best is None or (o + d, -hit[0]) > best[0]):
+                    best = ((o + d, -hit[0]), hit[1])
+        return best[1] if best else None
 
 
 @dataclass(frozen=True)

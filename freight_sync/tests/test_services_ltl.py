@@ -321,3 +321,20 @@ class TestLtlRevisionNamed(BaseCase):
         self.assertIn("Tariff: rated with DEMO rev 2; the last audit rated with DEMO rev 1",
                       again.trace)
         self.assertEqual(self._audit((REV1,), last_revision="DEMO rev 1").revision_change, "")
+
+
+@tagged("freight_sync", "freight_pure")
+class TestTariffLanes(BaseCase):
+    def test_the_longest_prefixes_win(self):
+        lanes = tuple(TariffLane(o, d, {}) for o, d in (
+            ("", ""), ("3", "6"), ("303", ""), ("30", "80"), ("303", "802"), ("3 03", "6")))
+        revision = TariffRevision(1, "T", 1, date(2024, 1, 1), None, lanes)
+        table = [("30303", "80202", "303→802"), ("30303", "60601", "3 03→6"),
+                 ("30303", "10001", "303→*"),
+                 ("37201", "60601", "3→6"), ("10001", "10001", "*→*"),
+                 ("30301", "80101", "30→80"), (None, None, "*→*")]
+        for origin, destination, label in table:
+            with self.subTest(origin=origin, destination=destination):
+                self.assertEqual(revision.lane_for(origin, destination).label, label)
+        self.assertIsNone(TariffRevision(1, "T", 1, date(2024, 1, 1), None, lanes[1:])
+                          .lane_for("10001", "60601"))
