@@ -217,8 +217,10 @@ class FreightShipmentItem(models.Model):
         dropped = [item._text() for item in shipment.item_ids]
         shipment._with_guarded_rights().write({"items_corrected": False})
         self._build_from_transfers(shipment)
-        # the transfers are read as the system: a dispatcher may have no inventory rights
-        shipment.write({"weight": shipment.sudo()._transfers_weight()})
+        # the transfers are read as the system: a dispatcher may have no inventory rights;
+        # without transfers the weight was set by hand, as it still is
+        if shipment.sudo().picking_ids:
+            shipment.write({"weight": shipment.sudo()._transfers_weight()})
         shipment.invalidate_recordset(["item_ids"])
         told = [_("Was %s", text) for text in dropped]
         told += [_("Now %s", item._text()) for item in shipment.item_ids]

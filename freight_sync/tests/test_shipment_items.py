@@ -90,6 +90,11 @@ class TestShipmentItems(FreightCase):
         facts = shipment._audit_facts()[0]
         self.assertEqual(facts.items, (FreightItem(None, 10.0, None, 3, "Loose fittings"),))
 
+    def test_class_set_on_the_product_reaches_open_shipments(self):
+        shipment = self.ship(self.transfer((self.loose, 2)))
+        self.loose.freight_class = "125"
+        self.assertEqual(self.figures(shipment), [("125", False, 2, 8.0)])
+
     def test_items_follow_links_and_moves(self):
         first, second = self.transfer((self.valves, 1)), self.transfer((self.hoses, 2))
         shipment = self.ship(first)
