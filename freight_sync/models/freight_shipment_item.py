@@ -19,6 +19,8 @@ from ..services.shipment_items import FIGURES, changed, pieces, shown_names, wei
 from .product_template import FREIGHT_CLASS_SELECTION
 
 PATH_KEY = "freight_item_path"
+# the paths that change items ("deferred" only postpones the rebuild)
+WRITING_PATHS = frozenset({"transfers", "correction"})
 DISPATCHER_GROUP = "freight_sync.group_freight_user"
 SOURCES = [("transfers", "Transfers"), ("dispatcher", "Dispatcher")]
 
@@ -74,7 +76,8 @@ class FreightShipmentItem(models.Model):
     def _check_path(self, operation):
         # who may not touch items at all is told so first (finance clerks read them)
         self.check_access_rights(operation)
-        if not item_path(self.env):
+        path = item_path(self.env)
+        if not path or path.kind not in WRITING_PATHS:
             raise UserError(_(
                 "The freight items of a shipment follow its transfers; to change a class, "
                 "weight or pieces use \"Correct Weights and Classes\" on the shipment, "

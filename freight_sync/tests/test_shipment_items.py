@@ -160,6 +160,39 @@ class TestShipmentItems(FreightCase):
         self.assertAlmostEqual(shipment.weight, 55.0)
         self.assertIn("Certificate withdrawn", shipment.message_ids[0].body)
 
+    def test_dispatcher_adds_and_removes_items(self):
+        shipment = self.ship(self.transfer((self.valves, 3), (self.hoses, 4)))
+        form = self.correction(shipment)
+        form.line_ids.remove(1)
+        with form.line_ids.new() as line:
+            line.description = "Pallet of returns"
+            line.freight_class = "150"
+            line.pieces = 1
+            line.weight_kg = 80.0
+        form.reason = "Carrier BOL: hoses left behind, returns picked up"
+        form.save().action_apply()
+        self.assertEqual(self.figures(shipment),
+                         [("85", "156600", 3, 30.0), ("150", False, 1, 80.0)])
+        self.assertEqual(shipment.item_ids.sorted("id").mapped("source"),
+                         ["transfers", "dispatcher"])
+        self.assertAlmostEqual(shipment.weight, 110.0)
+        body = shipment.message_ids[0].body
+        self.assertIn("Added Pallet of returns: NMFC Class 150", body)
+        self.assertIn("Removed Roll of hose: NMFC Class 100", body)
+
+    def test_other_company_does_not_see_the_items(self):
+        shipment = self.ship(self.transfer((self.valves, 3)))
+        other = self.env["res.company"].create({"name": "Items Other Co"})
+        outsider = new_test_user(
+            self.env, login="items_outsider",
+            groups="base.group_user,freight_sync.group_freight_user",
+            company_id=other.id, company_ids=[Command.set(other.ids)])
+        self.assertEqual(shipment.item_ids.company_id, self.company)
+        self.assertFalse(self.env["freight.shipment.item"].with_user(outsider).search(
+            [("shipment_id", "=", shipment.id)]))
+        with self.assertRaises(AccessError):
+            shipment.with_user(outsider).action_correct_items()
+
     def test_correction_needs_a_reason_and_a_change(self):
         shipment = self.ship(self.transfer((self.valves, 3)))
         Wizard = self.env["freight.shipment.item.correct"].with_user(self.dispatcher)
