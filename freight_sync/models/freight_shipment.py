@@ -390,8 +390,8 @@ class FreightShipment(models.Model):
         # the transfers linked here: their items are built once for all the new shipments
         deferred = self.with_context(**{PATH_KEY: ItemPath("deferred")})
         shipments = super(FreightShipment, deferred).create(vals_list).with_env(self.env)
-        self.env["freight.shipment.item"]._build_from_transfers(
-            shipments.filtered("picking_ids"))
+        if any(vals.get("picking_ids") for vals in vals_list):
+            self.env["freight.shipment.item"]._build_from_transfers(shipments)
         # an invoice that named this shipment before it existed can be matched now
         self.env["freight.audit.evidence"]._on_shipments_changed(shipments, SHIPMENT_FIELDS)
         return shipments
