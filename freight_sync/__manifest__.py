@@ -40,6 +40,7 @@
         "views/res_config_settings_views.xml",
         "views/res_config_settings_retention_views.xml",
         "views/freight_shipment_views.xml",
+        "views/freight_shipment_item_views.xml",
         "views/res_partner_views.xml",
         "views/stock_picking_views.xml",
         "views/sale_order_views.xml",

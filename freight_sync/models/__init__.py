@@ -5,6 +5,8 @@ from . import freight_guarded_mixin
 from . import freight_text_guard_mixin
 from . import res_partner
 from . import freight_shipment
+from . import freight_shipment_item
+from . import product_template
 from . import freight_milestone
 from . import stock_picking
 from . import sale_order

@@ -17,6 +17,7 @@ from ..services.canonical import TENDER_CODES, PayloadError, parse_milestones
 from ..services.codemap import NotAMilestoneError, UnknownCodeError, resolve
 from ..services.expected_cost import Address
 from ..services.invoice_audit import ShipmentFacts
+from ..services.ltl import FreightItem
 from ..services.milestones import (
     NO_MILESTONE_STATUS,
     STATUS_SELECTION,
@@ -39,6 +40,7 @@ from ..services.x12_204 import build_204
 from .cron_batches import is_collision
 from .freight_endpoint import DEFAULT_X12_SENDER, X12_SENDER_PARAM
 from .freight_milestone import SOURCE_BY_KIND
+from .freight_shipment_item import PATH_KEY, ItemPath
 from .freight_tender import TENDER_STATES, TODO
 
 _logger = logging.getLogger(__name__)
@@ -71,7 +73,7 @@ class FreightShipment(models.Model):
     _order = "id desc"
     _check_company_auto = True
     # the compute stores them without write(); no method of the application writes them
-    _freight_guarded_fields = DERIVED_FROM_MILESTONES
+    _freight_guarded_fields = DERIVED_FROM_MILESTONES | {"items_corrected"}
 
     # ---- fields ----
     name = fields.Char(
@@ -129,6 +131,15 @@ class FreightShipment(models.Model):
         readonly=False,
         help="Total weight in kg; taken from the transfers until set by hand.",
     )
+    item_ids = fields.One2many(
+        "freight.shipment.item", "shipment_id", string="Freight Items", readonly=True,
+        copy=False, help="What LTL carriers rate: weights by NMFC class, from the transfers "
+                         "unless a dispatcher corrected them.")
+    items_corrected = fields.Boolean(
+        readonly=True, copy=False,
+        help="A dispatcher corrected the freight items: they keep the dispatcher's figures "
+             "and the shipment's weight is theirs, whatever the transfers do, until "
+             "reloaded from the transfers.")
     volume = fields.Float(digits="Volume", help="Total volume in m³.")
     pallet_count = fields.Integer(string="Pallets")
     distance_km = fields.Float(string="Distance (km)")
@@ -280,8 +291,13 @@ class FreightShipment(models.Model):
         # shipping_weight counts packed goods once reserved; weight covers unreserved moves.
         # The tendered weight is what the carrier accepted: a later change of the transfers
         # is reported in the chatter (_freight_demand_refresh), not copied.
-        for shipment in self.filtered("picking_ids")._freight_demand_open():
-            shipment.weight = sum(p.shipping_weight or p.weight for p in shipment.picking_ids)
+        # Corrected freight items: the dispatcher's weight stands (their sum).
+        following = self.filtered(lambda s: s.picking_ids and not s.items_corrected)
+        for shipment in following._freight_demand_open():
+            shipment.weight = shipment._transfers_weight()
+
+    def _transfers_weight(self):
+        return sum(p.shipping_weight or p.weight for p in self.picking_ids)
 
     @api.depends("milestone_ids.code", "milestone_ids.event_time")
     def _compute_status(self):
@@ -357,6 +373,9 @@ class FreightShipment(models.Model):
 
     # ---- CRUD ----
     def _freight_guarded_message(self, labels):
+        if self._fields["items_corrected"].string in labels:
+            return _("Items Corrected: set by \"Correct Weights and Classes\" and \"Reload "
+                     "from Transfers\" only, each with its reason.")
         return _("%s: derived from the shipment's milestones; record a milestone instead.",
                  ", ".join(labels))
 
@@ -368,7 +387,11 @@ class FreightShipment(models.Model):
                 sequence = self.env["ir.sequence"].with_company(company or self.env.company)
                 vals["name"] = sequence.next_by_code("freight.shipment") or "/"
             self._normalize_references(vals)
-        shipments = super().create(vals_list)
+        # the transfers linked here: their items are built once for all the new shipments
+        deferred = self.with_context(**{PATH_KEY: ItemPath("deferred")})
+        shipments = super(FreightShipment, deferred).create(vals_list).with_env(self.env)
+        if any(vals.get("picking_ids") for vals in vals_list):
+            self.env["freight.shipment.item"]._build_from_transfers(shipments)
         # an invoice that named this shipment before it existed can be matched now
         self.env["freight.audit.evidence"]._on_shipments_changed(shipments, SHIPMENT_FIELDS)
         return shipments
@@ -453,6 +476,26 @@ class FreightShipment(models.Model):
         self.ensure_one()
         self.env["freight.rate.shop"]._choose(self, carrier_id, quote)
         return True
+
+    def action_correct_items(self):
+        """Correct the freight items' weights and classes, with a reason (dispatchers)."""
+        return self._items_wizard("correct", _("Correct Weights and Classes"))
+
+    def action_reload_items(self):
+        """Drop the dispatcher's corrections: the items follow the transfers again."""
+        return self._items_wizard("reload", _("Reload from Transfers"))
+
+    def _items_wizard(self, mode, title):
+        self.ensure_one()
+        self.env["freight.shipment.item"]._check_corrector(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": "freight.shipment.item.correct",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_shipment_id": self.id, "default_mode": mode},
+        }
 
     def action_view_pickings(self):
         return self._action_open_records(self.picking_ids, _("Transfers"))
@@ -757,6 +800,7 @@ class FreightShipment(models.Model):
              WHERE rel.freight_shipment_id = ANY(%s) AND code.active""", self.ids))
         for shipment_id, code in self.env.cr.fetchall():
             accessorials[shipment_id].add(code)
+        items = self._audit_items()
         self.env["stock.picking"].flush_model(
             ["freight_shipment_id", "partner_id", "priority", "scheduled_date"])
         # the destination falls back as the form shows it: ship-to, else the first transfer's
@@ -794,8 +838,26 @@ class FreightShipment(models.Model):
             references={key: value for key, value in zip(SHIPMENT_FIELDS, references)
                         if value},
             confirmed_rate=(rate, currency) if rate else None,
+            items=tuple(items[shipment_id]),
         ) for (shipment_id, carrier_id, mode, weight, distance, pallets, rate, currency,
                origin, destination, *references) in rows]
+
+    def _audit_items(self):
+        """``{shipment id: [FreightItem]}`` in the items' order (by id), in one query."""
+        self.env["freight.shipment.item"].flush_model(
+            ["shipment_id", "freight_class", "weight_kg", "nmfc_item", "pieces", "description"])
+        self.env.cr.execute(SQL("""
+            SELECT shipment_id, freight_class, weight_kg, nmfc_item, pieces, description
+              FROM freight_shipment_item
+             WHERE shipment_id = ANY(%s)
+             ORDER BY id""", self.ids))
+        items = defaultdict(list)
+        for shipment_id, freight_class, weight, nmfc_item, pieces, description in (
+                self.env.cr.fetchall()):
+            items[shipment_id].append(FreightItem(
+                freight_class or None, weight or 0.0, nmfc_item or None, pieces or 0,
+                description or None))
+        return items
 
     # ---- reactions ----
     # The one place where a shipment reacts to its milestones and to its carrier's bills; the

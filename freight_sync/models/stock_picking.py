@@ -1,13 +1,18 @@
-from odoo import Command, _, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..services.shipment_demand import WRITTEN_FIELDS, refusal, shipment_values
 from .freight_order_mixin import FREIGHT_GROUPS
+from .freight_shipment_item import item_path
+from .product_template import FREIGHT_CLASS_SELECTION
 
 DISPATCHER_GROUP = "freight_sync.group_freight_user"
 # a change of these fields can change the figures of the shipment built from the transfer
 DEMAND_FIELDS = frozenset({"partner_id", "scheduled_date", "date_deadline", "picking_type_id",
                            "shipping_weight", "company_id", "move_ids", "move_line_ids"})
+# a change of these fields changes the freight items of the shipment (the moves' own
+# changes are followed in stock_move.py)
+ITEM_FIELDS = frozenset({"freight_shipment_id", "freight_class"})
 
 
 class StockPicking(models.Model):
@@ -21,12 +26,38 @@ class StockPicking(models.Model):
         check_company=True,
         groups=FREIGHT_GROUPS,
     )
+    freight_class = fields.Selection(
+        FREIGHT_CLASS_SELECTION, string="NMFC Class", copy=False, groups=FREIGHT_GROUPS,
+        help="Rates every item of this transfer at this class instead of the products' "
+             "(e.g. a mixed pallet classed as one).")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        pickings = super().create(vals_list)
+        if any(vals.get("freight_shipment_id") for vals in vals_list):
+            pickings._freight_items_changed()
+        return pickings
 
     def write(self, vals):
+        before = self.env["freight.shipment"]
+        if "freight_shipment_id" in vals:
+            before = self.sudo().freight_shipment_id
         result = super().write(vals)
         if DEMAND_FIELDS & set(vals):
             self._freight_demand_changed()
+        if ITEM_FIELDS & set(vals):
+            self._freight_items_changed(before)
         return result
+
+    def _freight_items_changed(self, shipments=None):
+        """Rebuild the freight items of these transfers' shipments (and of ``shipments``,
+        those they just left), all at once."""
+        path = item_path(self.env)
+        if path and path.kind == "deferred":
+            return  # the shipments being created build theirs once, afterwards
+        shipments = self.sudo().freight_shipment_id | (shipments or self.env["freight.shipment"])
+        if shipments:
+            self.env["freight.shipment.item"]._build_from_transfers(shipments)
 
     def action_view_freight_shipment(self):
         shipments = self.freight_shipment_id

@@ -84,3 +84,5 @@ from . import test_endpoint_keys
 from . import test_intake_limits_logs
 from . import test_endpoint_key_ui
 from . import test_services_log_hygiene
+from . import test_shipment_items
+from . import test_services_shipment_items

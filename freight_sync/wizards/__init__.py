@@ -5,3 +5,4 @@ from . import freight_invoice_resolve
 from . import freight_invoice_import
 from . import freight_integrity_check
 from . import freight_shipment_demand
+from . import freight_shipment_item_correct
