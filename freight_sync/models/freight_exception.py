@@ -145,7 +145,7 @@ class FreightException(models.Model):
              "window of the carrier's contract valid on that date. Empty when the contract "
              "states no window.")
     dispute_urgency = fields.Selection(
-        [(OK, "In window"), (URGENT, "Window closing"), (LAPSED, "Window lapsed"),
+        [(OK, "In window"), (URGENT, "Urgent"), (LAPSED, "Window lapsed"),
          (SENT, "Dispute sent"), (NONE, "No window")],
         string="Dispute Window", compute="_compute_dispute_urgency",
         search="_search_dispute_urgency", compute_sudo=True,
