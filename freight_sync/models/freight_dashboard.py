@@ -16,6 +16,7 @@ from ..services.dashboard import (
     weekly_series,
     weeks,
 )
+from ..services.dispute_window import LAPSED
 
 DECIDED = [("state", "not in", ["received", "cancelled"])]
 # a case about billing, not a late truck, is what makes an invoice an exception
@@ -251,10 +252,25 @@ class FreightDashboard(models.AbstractModel):
                 "value": round(accruals[1] or 0.0, 2), "count": accruals[0],
                 "drill": _drill("freight.accrual.report", _("Open accruals"), carrier)},
             "dead_letters": None,
+            "money_lost": self._money_lost(carrier_id),
         }
         if inbox:
             kpis["dead_letters"] = self._dead_letters(carrier_id)
         return kpis
+
+    @api.model
+    def _money_lost(self, carrier_id):
+        """Open billing cases past their contract's dispute window with no dispute sent
+        (services/dispute_window.py): money the carrier keeps. Now, whatever the period,
+        like a queue; one grouped query."""
+        domain = [("category", "=", "billing"), ("dispute_urgency", "=", LAPSED)]
+        if carrier_id:
+            domain.append(("invoice_id.carrier_id", "=", carrier_id))
+        count, amount = self.env["freight.exception"]._read_group(
+            domain, [], ["__count", "amount_at_stake:sum"])[0]
+        return {"value": round(amount or 0.0, 2), "count": count,
+                "drill": _drill("freight.exception", _("Money lost to dispute windows"),
+                                domain)}
 
     # ---- inbox --------------------------------------------------------------------------
 

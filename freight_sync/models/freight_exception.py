@@ -2,7 +2,22 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import SQL
 
+from ..services.dispute_window import (
+    LAPSED,
+    NONE,
+    OK,
+    SENT,
+    URGENCIES,
+    URGENT,
+    dispute_by,
+    urgency,
+    urgent_until,
+    window_days,
+    window_terms,
+)
 from ..services.workbench import DISPUTE_REASONS
 
 EXCEPTION_TYPES = [
@@ -126,6 +141,20 @@ class FreightException(models.Model):
     rebill_invoice_id = fields.Many2one(
         "freight.invoice", string="Settled By", readonly=True, copy=False,
         help="The carrier's rebill, correction or credit note that settled the dispute.")
+    # ---- the contract's dispute window (services/dispute_window.py) ----
+    dispute_by = fields.Date(
+        compute="_compute_dispute_by", store=True, index="btree_not_null",
+        help="The last day a dispute can reach the carrier: the invoice date plus the dispute "
+             "window of the carrier's contract valid on that date. Empty when the contract "
+             "states no window.")
+    dispute_urgency = fields.Selection(
+        [(OK, "In window"), (URGENT, "Urgent"), (LAPSED, "Window lapsed"),
+         (SENT, "Dispute sent"), (NONE, "No window")],
+        string="Dispute Window", compute="_compute_dispute_urgency",
+        search="_search_dispute_urgency", compute_sudo=True,
+        help="Lapsed: the case is open, no dispute of its invoice was sent and the window "
+             "closed, so the money at stake is lost. Urgent: the window closes within the "
+             "days set in Freight settings.")
 
     # ---- constraints ----
     _sql_constraints = [
@@ -155,6 +184,97 @@ class FreightException(models.Model):
                      if case.invoice_id and case.category == "billing" and not case.is_closed
                      else None)
             case.suggestion = found.evidence if found else False
+
+    @api.depends("category", "invoice_id.date", "invoice_id.carrier_id",
+                 "invoice_id.company_id")
+    def _compute_dispute_by(self):
+        billing = self.filtered(lambda case: case.category == "billing" and case.invoice_id)
+        (self - billing).dispute_by = False
+        if not billing:
+            return
+        invoices = billing.invoice_id
+        # a date derived from the contract, whoever triggers the computation
+        contracts = self.env["freight.rate.contract"].sudo().search_fetch(
+            [("carrier_id", "in", invoices.carrier_id.ids),
+             ("company_id", "in", invoices.company_id.ids)],
+            ["carrier_id", "company_id", "date_start", "date_end", "dispute_window_days"])
+        terms, windows = {}, {}
+        for contract in contracts:
+            terms.setdefault(contract.company_id.id, []).append(window_terms(
+                contract.id, contract.carrier_id.id, contract.date_start,
+                contract.date_end or None))
+            windows[contract.id] = contract.dispute_window_days
+        for case in billing:
+            invoice = case.invoice_id
+            days = window_days(terms.get(invoice.company_id.id, []), windows,
+                               invoice.carrier_id.id, invoice.date)
+            case.dispute_by = dispute_by(invoice.date, days)
+
+    @api.depends("dispute_by", "is_closed", "dispute_sent_at",
+                 "invoice_id.exception_ids.dispute_sent_at",
+                 "company_id.freight_dispute_urgent_days")
+    @api.depends_context("tz")
+    def _compute_dispute_urgency(self):
+        today = fields.Date.context_today(self)
+        # the dispute is sent from the invoice's lead case: it covers the invoice's others
+        sent_invoices = set(self.search([("invoice_id", "in", self.invoice_id.ids),
+                                         ("dispute_sent_at", "!=", False)]).invoice_id.ids)
+        for case in self:
+            sent = bool(case.dispute_sent_at) or case.invoice_id.id in sent_invoices
+            case.dispute_urgency = urgency(case.dispute_by, today,
+                                           case.company_id.freight_dispute_urgent_days,
+                                           sent, case.is_closed)
+
+    def _search_dispute_urgency(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Dispute windows are searched by state, not with %s.", operator))
+        wanted = {value} if operator in ("=", "!=") else set(value or ())
+        if operator in ("!=", "not in"):
+            wanted = set(URGENCIES) - wanted
+        domains = [self._dispute_urgency_domain(state) for state in URGENCIES
+                   if state in wanted]
+        return expression.OR(domains) if domains else expression.FALSE_DOMAIN
+
+    @api.model
+    def _dispute_urgency_domain(self, state):
+        """The cases ``_compute_dispute_urgency`` gives ``state`` today, as a domain."""
+        # invoices with a dispute sent, whoever searches (a dispatcher may not read
+        # invoices); no NULL in it, or NOT IN would match nothing
+        sent_invoices = self.sudo()._search(
+            [("dispute_sent_at", "!=", False), ("invoice_id", "!=", False)]
+        ).subselect(SQL.identifier("freight_exception", "invoice_id"))
+        if state == SENT:
+            return ["|", ("dispute_sent_at", "!=", False), ("invoice_id", "in", sent_invoices)]
+        not_sent = [("dispute_sent_at", "=", False), "|", ("invoice_id", "=", False),
+                    ("invoice_id", "not in", sent_invoices)]
+        if state == NONE:
+            return expression.AND([not_sent, ["|", ("dispute_by", "=", False),
+                                              ("is_closed", "=", True)]])
+        today = fields.Date.context_today(self)
+        open_cases = expression.AND([not_sent, [("is_closed", "=", False)]])
+        if state == LAPSED:
+            return expression.AND([open_cases, [("dispute_by", "<", today)]])
+        # the urgent days are a company setting: one branch per setting in use
+        companies = {}
+        for company in self.env["res.company"].sudo().search([]):
+            companies.setdefault(company.freight_dispute_urgent_days, []).append(company.id)
+        if state == URGENT:
+            within = [[("company_id", "in", ids), ("dispute_by", "<=", urgent_until(today, n))]
+                      for n, ids in companies.items()]
+            return expression.AND([open_cases, [("dispute_by", ">=", today)],
+                                   expression.OR(within)])
+        later = [[("company_id", "in", ids), ("dispute_by", ">", urgent_until(today, n))]
+                 for n, ids in companies.items()]
+        return expression.AND([open_cases, expression.OR(later)])
+
+    @api.model
+    def _recompute_dispute_by(self, carriers):
+        """A carrier's contracts changed: its billing cases' last dispute day may have."""
+        if not carriers:
+            return
+        cases = self.sudo().search([("category", "=", "billing"),
+                                    ("invoice_id.carrier_id", "in", carriers.ids)])
+        self.env.add_to_compute(self._fields["dispute_by"], cases)
 
     @api.depends("stage_id")
     def _compute_is_waiting(self):

@@ -7,6 +7,9 @@ MODES = [("ltl", "LTL"), ("ftl", "FTL"), ("parcel", "Parcel"), ("intermodal", "I
          ("ocean", "Ocean"), ("air", "Air")]
 BASES = [("flat", "Flat"), ("per_kg", "Per kg"), ("per_km", "Per km"),
          ("per_pallet", "Per pallet"), ("per_cwt", "Per cwt (100 lb)")]
+# what decides a case's last dispute day (freight.exception's dispute_by)
+WINDOW_FIELDS = {"dispute_window_days", "date_start", "date_end", "carrier_id", "company_id",
+                 "active"}
 LANE_FIELDS = ("origin_country_id", "origin_state_id", "origin_zip_prefix",
                "destination_country_id", "destination_state_id", "destination_zip_prefix", "mode")
 
@@ -38,6 +41,10 @@ class FreightRateContract(models.Model):
                                     copy=True)
     accessorial_ids = fields.One2many("freight.accessorial.rate", "contract_id",
                                       string="Accessorial Tariff", copy=True)
+    dispute_window_days = fields.Integer(
+        string="Dispute Window (days)", tracking=True,
+        help="A dispute must reach the carrier within this many days of the invoice date, "
+             "or the over-billed money is lost. 0: the contract states none.")
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -76,11 +83,21 @@ class FreightRateContract(models.Model):
         contracts = super().create(vals_list)
         # invoices held on a price this contract may settle are audited again
         self.env["freight.audit.evidence"]._on_contracts_changed(contracts)
+        self.env["freight.exception"]._recompute_dispute_by(contracts.carrier_id)
         return contracts
 
     def write(self, vals):
+        carriers = self.carrier_id
         result = super().write(vals)
         self.env["freight.audit.evidence"]._on_contracts_changed(self)
+        if WINDOW_FIELDS.intersection(vals):
+            self.env["freight.exception"]._recompute_dispute_by(carriers | self.carrier_id)
+        return result
+
+    def unlink(self):
+        carriers = self.carrier_id
+        result = super().unlink()
+        self.env["freight.exception"]._recompute_dispute_by(carriers)
         return result
 
     def _as_terms(self):

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..services.dispute_window import days_left
 from ..services.expected_cost import pick_contract
 from ..services.references import normalize_reference
 from ..services.workbench import (
@@ -152,6 +153,21 @@ class FreightWorkbench(models.AbstractModel):
             "dispute_reasons": list(DISPUTE_REASONS.items()),
             "dispute": self.env["freight.dispute"]._summary(invoice),
             "suggestion": self.env["freight.dispute"]._suggestion_summary(invoice),
+            "dispute_window": self._dispute_window(invoice),
+        }
+
+    @api.model
+    def _dispute_window(self, invoice):
+        """The last day a dispute of ``invoice`` can reach the carrier, from the case the
+        dispute is kept on; None when its contract states no window."""
+        lead = self.env["freight.dispute"]._lead_case(invoice)
+        if not lead or not lead.dispute_by:
+            return None
+        return {
+            "case_id": lead.id,
+            "dispute_by": fields.Date.to_string(lead.dispute_by),
+            "urgency": lead.dispute_urgency,
+            "days_left": days_left(lead.dispute_by, fields.Date.context_today(self)),
         }
 
     @api.model

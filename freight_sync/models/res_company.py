@@ -77,6 +77,10 @@ class ResCompany(models.Model):
         string="Remind Before Due (days)", default=3,
         help="The case's assignee gets a reminder activity this many days before the "
         "carrier's answer is due.")
+    freight_dispute_urgent_days = fields.Integer(
+        string="Dispute Window Urgent (days)", default=14,
+        help="A case turns urgent this many days before the last day its carrier contract's "
+        "dispute window allows a dispute to be sent (services/dispute_window.py).")
     freight_suggestion_min_cases = fields.Integer(
         string="Suggest From (similar cases)", default=5,
         help="A resolution is suggested only when at least this many similar cases (same "

@@ -62,6 +62,8 @@ class ResConfigSettings(models.TransientModel):
         related=RELATED + "freight_dispute_response_days", readonly=False)
     freight_dispute_reminder_days = fields.Integer(
         related=RELATED + "freight_dispute_reminder_days", readonly=False)
+    freight_dispute_urgent_days = fields.Integer(
+        related=RELATED + "freight_dispute_urgent_days", readonly=False)
     freight_suggestion_min_cases = fields.Integer(
         related=RELATED + "freight_suggestion_min_cases", readonly=False)
     freight_shipment_creation = fields.Selection(

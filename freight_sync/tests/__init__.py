@@ -67,6 +67,8 @@ from . import test_services_shipment_demand
 from . import test_shipment_demand
 from . import test_views_per_role
 from . import test_services_dispute
+from . import test_services_dispute_window
+from . import test_dispute_window
 from . import test_dispute
 from . import test_dispute_packet
 from . import test_services_dispute_packet

@@ -62,6 +62,16 @@ describe("dashboard KPI cards", () => {
         assert.deepEqual(kpiCards(words, answer(false)).map((c) => c.key), ["auto_approval_rate", "open_accruals", "recovered"]);
     });
 
+    it("adds the money lost to dispute windows, red once a case is there", () => {
+        const withLost = answer();
+        withLost.kpis.money_lost = { value: 1234.5, count: 2, drill: drill("lost", [["dispute_urgency", "=", "lapsed"]], "freight.exception") };
+        const card = kpiCards(words, withLost).at(-1);
+        assert.deepEqual([card?.key, card?.value, card?.hint, card?.tone], ["money_lost", "1,234.50", "2 open cases past their window, no dispute sent", "danger"]);
+        assert.equal(card?.drill.model, "freight.exception");
+        withLost.kpis.money_lost = { value: 0, count: 0, drill: drill("lost") };
+        assert.equal(kpiCards(words, withLost).at(-1)?.tone, "success");
+    });
+
     it("says seconds, minutes or hours, and a dash for nothing measured", () => {
         assert.deepEqual([formatSeconds(null), formatSeconds(4.25), formatSeconds(90), formatSeconds(7200)], ["–", "4.3 s", "1.5 min", "2.0 h"]);
     });

@@ -724,7 +724,20 @@ function kpiCards(words, answer) {
       drill: kpis.recovered.drill
     }
   );
+  if (kpis.money_lost) {
+    cards.push(moneyLostCard(words, kpis.money_lost));
+  }
   return cards;
+}
+function moneyLostCard(words, lost) {
+  return {
+    key: "money_lost",
+    label: words.moneyLost,
+    value: formatAmount2(lost.value),
+    hint: fill(words.casesPastWindow, lost.count),
+    tone: lost.count ? "danger" : "success",
+    drill: lost.drill
+  };
 }
 function spec(key, title, type, labels, data, options = {}) {
   const datasets = data.series.map((series, index) => {
@@ -961,6 +974,8 @@ function dashboardWords() {
     shipments: _t("%s shipments"),
     recovered: _t("Recovered by disputes"),
     billedMinusPaid: _t("billed minus paid"),
+    moneyLost: _t("Money lost to dispute windows"),
+    casesPastWindow: _t("%s open cases past their window, no dispute sent"),
     chartAutoApproval: _t("Auto-approval rate by week"),
     chartCarriers: _t("Exception rate and invoice accuracy by carrier"),
     chartRecovered: _t("Variance recovered by disputes"),
@@ -1162,96 +1177,6 @@ function suggestionDoneMessage(words, invoice, suggestion) {
   return fill(words.suggestionDone, invoice, suggestion.label);
 }
 
-// freight_sync_web/static/src/ts/workbench/words.ts
-function workbenchWords() {
-  return {
-    states: {
-      received: _t("Received"),
-      audited: _t("Audited"),
-      exception: _t("Exception"),
-      disputed: _t("Disputed"),
-      approved: _t("Approved"),
-      posted: _t("Posted"),
-      paid: _t("Paid"),
-      superseded: _t("Replaced"),
-      rejected: _t("Rejected"),
-      cancelled: _t("Cancelled")
-    },
-    sorts: {
-      "date desc": _t("Newest first"),
-      "date asc": _t("Oldest first"),
-      "variance desc": _t("Largest variance"),
-      "amount desc": _t("Largest amount"),
-      "carrier asc": _t("Carrier")
-    },
-    decisions: {
-      ok: _t("Within policy"),
-      under: _t("Under-billed"),
-      over: _t("Over tolerance"),
-      review: _t("To review"),
-      unmatched: _t("Not matched"),
-      unpriced: _t("Expected unknown")
-    },
-    actions: {
-      approve: _t("Approve"),
-      override: _t("Approve with override"),
-      short_pay: _t("Short-pay"),
-      dispute: _t("Dispute"),
-      reject: _t("Reject"),
-      reaudit: _t("Audit again")
-    },
-    done: {
-      approve: _t("%s approved."),
-      override: _t("%s approved with override."),
-      short_pay: _t("%s short-paid: the bill is for the amount to pay."),
-      dispute: _t("%s disputed: waiting on the carrier."),
-      reject: _t("%s rejected."),
-      reaudit: _t("%s audited again with today's evidence.")
-    },
-    shortcuts: [
-      ["j / k", _t("next / previous invoice")],
-      ["a", _t("approve the selected invoice")],
-      ["d", _t("dispute the selected invoice")],
-      ["s", _t("accept the suggested resolution")],
-      ["/", _t("search by invoice number or any reference")],
-      ["?", _t("show these shortcuts")],
-      ["Esc", _t("close this help, leave the search field")]
-    ],
-    chooseReason: _t("Choose why you dispute it."),
-    sayWhy: _t("Say why: the reason is kept with the invoice."),
-    amountToPay: _t("The amount to pay must be more than 0.00 and at most the %s billed."),
-    noExpectation: _t("no expectation"),
-    asExpected: _t("as expected"),
-    overBy: _t("over by %s"),
-    underBy: _t("under by %s"),
-    approvedCount: _t("%s approved"),
-    approvedAndSkipped: _t("%s approved, %s skipped"),
-    bulkDone: _t("Bulk approval: %s."),
-    notSent: _t("%s: not sent"),
-    title: _t("Workbench"),
-    disputeStates: {
-      draft: _t("Draft"),
-      sent: _t("Sent"),
-      overdue: _t("Overdue"),
-      closed: _t("Closed")
-    },
-    overdueEscalated: _t("Overdue — escalated"),
-    previewFirst: _t("Preview the packet first: it is what the carrier receives."),
-    noChannel: _t("No way to send it: the carrier has no billing contact with an email and no endpoint that takes dispute packets."),
-    alreadySent: _t("The packet was already sent to the carrier."),
-    chooseChannel: _t("Choose at least one way to send it."),
-    channelEmail: _t("Email to %s"),
-    channelEmailNoAddress: _t("Email to the billing contact"),
-    channelEndpoint: _t("Through the endpoint %s"),
-    channelEndpointNoName: _t("Through the carrier's endpoint"),
-    packetSent: _t("Dispute packet sent to %s."),
-    theCarrier: _t("the carrier"),
-    suggestionDone: _t("%s: %s — done."),
-    similarAgreeing: _t("%s of %s similar cases ended this way"),
-    medianRecovery: _t("median recovery %s")
-  };
-}
-
 // freight_sync_web/static/src/ts/workbench/workbench_model.ts
 var PAGE_SIZE = 40;
 var INVOICE_STATES = ["received", "audited", "exception", "disputed", "approved", "posted", "paid", "superseded", "rejected", "cancelled"];
@@ -1413,6 +1338,118 @@ function localDate(iso) {
   const [y, m, d] = iso.split("-").map(Number);
   if (!y || !m || !d) return iso;
   return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+}
+
+// freight_sync_web/static/src/ts/workbench/dispute_window.ts
+function disputeWindowMarker(words, window2) {
+  if (!window2 || !["ok", "urgent", "lapsed"].includes(window2.urgency)) {
+    return null;
+  }
+  const left = window2.days_left;
+  let hint;
+  if (left < 0) hint = fill(words.windowLapsedAgo, -left);
+  else if (left === 0) hint = words.windowLastDay;
+  else if (left === 1) hint = words.windowOneDayLeft;
+  else hint = fill(words.windowDaysLeft, left);
+  const badge = window2.urgency === "lapsed" ? words.windowLapsed : window2.urgency === "urgent" ? words.windowUrgent : "";
+  return { label: fill(words.disputeBy, localDate(window2.dispute_by)), hint, badge, urgent: window2.urgency !== "ok" };
+}
+
+// freight_sync_web/static/src/ts/workbench/words.ts
+function workbenchWords() {
+  return {
+    states: {
+      received: _t("Received"),
+      audited: _t("Audited"),
+      exception: _t("Exception"),
+      disputed: _t("Disputed"),
+      approved: _t("Approved"),
+      posted: _t("Posted"),
+      paid: _t("Paid"),
+      superseded: _t("Replaced"),
+      rejected: _t("Rejected"),
+      cancelled: _t("Cancelled")
+    },
+    sorts: {
+      "date desc": _t("Newest first"),
+      "date asc": _t("Oldest first"),
+      "variance desc": _t("Largest variance"),
+      "amount desc": _t("Largest amount"),
+      "carrier asc": _t("Carrier")
+    },
+    decisions: {
+      ok: _t("Within policy"),
+      under: _t("Under-billed"),
+      over: _t("Over tolerance"),
+      review: _t("To review"),
+      unmatched: _t("Not matched"),
+      unpriced: _t("Expected unknown")
+    },
+    actions: {
+      approve: _t("Approve"),
+      override: _t("Approve with override"),
+      short_pay: _t("Short-pay"),
+      dispute: _t("Dispute"),
+      reject: _t("Reject"),
+      reaudit: _t("Audit again")
+    },
+    done: {
+      approve: _t("%s approved."),
+      override: _t("%s approved with override."),
+      short_pay: _t("%s short-paid: the bill is for the amount to pay."),
+      dispute: _t("%s disputed: waiting on the carrier."),
+      reject: _t("%s rejected."),
+      reaudit: _t("%s audited again with today's evidence.")
+    },
+    shortcuts: [
+      ["j / k", _t("next / previous invoice")],
+      ["a", _t("approve the selected invoice")],
+      ["d", _t("dispute the selected invoice")],
+      ["s", _t("accept the suggested resolution")],
+      ["/", _t("search by invoice number or any reference")],
+      ["?", _t("show these shortcuts")],
+      ["Esc", _t("close this help, leave the search field")]
+    ],
+    chooseReason: _t("Choose why you dispute it."),
+    sayWhy: _t("Say why: the reason is kept with the invoice."),
+    amountToPay: _t("The amount to pay must be more than 0.00 and at most the %s billed."),
+    noExpectation: _t("no expectation"),
+    asExpected: _t("as expected"),
+    overBy: _t("over by %s"),
+    underBy: _t("under by %s"),
+    approvedCount: _t("%s approved"),
+    approvedAndSkipped: _t("%s approved, %s skipped"),
+    bulkDone: _t("Bulk approval: %s."),
+    notSent: _t("%s: not sent"),
+    title: _t("Workbench"),
+    disputeStates: {
+      draft: _t("Draft"),
+      sent: _t("Sent"),
+      overdue: _t("Overdue"),
+      closed: _t("Closed")
+    },
+    overdueEscalated: _t("Overdue — escalated"),
+    previewFirst: _t("Preview the packet first: it is what the carrier receives."),
+    noChannel: _t("No way to send it: the carrier has no billing contact with an email and no endpoint that takes dispute packets."),
+    alreadySent: _t("The packet was already sent to the carrier."),
+    chooseChannel: _t("Choose at least one way to send it."),
+    channelEmail: _t("Email to %s"),
+    channelEmailNoAddress: _t("Email to the billing contact"),
+    channelEndpoint: _t("Through the endpoint %s"),
+    channelEndpointNoName: _t("Through the carrier's endpoint"),
+    packetSent: _t("Dispute packet sent to %s."),
+    theCarrier: _t("the carrier"),
+    suggestionDone: _t("%s: %s — done."),
+    similarAgreeing: _t("%s of %s similar cases ended this way"),
+    medianRecovery: _t("median recovery %s"),
+    disputeBy: _t("Dispute by %s"),
+    windowUrgent: _t("Urgent"),
+    windowLapsed: _t("Window lapsed"),
+    windowDaysLeft: _t("%s days left to send the dispute"),
+    windowOneDayLeft: _t("1 day left to send the dispute"),
+    windowLastDay: _t("last day to send the dispute"),
+    windowLapsedAgo: _t("the carrier's dispute window closed %s day(s) ago: the money is lost unless it takes the dispute")
+  };
 }
 
 // freight_sync_web/static/src/ts/workbench/workbench.ts
@@ -1661,6 +1698,9 @@ var Workbench = class extends Component5 {
   }
   channelLabel(channel, dispute) {
     return channelLabel(this.words, channel, dispute);
+  }
+  get windowMarker() {
+    return disputeWindowMarker(this.words, this.state.detail?.dispute_window);
   }
   get evidenceFacts() {
     const suggestion = this.state.detail?.suggestion;

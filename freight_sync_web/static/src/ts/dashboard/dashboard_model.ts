@@ -42,6 +42,8 @@ export interface DashboardAnswer {
         recovered: { value: number; drill: Drill };
         open_accruals: { value: number; count: number; drill: Drill };
         dead_letters: { value: number; drill: Drill } | null;
+        /** open cases past their dispute window, none sent; missing from an older server */
+        money_lost?: { value: number; count: number; drill: Drill };
     };
     auto_approval: ChartData;
     recovered: ChartData;
@@ -181,7 +183,20 @@ export function kpiCards(words: DashboardWords, answer: DashboardAnswer): KpiCar
             hint: words.billedMinusPaid, tone: "success", drill: kpis.recovered.drill,
         },
     );
+    if (kpis.money_lost) {
+        cards.push(moneyLostCard(words, kpis.money_lost));
+    }
     return cards;
+}
+
+/** Money the carriers keep because no dispute reached them within their contract's window:
+ * red as soon as one case is there, the cases' count as the hint. */
+export function moneyLostCard(words: DashboardWords, lost: { value: number; count: number; drill: Drill }): KpiCard {
+    return {
+        key: "money_lost", label: words.moneyLost, value: formatAmount(lost.value),
+        hint: fill(words.casesPastWindow, lost.count), tone: lost.count ? "danger" : "success",
+        drill: lost.drill,
+    };
 }
 
 export function spec(key: string, title: string, type: "bar" | "line", labels: string[], data: ChartData, options: { stacked?: boolean; percent?: boolean } = {}): ChartSpec {

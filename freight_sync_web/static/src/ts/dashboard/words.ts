@@ -15,6 +15,8 @@ export function dashboardWords() {
         shipments: _t("%s shipments"),
         recovered: _t("Recovered by disputes"),
         billedMinusPaid: _t("billed minus paid"),
+        moneyLost: _t("Money lost to dispute windows"),
+        casesPastWindow: _t("%s open cases past their window, no dispute sent"),
         chartAutoApproval: _t("Auto-approval rate by week"),
         chartCarriers: _t("Exception rate and invoice accuracy by carrier"),
         chartRecovered: _t("Variance recovered by disputes"),

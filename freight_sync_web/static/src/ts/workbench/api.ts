@@ -87,6 +87,18 @@ export interface InvoiceDetail {
     dispute: Dispute | null;
     /** what similar variances with this carrier ended in, null when there is nothing to go by */
     suggestion: Suggestion | null;
+    /** the last day a dispute can reach the carrier; null: no window; missing from an older server */
+    dispute_window?: DisputeWindow | null;
+}
+
+export type WindowUrgency = "ok" | "urgent" | "lapsed" | "sent" | "none";
+
+export interface DisputeWindow {
+    case_id: number;
+    dispute_by: string; // "YYYY-MM-DD"
+    urgency: WindowUrgency;
+    /** 0 on the last day itself, negative once lapsed */
+    days_left: number;
 }
 
 export type DisputeState = "draft" | "sent" | "overdue" | "closed";

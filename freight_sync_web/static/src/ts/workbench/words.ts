@@ -69,6 +69,13 @@ export function workbenchWords() {
         suggestionDone: _t("%s: %s — done."),
         similarAgreeing: _t("%s of %s similar cases ended this way"),
         medianRecovery: _t("median recovery %s"),
+        disputeBy: _t("Dispute by %s"),
+        windowUrgent: _t("Urgent"),
+        windowLapsed: _t("Window lapsed"),
+        windowDaysLeft: _t("%s days left to send the dispute"),
+        windowOneDayLeft: _t("1 day left to send the dispute"),
+        windowLastDay: _t("last day to send the dispute"),
+        windowLapsedAgo: _t("the carrier's dispute window closed %s day(s) ago: the money is lost unless it takes the dispute"),
     };
 }
 

@@ -7,6 +7,7 @@ import {
     channelLabel, defaultChannels, disputeBadge, disputeButtons, evidenceFacts, sentMessage, suggestionDoneMessage,
     toggleChannel, type Badge, type DisputeButtons,
 } from "./dispute_model";
+import { disputeWindowMarker, type WindowMarker } from "./dispute_window";
 import { serverMessage } from "../server_error";
 import { workbenchWords, type Words } from "./words";
 import {
@@ -348,6 +349,10 @@ export class Workbench extends Component<ClientActionProps> {
 
     channelLabel(channel: Channel, dispute: Dispute): string {
         return channelLabel(this.words, channel, dispute);
+    }
+
+    get windowMarker(): WindowMarker | null {
+        return disputeWindowMarker(this.words, this.state.detail?.dispute_window);
     }
 
     get evidenceFacts(): string {
