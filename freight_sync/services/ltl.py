@@ -41,8 +41,10 @@ def normal_class(text) -> str | None:
 
 
 def pounds(weight_kg: float) -> int:
-    """A weight in whole pounds, rounded up as carriers rate it (1,240.2 lb bills 1,241)."""
-    return max(math.ceil(round(weight_kg * LB_PER_KG, 3)), 0)
+    """A weight in whole pounds, rounded up as carriers rate it (1,240.2 lb bills 1,241).
+    Tenths first: a weight sent in pounds and kept in kg to the hundredth (1,240 lb as
+    562.46 kg, 1,240.0098 lb) is still 1,240 lb."""
+    return max(math.ceil(round(weight_kg * LB_PER_KG, 1)), 0)
 
 
 def break_label(weight_lb: int) -> str:

@@ -81,6 +81,8 @@ class TestLtlRating(BaseCase):
     def test_whole_pounds_round_up(self):
         self.assertEqual(pounds(kg(1240)), 1240)
         self.assertEqual(pounds(kg(1240.2)), 1241)
+        self.assertEqual(pounds(562.46), 1240)  # 1,240 lb kept in kg to the hundredth
+        self.assertEqual(pounds(562.45), 1240)
 
     def test_deficit_weight_cheaper_and_not(self):
         # 2,000 lb at 101.20 = 2,024.00: cheaper than the 1M rate from 1,687 lb (2,024.40)
