@@ -178,6 +178,7 @@ class FreightRateLine(models.Model):
     contract_id = fields.Many2one("freight.rate.contract", required=True, ondelete="cascade",
                                   index=True)
     sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(related="contract_id.company_id")
     origin_country_id = fields.Many2one("res.country")
     origin_state_id = fields.Many2one(
         "res.country.state",

@@ -90,3 +90,4 @@ from . import test_shipment_items
 from . import test_services_shipment_items
 from . import test_services_ltl_tariff_csv
 from . import test_ltl_tariff
+from . import test_ltl_tariff_ui

@@ -213,3 +213,13 @@ class TestLtlTariff(FreightCase):
         back = contracts_from_config(config)[0].lines[0].ltl
         self.assertEqual(rate_ltl(back, [ITEM_85], "10001", "20002",
                                   fields.Date.to_date("2026-03-01")).amount, 100.0)
+
+    def test_other_companies_tariffs_are_not_seen(self):
+        tariff = self.import_tariff()
+        self.assertEqual(tariff.action_import()["context"], {"default_tariff_id": tariff.id})
+        other = self.env["res.company"].create({"name": "Other Freight Co"})
+        tariff.company_id = other
+        for model in ("freight.ltl.tariff", "freight.ltl.tariff.revision",
+                      "freight.ltl.tariff.rate"):
+            self.assertEqual(self.env[model].with_user(self.clerk).search_count([]), 0, model)
+            self.assertTrue(self.env[model].search_count([]), model)
