@@ -7,6 +7,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..models.freight_shipment_item import PATH_KEY, ItemPath
 from ..services.invoice_audit import Policy, Tolerance
 from ..services.ltl import FreightItem, rate_ltl
 from ..services.rule_snapshot import audit_config, contracts_from_config
@@ -223,3 +224,22 @@ class TestLtlTariff(FreightCase):
                       "freight.ltl.tariff.rate"):
             self.assertEqual(self.env[model].with_user(self.clerk).search_count([]), 0, model)
             self.assertTrue(self.env[model].search_count([]), model)
+
+    def test_a_shipment_is_expected_to_cost_what_the_tariff_lane_gives(self):
+        """From the tariff file to a shipment's expected linehaul, through the contract."""
+        tariff = self.import_tariff(valid_from="2020-01-01")
+        contract = self.ltl_contract(tariff)
+        contract.date_start = "2020-01-01"
+        Partner = self.env["res.partner"]
+        shipment = self.make_shipment(
+            origin_partner_id=Partner.create({"name": "Dock NY", "zip": "10001"}).id,
+            destination_partner_id=Partner.create({"name": "Dock DC", "zip": "20002"}).id)
+        # as a dispatcher's correction writes them: no transfers in this test
+        self.env["freight.shipment.item"].with_context(
+            **{PATH_KEY: ItemPath("correction", "LTL test")}).create({
+            "shipment_id": shipment.id, "freight_class": "85", "weight_kg": 816.466,
+            "source": "dispatcher"})
+        cost = self.env["freight.accrual.booking"]._expected(shipment)[shipment.id]
+        # as the lane's own test: 20 cwt × 20.00 at the 2M break, 60 % off
+        self.assertEqual(list(cost.amounts.values())[0], 160.0, cost.trace)
+        self.assertIn("CZ-DEMO base tariff rev 1 lane 100→200", cost.trace[0])
