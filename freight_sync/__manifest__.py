@@ -35,6 +35,7 @@
         "views/freight_endpoint_views.xml",
         "views/freight_message_views.xml",
         "views/freight_exception_views.xml",
+        "views/freight_ltl_tariff_views.xml",
         "views/freight_rate_contract_views.xml",
         "views/freight_invoice_views.xml",
         "views/res_config_settings_views.xml",

@@ -21,6 +21,7 @@ from . import freight_exception
 from . import res_company
 from . import res_config_settings
 from . import freight_charge_code
+from . import freight_ltl_tariff
 from . import freight_rate_contract
 from . import freight_invoice
 from . import freight_invoice_audit

@@ -81,10 +81,11 @@ class FreightAccrualBooking(models.AbstractModel):
         facts = {f.id: f for f in shipments._audit_facts()}
         # read as the system, but each shipment priced by its own company's contracts only
         contracts = defaultdict(list)
-        for contract in self.env["freight.rate.contract"].sudo().search([
-                ("carrier_id", "in", shipments.carrier_id.ids),
-                ("company_id", "in", shipments.company_id.ids)]):
-            contracts[contract.company_id.id].append(contract._as_terms())
+        found = self.env["freight.rate.contract"].sudo().search([
+            ("carrier_id", "in", shipments.carrier_id.ids),
+            ("company_id", "in", shipments.company_id.ids)])
+        for contract, terms in zip(found, found._as_terms_batch()):
+            contracts[contract.company_id.id].append(terms)
         codes = self.env["freight.charge.code"]._codes_by_kind()
         today = fields.Date.context_today(self)
         return {s.id: expected_cost(facts[s.id], contracts[s.company_id.id], today, codes)

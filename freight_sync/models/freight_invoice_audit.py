@@ -135,7 +135,7 @@ class FreightInvoiceAudit(models.AbstractModel):
         contracts = self.env["freight.rate.contract"].sudo().search(
             [("carrier_id", "in", invoices.carrier_id.ids),
              ("company_id", "=", invoices.company_id.id)])
-        return tuple(contract._as_terms() for contract in contracts)
+        return contracts._as_terms_batch()
 
     def _prior(self, invoices, shipments, before_id=None):
         """What earlier invoices of the same company did: their numbers; per shipment and

@@ -2,11 +2,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..services.expected_cost import AccessorialRate, Contract, FuelRule, RateLine, Zone
+from ..services.ltl import FakRule, LtlTerms, class_key
+from .freight_ltl_tariff import CLASS_SELECTION
 
 MODES = [("ltl", "LTL"), ("ftl", "FTL"), ("parcel", "Parcel"), ("intermodal", "Intermodal"),
          ("ocean", "Ocean"), ("air", "Air")]
 BASES = [("flat", "Flat"), ("per_kg", "Per kg"), ("per_km", "Per km"),
-         ("per_pallet", "Per pallet"), ("per_cwt", "Per cwt (100 lb)")]
+         ("per_pallet", "Per pallet"), ("per_cwt", "Per cwt (100 lb)"),
+         ("ltl_tariff", "LTL base tariff")]
 # what decides a case's last dispute day (freight.exception's dispute_by)
 WINDOW_FIELDS = {"dispute_window_days", "date_start", "date_end", "carrier_id", "company_id",
                  "active"}
@@ -103,6 +106,16 @@ class FreightRateContract(models.Model):
     def _as_terms(self):
         """The contract as plain data for the audit engine."""
         self.ensure_one()
+        return self._as_terms_batch()[0]
+
+    def _as_terms_batch(self):
+        """Each contract's terms, in order: the LTL tariffs of all their lanes are read
+        once, however many contracts and lanes use them."""
+        ltl_lines = self.line_ids.filtered(lambda line: line.basis == "ltl_tariff")
+        revisions = ltl_lines.ltl_tariff_id._as_revisions()
+        return tuple(contract._terms(revisions) for contract in self)
+
+    def _terms(self, revisions):
         lines = tuple(RateLine(
             line.id,
             Zone(line.origin_country_id.code or None, line.origin_state_id.code or None,
@@ -111,6 +124,7 @@ class FreightRateContract(models.Model):
                  line.destination_zip_prefix or None),
             line.mode or None, line.basis, line.rate, line.minimum,
             line.weight_min, line.weight_max, line.transit_days or None,
+            line._ltl_terms(revisions),
         ) for line in self.line_ids)
         fuel = FuelRule(
             percent=self.fuel_percent or None,
@@ -164,6 +178,7 @@ class FreightRateLine(models.Model):
     contract_id = fields.Many2one("freight.rate.contract", required=True, ondelete="cascade",
                                   index=True)
     sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(related="contract_id.company_id")
     origin_country_id = fields.Many2one("res.country")
     origin_state_id = fields.Many2one(
         "res.country.state",
@@ -187,6 +202,68 @@ class FreightRateLine(models.Model):
     transit_days = fields.Integer(
         help="Days from pickup to delivery the carrier commits to on this lane; rate "
         "shopping ranks by it. Not stated when 0.")
+    ltl_tariff_id = fields.Many2one(
+        "freight.ltl.tariff", string="Base Tariff", ondelete="restrict", index="btree_not_null",
+        help="LTL lanes: the carrier's base tariff the discount is taken off.")
+    ltl_revision_id = fields.Many2one(
+        "freight.ltl.tariff.revision", string="Pinned Revision", ondelete="restrict",
+        domain="[('tariff_id', '=', ltl_tariff_id)]",
+        help="Rate with this revision of the tariff whatever the date. Empty: the newest "
+             "revision valid on the pickup date.")
+    ltl_discount = fields.Float(string="Discount (%)", help="Off the base tariff.")
+    ltl_minimum = fields.Float(string="Absolute Minimum",
+                               help="The least the lane charges after the discount.")
+    ltl_deficit_weight = fields.Boolean(
+        string="Deficit Weight", default=True,
+        help="Bill as the next weight break when that is cheaper, as carriers do.")
+    ltl_fak_ids = fields.One2many("freight.rate.fak", "line_id", string="FAK Rules",
+                                  copy=True)
+
+    @api.constrains("basis", "ltl_tariff_id", "ltl_revision_id", "ltl_discount",
+                    "ltl_minimum")
+    def _check_ltl_terms(self):
+        for line in self.filtered(lambda line: line.basis == "ltl_tariff"):
+            tariff = line.ltl_tariff_id
+            if not tariff:
+                raise ValidationError(_("Lane %s is rated by an LTL base tariff: choose the "
+                                        "tariff.", line.display_name))
+            if line.ltl_revision_id and line.ltl_revision_id.tariff_id != tariff:
+                raise ValidationError(_("Lane %(lane)s: the pinned revision is not one of "
+                                        "%(tariff)s.", lane=line.display_name,
+                                        tariff=tariff.display_name))
+            if not 0 <= line.ltl_discount <= 100:
+                raise ValidationError(_("Lane %s: the discount is a percentage from 0 to "
+                                        "100.", line.display_name))
+            if line.ltl_minimum < 0:
+                raise ValidationError(_("Lane %s: the minimum cannot be negative.",
+                                        line.display_name))
+            contract = line.contract_id
+            if tariff.company_id != contract.company_id or (
+                    tariff.currency_id != contract.currency_id):
+                raise ValidationError(_(
+                    "Lane %(lane)s: tariff %(tariff)s is in %(currency)s of %(company)s; the "
+                    "contract's lanes must be rated in its own currency and company.",
+                    lane=line.display_name, tariff=tariff.display_name,
+                    currency=tariff.currency_id.name, company=tariff.company_id.name))
+
+    @api.onchange("ltl_tariff_id")
+    def _onchange_ltl_tariff(self):
+        if self.ltl_revision_id.tariff_id != self.ltl_tariff_id:
+            self.ltl_revision_id = False
+
+    def _ltl_terms(self, revisions):
+        """The lane's LTL terms, its tariff's revisions taken from ``revisions``."""
+        if self.basis != "ltl_tariff":
+            return None
+        return LtlTerms(
+            revisions=revisions.get(self.ltl_tariff_id.id, ()),
+            discount_percent=self.ltl_discount,
+            absolute_minimum=self.ltl_minimum,
+            fak=tuple(FakRule(rule.class_from, rule.class_to, rule.rated_class)
+                      for rule in self.ltl_fak_ids),
+            deficit_weight=self.ltl_deficit_weight,
+            pinned_revision=self.ltl_revision_id.id or None,
+        )
 
     @api.constrains("weight_min", "weight_max")
     def _check_weight_band(self):
@@ -259,3 +336,28 @@ class FreightAccessorialRate(models.Model):
         ("charge_unique", "unique(contract_id, charge_code_id)",
          "A contract has one tariff per charge code."),
     ]
+
+
+class FreightRateFak(models.Model):
+    """Freight-all-kinds on an LTL lane: the classes of a range are rated as one class."""
+
+    _name = "freight.rate.fak"
+    _inherit = ["freight.contract.term.mixin"]
+    _description = "FAK Rule"
+    _order = "line_id, sequence, id"
+
+    line_id = fields.Many2one("freight.rate.line", string="Lane", required=True,
+                              ondelete="cascade", index=True)
+    contract_id = fields.Many2one(related="line_id.contract_id", store=True, index=True)
+    sequence = fields.Integer(default=10, help="The first rule that maps a class wins.")
+    class_from = fields.Selection(CLASS_SELECTION, string="From Class", required=True)
+    class_to = fields.Selection(CLASS_SELECTION, string="To Class", required=True)
+    rated_class = fields.Selection(CLASS_SELECTION, string="Rated As", required=True)
+
+    @api.constrains("class_from", "class_to")
+    def _check_range(self):
+        for rule in self:
+            if class_key(rule.class_from) > class_key(rule.class_to):
+                raise ValidationError(_(
+                    "FAK rule %(low)s–%(high)s: the range must run from a class to a higher "
+                    "one.", low=rule.class_from, high=rule.class_to))

@@ -84,7 +84,7 @@ class FreightRateShop(models.AbstractModel):
         valid = Contract.search([
             ("company_id", "=", company.id), ("date_start", "<=", on_date),
             "|", ("date_end", "=", False), ("date_end", ">=", on_date)])
-        terms = [contract._as_terms() for contract in valid]
+        terms = list(valid._as_terms_batch())
         fx = self._to_company_rates({t.currency for t in terms}, company, on_date)
         codes = self.env["freight.charge.code"]._codes_by_kind()
         cards = self.env["freight.carrier.scorecard"]._percents(carrier_ids, company)

@@ -227,7 +227,7 @@ class FreightWorkbench(models.AbstractModel):
         contracts = self.env["freight.rate.contract"].search(
             [("carrier_id", "=", invoice.carrier_id.id),
              ("company_id", "=", invoice.company_id.id)])
-        terms = pick_contract([c._as_terms() for c in contracts], invoice.carrier_id.id,
+        terms = pick_contract(contracts._as_terms_batch(), invoice.carrier_id.id,
                               invoice.date)
         if not terms:
             return None

@@ -71,6 +71,18 @@ class TariffLane:
         return f"{self.origin_prefix or '*'}→{self.destination_prefix or '*'}"
 
 
+def lanes_from_cells(cells) -> tuple:
+    """Tariff lanes from its rates ``(origin prefix, destination prefix, class, break lb,
+    rate per cwt)``, the lanes in the order they first appear."""
+    lanes = {}
+    for origin, destination, freight_class, weight_break, rate in cells:
+        lane = lanes.setdefault((origin or "", destination or ""), {})
+        lane.setdefault(freight_class, []).append((weight_break, rate))
+    return tuple(TariffLane(origin, destination, {
+        freight_class: tuple(sorted(rates)) for freight_class, rates in classes.items()})
+        for (origin, destination), classes in lanes.items())
+
+
 def _zip(text: str | None) -> str:
     return (text or "").replace(" ", "").upper()
 

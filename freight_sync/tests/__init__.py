@@ -88,3 +88,6 @@ from . import test_endpoint_key_ui
 from . import test_services_log_hygiene
 from . import test_shipment_items
 from . import test_services_shipment_items
+from . import test_services_ltl_tariff_csv
+from . import test_ltl_tariff
+from . import test_ltl_tariff_ui

@@ -6,3 +6,4 @@ from . import freight_invoice_import
 from . import freight_integrity_check
 from . import freight_shipment_demand
 from . import freight_shipment_item_correct
+from . import freight_ltl_tariff_import
