@@ -12,6 +12,7 @@ from . import test_inbound_processing
 from . import test_inbound_concurrency
 from . import test_services_lanes
 from . import test_services_ltl
+from . import test_ltl_audit
 from . import test_inbound_lanes
 from . import test_inbound_edi
 from . import test_inbound_refusals

@@ -123,6 +123,9 @@ class FreightLtlTariffImport(models.TransientModel):
                 "rate": cell.rate,
             }) for cell in parsed.cells],
         })
+        # invoices held on a price a lane of this tariff gave are audited again with it
+        lanes = self.env["freight.rate.line"].sudo().search([("ltl_tariff_id", "=", tariff.id)])
+        self.env["freight.audit.evidence"]._on_contracts_changed(lanes.contract_id)
         tariff.message_post(body=_(
             "Revision %(revision)s imported from %(file)s: %(lanes)s lanes, %(rates)s rates, "
             "valid from %(date)s.", revision=revision.revision,

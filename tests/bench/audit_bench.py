@@ -8,7 +8,10 @@ time on the foreign-key checks of rows its own transaction wrote); the invoices 
 audit are rolled back, the shipments kept. Run it on a throwaway database.
 
     odoo shell -d DB --no-http < tests/bench/audit_bench.py
-Environment: BENCH_SIZES (default "10000,100000" lines).
+Environment: BENCH_SIZES (default "10000,100000" lines); BENCH_LTL=1: the contract's lane is
+rated by an LTL base tariff of 300 lanes (bench_contract.ltl_bench_contract) and each
+shipment has freight items by class (one in four has two classes), between 20 origin and 15
+destination ZIP3s: the linehaul of every invoice is an LTL rating.
 """
 
 import os
@@ -20,7 +23,18 @@ from datetime import date
 from odoo import Command
 
 sys.path.insert(0, os.path.join(os.environ.get("FREIGHT_ROOT", os.getcwd()), "tests", "bench"))
-from bench_contract import bench_contract  # noqa: E402 (a sibling file; stdin has no __file__)
+from bench_contract import (  # noqa: E402 (a sibling file; stdin has no __file__)
+    LTL_DESTINATIONS,
+    LTL_ORIGINS,
+    bench_contract,
+    ltl_bench_contract,
+)
+
+from odoo.addons.freight_sync.models.freight_shipment_item import (  # noqa: E402
+    PATH_KEY,
+    ItemPath,
+)
+from odoo.addons.freight_sync.services.ltl import FreightItem, rate_ltl  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 LINES = ("400", "405", "LFT", "DTU", "HAZ")
@@ -31,11 +45,44 @@ company = env.company
 company.write({"freight_auto_approve": False, "freight_pod_required": True})
 carrier = env["res.partner"].create(
     {"name": "Bench carrier", "is_freight_carrier": True, "freight_scac": "BNCH"})
-bench_contract(env, carrier, "Bench")
+LTL = os.environ.get("BENCH_LTL") == "1"
+if LTL:
+    contract, imported = ltl_bench_contract(env, carrier, "Bench")
+    TERMS = contract._as_terms().lines[0].ltl
+    print(f"LTL tariff imported: {len(LTL_ORIGINS) * len(LTL_DESTINATIONS)} lanes, "
+          f"{len(TERMS.revisions[0].lanes[0].rates)} classes, in {imported:.1f} s")
+    us = env.ref("base.us").id
+    ORIGINS = env["res.partner"].create([{"name": f"DC {z}", "zip": f"{z}01",
+                                          "country_id": us} for z in LTL_ORIGINS])
+    DESTINATIONS = env["res.partner"].create([{"name": f"Store {z}", "zip": f"{z}01",
+                                               "country_id": us} for z in LTL_DESTINATIONS])
+else:
+    bench_contract(env, carrier, "Bench")
+CLASSES = ("85", "70", "100", "150", "55")
+
+
+def items(i):
+    """(class, kg) of shipment ``i``: one class, or two for one shipment in four."""
+    weight = 800.0 + i % 400
+    if i % 4 == 0:
+        return [("85", weight * 0.6), ("150", weight * 0.4)]
+    return [(CLASSES[i % len(CLASSES)], weight)]
+
+
+def lane_of(i):
+    return ORIGINS[i % len(ORIGINS)], DESTINATIONS[(i // len(ORIGINS)) % len(DESTINATIONS)]
+
+
+def linehaul_of(i):
+    if not LTL:
+        return max((800.0 + i % 400) * 0.5, 150.0)
+    origin, destination = lane_of(i)
+    return rate_ltl(TERMS, [FreightItem(c, kg) for c, kg in items(i)], origin.zip,
+                    destination.zip, date(2024, 7, 10)).amount
 
 
 def amounts(i):
-    linehaul = max((800.0 + i % 400) * 0.5, 150.0)
+    linehaul = linehaul_of(i)
     billed = round(linehaul * (1.2 if i % OVERBILLED_EVERY == 0 else 1.0), 2)
     return billed, round(linehaul * 0.2, 2), 85.0, 150.0, 40.0
 
@@ -46,7 +93,14 @@ def stage(count, run):
     for start in range(0, count, 1000):
         shipments = env["freight.shipment"].with_context(tracking_disable=True).create([
             {"carrier_id": carrier.id, "pro_number": f"B{run}{i:07d}", "weight": 800.0 + i % 400,
-             "mode": "ltl"} for i in range(start, min(start + 1000, count))])
+             "mode": "ltl", **({"origin_partner_id": lane_of(i)[0].id,
+                               "destination_partner_id": lane_of(i)[1].id} if LTL else {})}
+            for i in range(start, min(start + 1000, count))])
+        if LTL:
+            env["freight.shipment.item"].with_context(
+                **{PATH_KEY: ItemPath("correction", "bench")}).create([
+                    {"shipment_id": s.id, "freight_class": c, "weight_kg": kg}
+                    for i, s in zip(range(start, count), shipments) for c, kg in items(i)])
         # waited 4 h at delivery: 2 h of detention billable at 75
         env["freight.milestone"].create([
             {"shipment_id": s.id, "code": code, "event_time": when}
@@ -91,7 +145,8 @@ for size in SIZES:
     timings[size] = seconds
     cases = env["freight.exception"].search_count([("invoice_id", "in", invoices.ids)])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"audit {size:,} lines ({len(invoices):,} invoices): {seconds:.1f} s = "
+    kind = "audit (LTL)" if LTL else "audit"
+    print(f"{kind} {size:,} lines ({len(invoices):,} invoices): {seconds:.1f} s = "
           f"{size / seconds:,.0f} lines/s, {cases:,} cases; peak memory {peak:,.0f} MB; "
           f"CPU: Odoo {cpu:.1f} s, PostgreSQL {db_cpu or 'not measured'}")
     env.cr.rollback()
