@@ -6,10 +6,19 @@
 // runs, so every test narrows the queue with the search field first.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { callKw, jsonRoute, login, shot } from "./odoo";
-
-const WORKBENCH_URL = "/web#action=freight_sync_web.workbench";
+import {
+    detail,
+    detailState,
+    detailTitle,
+    leaveSearch,
+    openInvoice,
+    openWorkbench,
+    rows,
+    search,
+    WORKBENCH_URL,
+} from "./workbench_page";
 
 interface Detail {
     id: number;
@@ -18,53 +27,6 @@ interface Detail {
     actions: string[];
     expected_total: number;
     variance_total: number;
-}
-
-const rows = (page: Page) => page.locator(".o_freight_queue .o_freight_row");
-const detail = (page: Page) => page.locator(".o_freight_detail .o_freight_invoice");
-const detailTitle = (page: Page) => detail(page).locator("h3");
-const detailState = (page: Page) => detail(page).locator("h3 + div .o_freight_state");
-
-async function openWorkbench(page: Page): Promise<void> {
-    await page.goto(WORKBENCH_URL);
-    await expect(page.locator(".o_freight_workbench")).toBeVisible();
-    await expect(rows(page).first()).toBeVisible();
-}
-
-/** Types in the search field and waits until every row shown matches it. */
-async function search(page: Page, text: string, expectedRows?: number): Promise<void> {
-    const field = page.locator(".o_freight_search");
-    await field.fill(text);
-    await field.press("Enter"); // the field listens to `change`
-    if (expectedRows !== undefined) {
-        await expect(rows(page)).toHaveCount(expectedRows);
-    }
-    await expect(async () => {
-        const names = await rows(page).locator("td:nth-child(2)").allInnerTexts();
-        expect(names.length).toBeGreaterThan(0);
-        for (const name of names) {
-            expect(name).toContain(text);
-        }
-    }).toPass();
-    await expect(page).toHaveURL(new RegExp(`q=${text}`));
-}
-
-/** Leaves the search field for the keyboard shortcuts, as a clerk would with Tab. */
-async function leaveSearch(page: Page): Promise<void> {
-    await page.locator(".o_freight_search").press("Tab");
-    await expect(page.locator(".o_freight_search")).not.toBeFocused();
-}
-
-/** Searches one invoice by its number and opens it with the keyboard (leave the field, j). */
-async function openInvoice(page: Page, number: string): Promise<number> {
-    await search(page, number, 1);
-    await leaveSearch(page);
-    await page.keyboard.press("j");
-    await expect(detailTitle(page)).toContainText(number);
-    await expect(rows(page).first()).toHaveClass(/o_selected/);
-    const id = Number(await detail(page).getAttribute("data-invoice-id"));
-    expect(id).toBeGreaterThan(0);
-    return id;
 }
 
 test("clerk: the workbench is interactive quickly after navigation", async ({ page }, testInfo) => {
