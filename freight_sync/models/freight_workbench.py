@@ -232,6 +232,7 @@ class FreightWorkbench(models.AbstractModel):
         if not terms:
             return None
         contract = contracts.browse(terms.id)
+        ltl = {line.id: line.ltl for line in terms.lines if line.ltl}
         bases = dict(self.env["freight.rate.line"]._fields["basis"].selection)
         tariff_bases = dict(self.env["freight.accessorial.rate"]._fields["basis"].selection)
         if contract.fuel_band_ids:
@@ -244,7 +245,8 @@ class FreightWorkbench(models.AbstractModel):
             "currency": contract.currency_id.name,
             "fuel": fuel,
             "lanes": [{"lane": lane.display_name, "basis": bases[lane.basis],
-                       "rate": lane.rate, "minimum": lane.minimum}
+                       "rate": lane.rate, "minimum": lane.minimum or lane.ltl_minimum,
+                       "terms": ltl[lane.id].describe() if lane.id in ltl else ""}
                       for lane in contract.line_ids],
             "accessorials": [{"code": tariff.charge_code_id.code,
                               "name": tariff.charge_code_id.name,

@@ -162,6 +162,21 @@ class LtlTerms:
         valid = [r for r in self.revisions if day is None or r.valid_on(day)]
         return max(valid, key=lambda r: (r.revision, r.id)) if valid else None
 
+    def describe(self) -> str:
+        """The terms in a clerk's words, e.g. "PRLT-500, 72 % off, FAK 77.5–85 → 70,
+        deficit weight" (the minimum is shown on its own)."""
+        newest = max(self.revisions, key=lambda r: r.revision, default=None)
+        pinned = next((r for r in self.revisions if r.id == self.pinned_revision), None)
+        parts = [pinned.label + " (pinned)" if pinned else newest.tariff if newest
+                 else "no tariff revision"]
+        if self.discount_percent:
+            parts.append(f"{self.discount_percent:g} % off")
+        parts += [f"FAK {rule.class_from}–{rule.class_to} → {rule.rated_class}"
+                  for rule in self.fak]
+        if self.deficit_weight:
+            parts.append("deficit weight")
+        return ", ".join(parts)
+
     def rated_class(self, freight_class: str) -> str:
         rule = next((rule for rule in self.fak if rule.maps(freight_class)), None)
         return rule.rated_class if rule else freight_class

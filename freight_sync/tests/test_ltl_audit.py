@@ -89,6 +89,11 @@ class TestLtlAudit(InvoiceCase):
         self.assertIn("T rev 1 lane 372→606, class 85 → FAK 70, 1,240 lb → 1M break, base "
                       "120.00/cwt × 12.40 cwt = 1,488.00 − 50 % discount → 744.00, minimum "
                       "95.00", line.trace)
+        # the workbench's contract panel says what the lane adds to the tariff
+        [lane] = self.env["freight.workbench"]._contract(invoice)["lanes"]
+        self.assertEqual((lane["basis"], lane["terms"], lane["minimum"]),
+                         ("LTL base tariff", "T, 50 % off, FAK 77.5–85 → 70, deficit weight",
+                          95.0))
 
     def test_a_reweigh_waits_for_its_certificate(self):
         invoice = self.audit(900.00, billed_weight_kg=1500 / LB)

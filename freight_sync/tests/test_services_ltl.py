@@ -340,3 +340,14 @@ class TestTariffLanes(BaseCase):
                 self.assertEqual(revision.lane_for(origin, destination).label, label)
         self.assertIsNone(TariffRevision(1, "T", 1, date(2024, 1, 1), None, lanes[1:])
                           .lane_for("10001", "60601"))
+
+
+@tagged("freight_sync", "freight_pure")
+class TestLtlTermsInWords(BaseCase):
+    def test_describe(self):
+        self.assertEqual(terms(discount_percent=72.0).describe(),
+                         "DEMO, 72 % off, FAK 77.5–85 → 70, deficit weight")
+        self.assertEqual(terms(fak=(), deficit_weight=False, pinned_revision=11).describe(),
+                         "DEMO rev 1 (pinned)")
+        self.assertEqual(terms(revisions=()).describe(),
+                         "no tariff revision, FAK 77.5–85 → 70, deficit weight")

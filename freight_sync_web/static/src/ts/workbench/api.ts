@@ -76,7 +76,8 @@ export interface InvoiceDetail {
     }[];
     contract: {
         id: number; name: string; currency: string; fuel: string;
-        lanes: { lane: string; basis: string; rate: number; minimum: number }[];
+        /** terms: an LTL lane's tariff, discount, FAK and deficit rule, in words */
+        lanes: { lane: string; basis: string; rate: number; minimum: number; terms?: string }[];
         accessorials: { code: string; name: string; basis: string; amount: number; maximum: number; needs_approval: boolean }[];
     } | null;
     can_override_any: boolean;
