@@ -398,6 +398,8 @@ class _LineAudit:
         if facts.id not in self.linehauls:
             self.linehauls[facts.id] = self._price_linehaul(facts)
         cached = self.linehauls[facts.id]
+        if facts.id in self.adjustments:
+            result.trace.append(self.adjustments[facts.id][2])
         if cached is None:
             return None, None
         amount, currency, detail = cached
@@ -427,18 +429,18 @@ class _LineAudit:
             facts, items=adjustment.items, weight_kg=adjustment.weight_kg), self.invoice.date)
         said = f"Adjustment: {adjustment.what}, {adjustment.evidence}"
         if restated is None or restated[0] is None:
-            self.adjustments[facts.id] = (adjustment, None)
             why = restated[2] if restated else "no lane of the contract covers it"
-            return priced[0], priced[1], (f"{said}; the carrier's figures cannot be rated "
-                                          f"({why}). {priced[2]}")
+            self.adjustments[facts.id] = (adjustment, None, f"{said}; the carrier's figures "
+                                          f"cannot be rated ({why})")
+            return priced
         if adjustment.certificate:
-            self.adjustments[facts.id] = (adjustment, restated[0])
-            return restated[0], restated[1], (
-                f"{said}: rated with the carrier's figures. {restated[2]}")
-        self.adjustments[facts.id] = (adjustment, restated[0])
-        return priced[0], priced[1], (
+            self.adjustments[facts.id] = (adjustment, restated[0],
+                                          f"{said}: rated with the carrier's figures")
+            return restated
+        self.adjustments[facts.id] = (adjustment, restated[0], (
             f"{said}: the shipment's figures price it (the carrier's rate "
-            f"{restated[0]:,.2f}). {priced[2]}")
+            f"{restated[0]:,.2f})"))
+        return priced
 
     def _trace_revision(self, line, result):
         """Name the tariff revision a linehaul or fuel line was rated with, and the one the
@@ -511,7 +513,7 @@ class _LineAudit:
         adjusted = self.adjustments.get(result.shipment_id)
         if not before and adjusted and not adjusted[0].certificate and result.kind in (
                 "linehaul", "fuel"):
-            adjustment, carrier_rate = adjusted
+            adjustment, carrier_rate, _said = adjusted
             rates = (f"; the carrier's figures rate the linehaul {carrier_rate:,.2f}"
                      if carrier_rate is not None else "")
             return Finding(adjustment.finding_type, f"Line {line.line_no} ({line.charge_code}): "
