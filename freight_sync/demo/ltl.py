@@ -18,6 +18,9 @@ from ..services.ltl import FreightItem, as_billed, rate_ltl
 TARIFF_FILE = Path(__file__).parent / "ltl_tariff_demo.csv"
 DISCOUNT, MINIMUM, FUEL_PERCENT, DISPUTE_WINDOW = 72.0, 95.0, 24.0, 120
 LB = 2.20462
+# what the demo shipments carry, by class (made up, as the rates)
+GOODS = {"70": "Auto parts on pallets", "85": "Machine parts, crated",
+         "150": "Lamp shades, boxed"}
 # (invoice, the shipment's items [(class, lb)], the carrier's figures, what it shows)
 SCENARIOS = (
     ("PL-5001", [("85", 1800)], {}, "FAK 85 → 70, deficit weight to the 2M break"),
@@ -86,8 +89,8 @@ def _delivered_shipments(env, carrier, origin, destination):
         **{PATH_KEY: ItemPath("correction", "demo data")})
     path.create([{
         "shipment_id": shipment.id, "freight_class": freight_class, "weight_kg": lb / LB,
-        "pieces": 2, "source": "dispatcher", "description": what,
-    } for shipment, (_n, items, _f, what) in zip(shipments, SCENARIOS)
+        "pieces": 2, "source": "dispatcher", "description": GOODS[freight_class],
+    } for shipment, (_n, items, _f, _what) in zip(shipments, SCENARIOS)
         for freight_class, lb in items])
     env["freight.milestone"].create([
         {"shipment_id": shipment.id, "code": code, "source": "edi",
