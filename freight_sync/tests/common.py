@@ -67,3 +67,26 @@ def side_by_side(work, workers=(0, 1), timeout=60):
             thread.start()
         for thread in threads:
             thread.join(timeout)
+
+
+# The browser tests' scripts: ``find(selector)`` waits for an element (20 s at most); the
+# script ends with "test successful" or throws.
+BROWSER_SCRIPT = """
+(async () => {
+    const find = async (selector) => {
+        for (let tries = 0; tries < 200; tries++) {
+            const element = document.querySelector(selector);
+            if (element) return element;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        throw new Error(`nothing matches ${selector}`);
+    };
+{steps}
+    console.log("test successful");
+})();
+"""
+
+
+def browser_script(steps: str) -> str:
+    """``steps`` (JavaScript using ``find``) as a script for ``HttpCase.browser_js``."""
+    return BROWSER_SCRIPT.replace("{steps}", steps.strip("\n"))

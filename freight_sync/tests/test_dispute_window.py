@@ -143,11 +143,16 @@ class TestDisputeWindow(FreightCase):
         self.assertEqual(self.env["freight.dashboard"]._money_lost(other.id)["count"], 0)
 
     def test_workbench_shows_the_lead_case_window(self):
-        window = self.env["freight.workbench"].with_user(self.clerk)._detail(
-            self.urgent.invoice_id)["dispute_window"]
+        workbench = self.env["freight.workbench"].with_user(self.clerk)
+        window = workbench._detail(self.urgent.invoice_id)["dispute_window"]
+        # the days left are counted from the clerk's today, in the clerk's time zone (around
+        # midnight UTC another day than the test's own)
+        clerks_today = fields.Date.context_today(workbench)
+        last_day = self.today + timedelta(days=10)
         self.assertEqual(window, {
-            "case_id": self.urgent.id, "urgency": "urgent", "days_left": 10,
-            "dispute_by": fields.Date.to_string(self.today + timedelta(days=10))})
+            "case_id": self.urgent.id, "urgency": "urgent",
+            "days_left": (last_day - clerks_today).days,
+            "dispute_by": fields.Date.to_string(last_day)})
         no_window = self.env["freight.workbench"]._detail(self.case(
             "NOWINDOW", 5, 1.0, carrier=self.env["res.partner"].create(
                 {"name": "Free", "is_freight_carrier": True})).invoice_id)

@@ -1,18 +1,10 @@
 from odoo.tests import HttpCase, tagged
 
+from .common import browser_script
 from .inbound_common import InboundCase
 
 # rotate from the endpoint's form, confirm, and read the key in the dialog that follows
-ROTATE_AND_READ = """
-(async () => {
-    const find = async (selector) => {
-        for (let tries = 0; tries < 200; tries++) {
-            const element = document.querySelector(selector);
-            if (element) return element;
-            await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        throw new Error(`nothing matches ${selector}`);
-    };
+ROTATE_AND_READ = browser_script("""
     const form = await find(".o_form_view");
     const buttons = [...form.querySelectorAll("button")];
     buttons.find((button) => button.textContent.includes("Rotate API Key")).click();
@@ -20,9 +12,7 @@ ROTATE_AND_READ = """
     const key = await find(".modal [name=api_key]");
     await new Promise((resolve) => setTimeout(resolve, 300));
     if (!/fsk_\\S{20,}/.test(key.innerText)) throw new Error(`no key shown: ${key.innerText}`);
-    console.log("test successful");
-})();
-"""
+""")
 
 
 @tagged("freight_sync", "post_install", "-at_install")

@@ -2,19 +2,11 @@ import base64
 
 from odoo.tests import HttpCase, tagged
 
+from .common import browser_script
 from .test_ltl_tariff import TARIFF
 
 # open an LTL lane of the contract in its own form and read its terms and FAK rules there
-OPEN_LANE = """
-(async () => {
-    const find = async (selector) => {
-        for (let tries = 0; tries < 200; tries++) {
-            const element = document.querySelector(selector);
-            if (element) return element;
-            await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        throw new Error(`nothing matches ${selector}`);
-    };
+OPEN_LANE = browser_script("""
     const row = await find("[name=line_ids] .o_data_row");
     if (!row.innerText.includes("CZ-DEMO base tariff")) throw new Error(row.innerText);
     row.querySelector(".o_list_record_open_form_view button").click();
@@ -22,26 +14,13 @@ OPEN_LANE = """
     if (!fak.innerText.includes("92.5")) throw new Error(`FAK rule: ${fak.innerText}`);
     const discount = await find("[name=ltl_discount] input");
     if (!discount.value.startsWith("60")) throw new Error(`discount: ${discount.value}`);
-    console.log("test successful");
-})();
-"""
+""")
 # the tariff's revisions, and the rates of one of them
-OPEN_REVISION = """
-(async () => {
-    const find = async (selector) => {
-        for (let tries = 0; tries < 200; tries++) {
-            const element = document.querySelector(selector);
-            if (element) return element;
-            await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        throw new Error(`nothing matches ${selector}`);
-    };
+OPEN_REVISION = browser_script("""
     (await find("[name=revision_ids] .o_data_row td[name=filename]")).click();
     const rate = await find(".modal [name=rate_ids] .o_data_row");
     if (!rate.innerText.includes("L5C")) throw new Error(`rate: ${rate.innerText}`);
-    console.log("test successful");
-})();
-"""
+""")
 
 
 @tagged("freight_sync", "post_install", "-at_install")
