@@ -9,8 +9,8 @@ test("clerk: an LTL line's trace shows FAK, the weight break, deficit, discount 
     await login(page, "clerk");
     await openWorkbench(page);
     await openInvoice(page, "PL-5008");
-    const linehaul = detail(page).locator("tr", { hasText: "400" }).first();
-    await linehaul.getByText("how was this decided?").click();
+    // line 1 is the linehaul: its rule trace is the first one
+    await detail(page).getByText("how was this decided?").first().click();
     const trace = detail(page).locator(".o_freight_trace").first();
     await expect(trace).toContainText("class 85 → FAK 70");
     await expect(trace).toContainText("900 lb → 1M break deficit 100 lb cheaper");
