@@ -334,7 +334,8 @@ class FreightInvoiceAudit(models.AbstractModel):
         if mode == "original":
             # the contracts as they read then; a snapshot older than the terms kept has
             # their revisions only, and today's terms price (the comparison names them)
-            contracts = contracts_from_config(original)
+            contracts = contracts_from_config(
+                original, self.env["freight.ltl.tariff.revision"].sudo()._by_id)
             context = dataclasses.replace(
                 context, policy=policy_from_config(original["tolerances"]),
                 contracts=context.contracts if contracts is None else contracts)

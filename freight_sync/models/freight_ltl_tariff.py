@@ -183,14 +183,20 @@ class FreightLtlTariffRevision(models.Model):
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
-    def _unlink_unless_pinned(self):
-        pinned = self.env["freight.rate.line"].sudo().with_context(active_test=False).search(
-            [("ltl_revision_id", "in", self.ids)], limit=1)
-        if pinned:
-            raise UserError(_(
-                "%(revision)s is pinned on a lane of contract %(contract)s: it cannot be "
-                "deleted.", revision=pinned.ltl_revision_id.display_name,
-                contract=pinned.contract_id.display_name))
+    def _unlink_never(self):
+        # audits name the revision they rated with and replay it by reference
+        # (services/rule_snapshot.py): a revision is closed with Valid To, never deleted
+        raise UserError(_("%s: a tariff revision is kept for the audits that rated with "
+                          "it; close it with Valid To instead.",
+                          ", ".join(self.mapped("display_name"))))
+
+    @api.model
+    def _by_id(self, ids):
+        """{revision id: TariffRevision with its rates} of the revisions ``ids`` that exist."""
+        revisions = self.browse(ids).exists()
+        return {revision.id: revision for by_tariff in
+                revisions.tariff_id._as_revisions().values()
+                for revision in by_tariff if revision.id in revisions.ids}
 
 
 class FreightLtlTariffRate(models.Model):

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from .codemap import MILESTONE, UnknownCodeError, classify
 from .expected_cost import AccessorialRate, Contract, FuelRule, RateLine, Zone
 from .invoice_audit import Policy, Tolerance
-from .ltl import FakRule, LtlTerms, TariffLane, TariffRevision
+from .ltl import FakRule, LtlTerms, TariffRevision
 
 # one encoder for every digest: key order and whitespace never change a revision
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
@@ -28,7 +28,12 @@ REVISION_LENGTH = 12
 
 
 def _plain(value):
-    """Dataclasses, mappings, sets and dates as JSON-able values, in a stable order."""
+    """Dataclasses, mappings, sets and dates as JSON-able values, in a stable order. An LTL
+    tariff revision is kept by reference: its rates are never edited (thousands of them,
+    serialized and digested in every audit batch, took most of an LTL audit's time)."""
+    if isinstance(value, TariffRevision):
+        return {"id": value.id, "tariff": value.tariff, "revision": value.revision,
+                "valid_from": _plain(value.valid_from), "valid_to": _plain(value.valid_to)}
     if dataclasses.is_dataclass(value):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -98,44 +103,47 @@ def audit_config(rules_version: str, policy: Policy, contracts) -> dict:
     }
 
 
-def contracts_from_config(config: dict) -> tuple | None:
+def contracts_from_config(config: dict, load_revisions=None) -> tuple | None:
     """The contracts' terms a snapshot recorded, as the audit engine reads them; None for
-    a snapshot recorded before terms were kept (its revisions only)."""
+    a snapshot recorded before terms were kept (its revisions only). ``load_revisions``:
+    tariff revision ids -> {id: TariffRevision} with their rates (a revision no longer
+    there rates nothing, and says so)."""
     if "contract_terms" not in config:
         return None
-    return tuple(_contract(terms) for terms in config["contract_terms"])
+    ids = {rev["id"] for terms in config["contract_terms"] for line in terms["lines"]
+           if line.get("ltl") for rev in line["ltl"]["revisions"]}
+    revisions = load_revisions(ids) if ids and load_revisions else {}
+    return tuple(_contract(terms, revisions) for terms in config["contract_terms"])
 
 
 def _day(text):
     return date.fromisoformat(text) if text else None
 
 
-def _ltl(terms: dict | None) -> LtlTerms | None:
-    """An LTL lane's terms with the tariff revisions they rated with (None: not LTL)."""
+def _ltl(terms: dict | None, revisions: dict) -> LtlTerms | None:
+    """An LTL lane's terms with the tariff revisions they rated with (None: not LTL): the
+    revision's validity as recorded, its rates from ``revisions``."""
     if terms is None:
         return None
     return LtlTerms(
         revisions=tuple(TariffRevision(
             id=rev["id"], tariff=rev["tariff"], revision=rev["revision"],
             valid_from=_day(rev["valid_from"]), valid_to=_day(rev["valid_to"]),
-            lanes=tuple(TariffLane(lane["origin_prefix"], lane["destination_prefix"],
-                                   {cls: tuple(tuple(cell) for cell in cells)
-                                    for cls, cells in lane["rates"].items()})
-                        for lane in rev["lanes"]))
+            lanes=revisions[rev["id"]].lanes if rev["id"] in revisions else ())
             for rev in terms["revisions"]),
         discount_percent=terms["discount_percent"], absolute_minimum=terms["absolute_minimum"],
         fak=tuple(FakRule(**rule) for rule in terms["fak"]),
         deficit_weight=terms["deficit_weight"], pinned_revision=terms["pinned_revision"])
 
 
-def _contract(terms: dict) -> Contract:
+def _contract(terms: dict, revisions: dict) -> Contract:
     fuel = terms["fuel"]
     return Contract(
         id=terms["id"], carrier_id=terms["carrier_id"], currency=terms["currency"],
         valid_from=_day(terms["valid_from"]), valid_to=_day(terms["valid_to"]),
         lines=tuple(RateLine(**{**line, "origin": Zone(**line["origin"]),
                                 "destination": Zone(**line["destination"]),
-                                "ltl": _ltl(line.get("ltl"))})
+                                "ltl": _ltl(line.get("ltl"), revisions)})
                     for line in terms["lines"]),
         fuel=None if fuel is None else FuelRule(
             percent=fuel["percent"], table=tuple(tuple(band) for band in fuel["table"]),

@@ -11,10 +11,13 @@ audit are rolled back, the shipments kept. Run it on a throwaway database.
 Environment: BENCH_SIZES (default "10000,100000" lines); BENCH_LTL=1: the contract's lane is
 rated by an LTL base tariff of 300 lanes (bench_contract.ltl_bench_contract) and each
 shipment has freight items by class (one in four has two classes), between 20 origin and 15
-destination ZIP3s: the linehaul of every invoice is an LTL rating.
+destination ZIP3s: the linehaul of every invoice is an LTL rating. BENCH_PROFILE=N: the audit
+under cProfile (slower), its N costliest functions printed.
 """
 
+import cProfile
 import os
+import pstats
 import resource
 import sys
 import time
@@ -38,6 +41,7 @@ from odoo.addons.freight_sync.services.ltl import FreightItem, rate_ltl  # noqa:
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 LINES = ("400", "405", "LFT", "DTU", "HAZ")
+PROFILE = int(os.environ.get("BENCH_PROFILE", "0"))  # print the N costliest functions
 OVERBILLED_EVERY = 10  # one invoice in ten bills 20 % too much linehaul
 
 env = env  # noqa: F821 (given by odoo shell)
@@ -137,9 +141,15 @@ def database_cpu():
 timings = {}
 for size in SIZES:
     invoices = stage(size // len(LINES), size)
+    profiler = cProfile.Profile() if PROFILE else None
     started, cpu, db_cpu = time.perf_counter(), time.process_time(), database_cpu()
+    if profiler:
+        profiler.enable()
     invoices._audit()
     env.flush_all()
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(PROFILE)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     db_cpu = None if db_cpu is None else f"{database_cpu() - db_cpu:.1f} s"
     timings[size] = seconds
