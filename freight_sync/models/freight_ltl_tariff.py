@@ -1,4 +1,5 @@
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -6,6 +7,44 @@ from odoo.exceptions import UserError, ValidationError
 from ..services.ltl import CLASSES, TariffRevision, break_label, lanes_from_cells
 
 CLASS_SELECTION = [(freight_class, freight_class) for freight_class in CLASSES]
+# (database, revision id) -> its lanes: rates are never edited and ids never reused, so
+# what one transaction read stays true for every other; the oldest go first
+_LANES = OrderedDict()
+_LANES_KEPT = 64
+_LANES_LOCK = threading.Lock()  # the threaded server's requests and crons share it
+
+
+def _cached_lanes(env, revision_ids):
+    """{revision id: lanes}, the revisions not kept yet read in one query."""
+    dbname = env.cr.dbname
+    found = {}
+    with _LANES_LOCK:
+        for revision_id in revision_ids:
+            if (dbname, revision_id) in _LANES:
+                _LANES.move_to_end((dbname, revision_id))
+                found[revision_id] = _LANES[(dbname, revision_id)]
+    missing = [rid for rid in revision_ids if rid not in found]
+    if not missing:
+        return found
+    env.cr.execute("""
+        SELECT revision_id, COALESCE(origin_prefix, ''), COALESCE(destination_prefix, ''),
+               freight_class, break_lb, rate
+          FROM freight_ltl_tariff_rate
+         WHERE revision_id IN %s
+      ORDER BY revision_id, id
+    """, [tuple(missing)])
+    cells = defaultdict(list)
+    for revision_id, *cell in env.cr.fetchall():
+        cells[revision_id].append((*cell[:4], float(cell[4])))
+    with _LANES_LOCK:
+        for revision_id in missing:
+            found[revision_id] = _LANES[(dbname, revision_id)] = lanes_from_cells(
+                cells[revision_id])
+        while len(_LANES) > _LANES_KEPT:
+            _LANES.popitem(last=False)
+    return found
+
+
 # what a manager may still change on an imported revision: closing it
 REVISION_EDITABLE = {"valid_to"}
 
@@ -61,8 +100,10 @@ class FreightLtlTariff(models.Model):
                 contract=lanes.contract_id.display_name))
 
     def _as_revisions(self):
-        """{tariff id: (TariffRevision, ...) newest first} with every lane and rate, read
-        in one query for all the tariffs (a revision may hold thousands of rates)."""
+        """{tariff id: (TariffRevision, ...) newest first} with every lane and rate. The
+        revisions' heads are read each time (a manager may close one); their rates, never
+        edited, are read once for all the tariffs and then kept per process
+        (``_LANES``): an audit reads the same revisions in every batch."""
         Rate = self.env["freight.ltl.tariff.rate"]
         if not self.env.su:
             Rate.check_access_rights("read")
@@ -73,24 +114,19 @@ class FreightLtlTariff(models.Model):
         if not self:
             return result
         self.env.cr.execute("""
-            SELECT rev.tariff_id, rev.id, rev.revision, rev.valid_from, rev.valid_to,
-                   COALESCE(rate.origin_prefix, ''), COALESCE(rate.destination_prefix, ''),
-                   rate.freight_class, rate.break_lb, rate.rate
-              FROM freight_ltl_tariff_revision rev
-              JOIN freight_ltl_tariff_rate rate ON rate.revision_id = rev.id
-             WHERE rev.tariff_id IN %s
-          ORDER BY rev.tariff_id, rev.revision DESC, rate.id
+            SELECT tariff_id, id, revision, valid_from, valid_to
+              FROM freight_ltl_tariff_revision
+             WHERE tariff_id IN %s
+          ORDER BY tariff_id, revision DESC, id DESC
         """, [tuple(self.ids)])
-        heads, cells = {}, defaultdict(list)
-        for row in self.env.cr.fetchall():
-            heads.setdefault(row[1], row[:5])
-            cells[row[1]].append((row[5], row[6], row[7], row[8], float(row[9])))
+        heads = self.env.cr.fetchall()
+        lanes = _cached_lanes(self.env, [head[1] for head in heads])
         names = {tariff.id: tariff.name for tariff in self}
         by_tariff = defaultdict(list)
-        for revision_id, (tariff_id, _id, number, valid_from, valid_to) in heads.items():
+        for tariff_id, revision_id, number, valid_from, valid_to in heads:
             by_tariff[tariff_id].append(TariffRevision(
                 revision_id, names[tariff_id], number, valid_from, valid_to or None,
-                lanes_from_cells(cells[revision_id])))
+                lanes[revision_id]))
         result.update({tariff_id: tuple(revisions) for tariff_id, revisions
                        in by_tariff.items()})
         return result

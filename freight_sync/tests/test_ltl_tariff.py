@@ -7,6 +7,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..models import freight_ltl_tariff
 from ..models.freight_shipment_item import PATH_KEY, ItemPath
 from ..services.invoice_audit import Policy, Tolerance
 from ..services.ltl import FreightItem, rate_ltl
@@ -180,6 +181,18 @@ class TestLtlTariff(FreightCase):
             first.with_user(self.manager).unlink()
         with self.assertRaisesRegex(UserError, "base tariff of a lane"):
             tariff.with_user(self.manager).unlink()
+
+    def test_rates_are_read_once_a_closed_revision_at_once(self):
+        tariff = self.import_tariff()
+        first = tariff._as_revisions()[tariff.id]
+        with patch.object(freight_ltl_tariff, "lanes_from_cells",
+                          side_effect=freight_ltl_tariff.lanes_from_cells) as read:
+            again = tariff._as_revisions()[tariff.id]
+            self.assertEqual(again, first)
+            read.assert_not_called()  # the rates of a revision never change: kept
+            tariff.revision_ids.with_user(self.manager).valid_to = "2026-06-30"
+            self.assertEqual(tariff._as_revisions()[tariff.id][0].valid_to, date(2026, 6, 30))
+            read.assert_not_called()
 
     def test_lane_terms_are_checked(self):
         tariff = self.import_tariff()
