@@ -108,12 +108,13 @@ def quote(facts: ShipmentFacts, contracts, carrier_id: int, on_date: date,
     if cost.missing or cost.currency not in fx:
         return Excluded(carrier_id, cost.missing or f"no exchange rate for {cost.currency}")
     base = cost.amounts.get(codes_by_kind["linehaul"], 0.0)
+    minimum = lane.ltl.absolute_minimum if lane.ltl else lane.minimum
     return Quote(
         carrier_id=carrier_id, contract_id=contract.id, lane_id=lane.id,
         currency=cost.currency, total=cost.total,
         total_company=money(cost.total * fx[cost.currency]), amounts=dict(cost.amounts),
         trace=cost.trace, transit_days=lane.transit_days,
-        minimum_applied=bool(lane.minimum) and base == money(lane.minimum),
+        minimum_applied=bool(minimum) and base == money(minimum),
         weight_band=lane.weight_band)
 
 

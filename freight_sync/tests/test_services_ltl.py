@@ -8,6 +8,7 @@ The tariff of these tests (made up): lane 372 → 606, rates per cwt.
     class 150  300.00  250.00  210.00  180.00  150.00 120.00  100.00
 """
 
+import random
 from datetime import date, datetime
 
 from odoo.tests import BaseCase, tagged
@@ -34,6 +35,7 @@ from ..services.ltl import (
     rate_ltl,
 )
 from ..services.ltl_adjustments import CarrierFigures, find_adjustment
+from ..services.rate_shop import quote
 
 BREAKS = (0, 500, 1000, 2000, 5000, 10000, 20000)
 RATES = {
@@ -351,3 +353,40 @@ class TestLtlTermsInWords(BaseCase):
                          "DEMO rev 1 (pinned)")
         self.assertEqual(terms(revisions=()).describe(),
                          "no tariff revision, FAK 77.5–85 → 70, deficit weight")
+
+
+@tagged("freight_sync", "freight_pure")
+class TestLtlRatingProperties(BaseCase):
+    """Over a thousand random shipments (a fixed seed): more weight never costs less with
+    deficit weight, deficit weight never costs more than without it, and the charge is
+    never under the minimum."""
+
+    def test_properties(self):
+        rng = random.Random(17)
+        classes = list(RATES)
+        for _n in range(1000):
+            lb = rng.randint(1, 25000)
+            more = lb + rng.randint(1, 5000)
+            cls = rng.choice(classes)
+            with self.subTest(lb=lb, more=more, cls=cls):
+                deficit = rate([FreightItem(cls, kg(lb))])
+                heavier = rate([FreightItem(cls, kg(more))])
+                plain = rate([FreightItem(cls, kg(lb))], deficit_weight=False)
+                self.assertLessEqual(deficit.amount, heavier.amount)
+                self.assertLessEqual(deficit.amount, plain.amount)
+                floor = rate([FreightItem(cls, kg(lb))], discount_percent=72.0,
+                              absolute_minimum=95.0)
+                self.assertGreaterEqual(floor.amount, 95.0)
+
+
+@tagged("freight_sync", "freight_pure")
+class TestLtlQuote(BaseCase):
+    def test_a_quote_says_when_the_absolute_minimum_priced_it(self):
+        codes = {"linehaul": "400", "fuel": "405"}
+        small = quote(facts(lb=100, freight_class="70"), (CONTRACT,), 7, date(2024, 7, 1),
+                      codes, {"USD": 1.0})
+        # 1 cwt × 180.00, half off: 90.00, under the 95.00 minimum; fuel 20 %
+        self.assertEqual((small.amounts, small.minimum_applied), ({"400": 95.0, "405": 19.0},
+                                                                  True))
+        large = quote(facts(), (CONTRACT,), 7, date(2024, 7, 1), codes, {"USD": 1.0})
+        self.assertEqual((large.amounts["400"], large.minimum_applied), (744.0, False))
