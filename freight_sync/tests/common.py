@@ -3,8 +3,8 @@ import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields
-from odoo.tests import TransactionCase
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import mute_logger
 from odoo.tools.misc import file_path
 
@@ -90,3 +90,18 @@ BROWSER_SCRIPT = """
 def browser_script(steps: str) -> str:
     """``steps`` (JavaScript using ``find``) as a script for ``HttpCase.browser_js``."""
     return BROWSER_SCRIPT.replace("{steps}", steps.strip("\n"))
+
+
+ROLE_GROUPS = {"dispatcher": "freight_sync.group_freight_user",
+               "clerk": "freight_sync.group_freight_billing",
+               "manager": "freight_sync.group_freight_manager"}
+
+
+def role_users(env, prefix, roles=tuple(ROLE_GROUPS), company=None):
+    """A user per freight role (logins ``<prefix>_<role>``), of ``company`` only when
+    given: ``{"dispatcher": ..., "clerk": ..., "manager": ...}``."""
+    where = {"company_id": company.id, "company_ids": [Command.set(company.ids)]} if company \
+        else {}
+    return {role: new_test_user(env, login=f"{prefix}_{role}",
+                                groups=f"base.group_user,{ROLE_GROUPS[role]}", **where)
+            for role in roles}

@@ -11,9 +11,10 @@ import base64
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from ..models.freight_shipment_item import PATH_KEY, ItemPath
+from .common import role_users
 from .invoice_common import InvoiceCase
 
 TARIFF = """origin,destination,class,L5C,M5C,1M,2M
@@ -28,12 +29,9 @@ class TestLtlAudit(InvoiceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(cls.env, login="ltl_audit_manager",
-                                    groups="base.group_user,freight_sync.group_freight_manager")
-        cls.clerk = new_test_user(cls.env, login="ltl_audit_clerk",
-                                  groups="base.group_user,freight_sync.group_freight_billing")
-        cls.dispatcher = new_test_user(cls.env, login="ltl_audit_dispatcher",
-                                       groups="base.group_user,freight_sync.group_freight_user")
+        users = role_users(cls.env, "ltl_audit")
+        cls.clerk, cls.dispatcher, cls.manager = (users["clerk"], users["dispatcher"],
+                                                  users["manager"])
         # a clean invoice stays audited: what the audit decided is what the tests read
         cls.env.company.freight_auto_approve = False
         us = cls.env.ref("base.us")

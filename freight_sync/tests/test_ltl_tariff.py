@@ -5,14 +5,14 @@ from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from ..models import freight_ltl_tariff
 from ..models.freight_shipment_item import PATH_KEY, ItemPath
 from ..services.invoice_audit import Policy, Tolerance
 from ..services.ltl import FreightItem, rate_ltl
 from ..services.rule_snapshot import audit_config, contracts_from_config
-from .common import FreightCase
+from .common import FreightCase, role_users
 
 TARIFF = """origin,destination,class,L5C,M5C,1M,2M
 100,200,50,20.00,18.00,15.00,12.50
@@ -31,12 +31,9 @@ class TestLtlTariff(FreightCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        billing = "base.group_user,freight_sync.group_freight_billing"
-        cls.clerk = new_test_user(cls.env, login="ltl_clerk", groups=billing)
-        cls.dispatcher = new_test_user(cls.env, login="ltl_dispatcher",
-                                       groups="base.group_user,freight_sync.group_freight_user")
-        cls.manager = new_test_user(cls.env, login="ltl_manager",
-                                    groups="base.group_user,freight_sync.group_freight_manager")
+        users = role_users(cls.env, "ltl")
+        cls.clerk, cls.dispatcher, cls.manager = (users["clerk"], users["dispatcher"],
+                                                  users["manager"])
 
     def wizard(self, text, user=None, **values):
         env = self.env(user=user or self.manager)

@@ -1,9 +1,9 @@
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from ..services.ltl import FreightItem
-from .common import FreightCase
+from .common import FreightCase, role_users
 
 
 @tagged("post_install", "-at_install", "freight_sync")
@@ -27,14 +27,8 @@ class TestShipmentItems(FreightCase):
                                     "weight": 4.0})
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1)
-        cls.dispatcher = new_test_user(
-            cls.env, login="items_dispatcher",
-            groups="base.group_user,freight_sync.group_freight_user",
-            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
-        cls.clerk = new_test_user(
-            cls.env, login="items_clerk",
-            groups="base.group_user,freight_sync.group_freight_billing",
-            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
+        users = role_users(cls.env, "items", ("dispatcher", "clerk"), cls.company)
+        cls.dispatcher, cls.clerk = users["dispatcher"], users["clerk"]
 
     def transfer(self, *lines):
         """A delivery of ``(product, quantity)`` lines, not linked to a shipment."""
@@ -183,10 +177,7 @@ class TestShipmentItems(FreightCase):
     def test_other_company_does_not_see_the_items(self):
         shipment = self.ship(self.transfer((self.valves, 3)))
         other = self.env["res.company"].create({"name": "Items Other Co"})
-        outsider = new_test_user(
-            self.env, login="items_outsider",
-            groups="base.group_user,freight_sync.group_freight_user",
-            company_id=other.id, company_ids=[Command.set(other.ids)])
+        outsider = role_users(self.env, "items_outsider", ("dispatcher",), other)["dispatcher"]
         self.assertEqual(shipment.item_ids.company_id, self.company)
         self.assertFalse(self.env["freight.shipment.item"].with_user(outsider).search(
             [("shipment_id", "=", shipment.id)]))
