@@ -2,8 +2,9 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
+from ..models.freight_shipment_item import PATH_KEY, ItemPath
 from ..services.ltl import FreightItem
-from .common import FreightCase, role_users
+from .common import FreightCase, load_migration, role_users
 
 
 @tagged("post_install", "-at_install", "freight_sync")
@@ -255,3 +256,12 @@ class TestShipmentItems(FreightCase):
 
         queries(1)  # the first read fills caches the others find filled
         self.assertEqual(queries(5), queries(50))
+
+    def test_the_upgrade_builds_the_items_of_linked_shipments(self):
+        shipment = self.ship(self.transfer((self.valves, 3), (self.hoses, 4)))
+        built = self.figures(shipment)
+        shipment.item_ids.with_context(**{PATH_KEY: ItemPath("transfers")}).unlink()
+        self.assertFalse(shipment.item_ids)
+        load_migration("17.0.1.5.0", "post-migration").migrate(self.env.cr, "17.0.1.4.0")
+        shipment.invalidate_recordset(["item_ids"])
+        self.assertEqual(self.figures(shipment), built)
