@@ -13,11 +13,11 @@ from pathlib import Path
 from odoo import Command, fields
 
 from ..models.freight_shipment_item import PATH_KEY, ItemPath
+from ..services.expected_cost import LB_PER_KG
 from ..services.ltl import FreightItem, as_billed, rate_ltl
 
 TARIFF_FILE = Path(__file__).parent / "ltl_tariff_demo.csv"
 DISCOUNT, MINIMUM, FUEL_PERCENT, DISPUTE_WINDOW = 72.0, 95.0, 24.0, 120
-LB = 2.20462
 # what the demo shipments carry, by class (made up, as the rates)
 GOODS = {"70": "Auto parts on pallets", "85": "Machine parts, crated",
          "150": "Lamp shades, boxed"}
@@ -83,12 +83,12 @@ def _delivered_shipments(env, carrier, origin, destination):
     shipments = env["freight.shipment"].create([{
         "carrier_id": carrier.id, "mode": "ltl", "pro_number": f"PRLT-{number[3:]}",
         "origin_partner_id": origin.id, "destination_partner_id": destination.id,
-        "weight": sum(lb for _c, lb in items) / LB,
+        "weight": sum(lb for _c, lb in items) / LB_PER_KG,
     } for number, items, _figures, _what in SCENARIOS])
     path = env["freight.shipment.item"].with_context(
         **{PATH_KEY: ItemPath("correction", "demo data")})
     path.create([{
-        "shipment_id": shipment.id, "freight_class": freight_class, "weight_kg": lb / LB,
+        "shipment_id": shipment.id, "freight_class": freight_class, "weight_kg": lb / LB_PER_KG,
         "pieces": 2, "source": "dispatcher", "description": GOODS[freight_class],
     } for shipment, (_n, items, _f, _what) in zip(shipments, SCENARIOS)
         for freight_class, lb in items])
@@ -104,8 +104,8 @@ def _delivered_shipments(env, carrier, origin, destination):
 def _document(carrier, shipment, scenario, terms, origin, destination, year_start):
     """The carrier's invoice: its linehaul is what its own figures rate, fuel on top."""
     number, items, figures, _what = scenario
-    shipped = [FreightItem(c, lb / LB) for c, lb in items]
-    billed_kg = figures["lb"] / LB if figures.get("lb") else None
+    shipped = [FreightItem(c, lb / LB_PER_KG) for c, lb in items]
+    billed_kg = figures["lb"] / LB_PER_KG if figures.get("lb") else None
     restated = as_billed(shipped, billed_kg, figures.get("class"))
     pickup = (shipment.milestone_ids.filtered(lambda m: m.code == "picked_up")
               .event_time.date())

@@ -21,7 +21,7 @@ from ..services.invoice_audit import (
     spread_payment,
 )
 from ..services.invoice_chain import REPLACES, bill_kind, identity, number_key
-from ..services.ltl import CLASSES
+from ..services.ltl import CLASS_SELECTION
 from ..services.references import INVOICE_LINE_FIELDS, match_keys, scac_mismatch
 from ..services.rule_snapshot import describe
 from ..services.workbench import DISPUTE_REASONS
@@ -770,7 +770,7 @@ class FreightInvoiceLine(models.Model):
     amount = fields.Monetary(string="Billed", currency_field="currency_id")
     billed_weight_kg = fields.Float(string="Billed Weight (kg)")
     billed_class = fields.Selection(
-        [(c, c) for c in CLASSES],
+        CLASS_SELECTION,
         help="The NMFC class the carrier rated: a reclassification when not the shipment's.")
     billed_dimensions = fields.Char(
         help="Dimensions the carrier measured: its billed weight is then a dimensional weight.")

@@ -4,9 +4,8 @@ from collections import OrderedDict, defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..services.ltl import CLASSES, TariffRevision, break_label, lanes_from_cells
+from ..services.ltl import CLASS_SELECTION, TariffRevision, break_label, lanes_from_cells
 
-CLASS_SELECTION = [(freight_class, freight_class) for freight_class in CLASSES]
 # (database, revision id) -> its lanes: rates are never edited and ids never reused, so
 # what one transaction read stays true for every other; the oldest go first
 _LANES = OrderedDict()

@@ -2,8 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..services.expected_cost import AccessorialRate, Contract, FuelRule, RateLine, Zone
-from ..services.ltl import FakRule, LtlTerms, class_key
-from .freight_ltl_tariff import CLASS_SELECTION
+from ..services.ltl import CLASS_SELECTION, FakRule, LtlTerms, class_key
 
 MODES = [("ltl", "LTL"), ("ftl", "FTL"), ("parcel", "Parcel"), ("intermodal", "Intermodal"),
          ("ocean", "Ocean"), ("air", "Air")]

@@ -15,8 +15,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..services.ltl import CLASS_SELECTION
 from ..services.shipment_items import FIGURES, changed, pieces, shown_names, weight_text
-from .product_template import FREIGHT_CLASS_SELECTION
 
 PATH_KEY = "freight_item_path"
 # the paths that change items ("deferred" only postpones the rebuild)
@@ -59,7 +59,7 @@ class FreightShipmentItem(models.Model):
     description = fields.Char(readonly=True)
     nmfc_item = fields.Char(string="NMFC Item", readonly=True)
     freight_class = fields.Selection(
-        FREIGHT_CLASS_SELECTION, string="NMFC Class", readonly=True,
+        CLASS_SELECTION, string="NMFC Class", readonly=True,
         help="Empty: neither the product nor the transfer has a class, and LTL rating says "
              "so.")
     pieces = fields.Integer(readonly=True, help="Units of the moves, a started unit counted "

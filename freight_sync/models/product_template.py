@@ -1,9 +1,8 @@
 from odoo import fields, models
 
-from ..services.ltl import CLASSES
+from ..services.ltl import CLASS_SELECTION
 from ..services.milestones import NO_MILESTONE_STATUS
 
-FREIGHT_CLASS_SELECTION = [(freight_class, freight_class) for freight_class in CLASSES]
 ITEM_FIELDS = frozenset({"freight_class", "nmfc_item"})
 
 
@@ -11,7 +10,7 @@ class ProductTemplate(models.Model):
     _inherit = "product.template"
 
     freight_class = fields.Selection(
-        FREIGHT_CLASS_SELECTION, string="NMFC Class",
+        CLASS_SELECTION, string="NMFC Class",
         help="The product's NMFC freight class: LTL carriers rate its weight at this class. "
              "A transfer can rate all its goods at another class (a mixed pallet).")
     nmfc_item = fields.Char(

@@ -1,10 +1,10 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..services.ltl import CLASS_SELECTION
 from ..services.shipment_demand import WRITTEN_FIELDS, refusal, shipment_values
 from .freight_order_mixin import FREIGHT_GROUPS
 from .freight_shipment_item import item_path
-from .product_template import FREIGHT_CLASS_SELECTION
 
 DISPATCHER_GROUP = "freight_sync.group_freight_user"
 # a change of these fields can change the figures of the shipment built from the transfer
@@ -27,7 +27,7 @@ class StockPicking(models.Model):
         groups=FREIGHT_GROUPS,
     )
     freight_class = fields.Selection(
-        FREIGHT_CLASS_SELECTION, string="NMFC Class", copy=False, groups=FREIGHT_GROUPS,
+        CLASS_SELECTION, string="NMFC Class", copy=False, groups=FREIGHT_GROUPS,
         help="Rates every item of this transfer at this class instead of the products' "
              "(e.g. a mixed pallet classed as one).")
 

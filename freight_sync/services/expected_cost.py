@@ -3,8 +3,10 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from .ltl import LtlTerms
+if TYPE_CHECKING:  # ltl.py prices with this module's money and pounds
+    from .ltl import LtlTerms
 
 LB_PER_KG = 2.20462
 
@@ -59,7 +61,7 @@ class RateLine:
     weight_min: float = 0.0  # kg; 0: no lower bound
     weight_max: float = 0.0  # kg; 0: no upper bound
     transit_days: int | None = None  # as agreed in the contract; None: not stated
-    ltl: LtlTerms | None = None  # basis ltl_tariff: a base tariff, its discount, FAK...
+    ltl: "LtlTerms | None" = None  # basis ltl_tariff: a base tariff, its discount, FAK...
 
     def covers_weight(self, weight_kg: float | None) -> bool:
         """The lane's weight band holds ``weight_kg`` (bounds included); no band, any weight."""

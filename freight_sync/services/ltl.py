@@ -17,11 +17,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
+from .expected_cost import LB_PER_KG, money
+
 # The NMFC classes, lowest (densest, cheapest) first.
 CLASSES = ("50", "55", "60", "65", "70", "77.5", "85", "92.5", "100", "110", "125", "150",
            "175", "200", "250", "300", "400", "500")
+# the classes as every class field offers them
+CLASS_SELECTION = [(freight_class, freight_class) for freight_class in CLASSES]
 STANDARD_BREAKS_LB = (0, 500, 1000, 2000, 5000, 10000, 20000)
-LB_PER_KG = 2.20462
 
 
 def class_key(freight_class: str) -> float:
@@ -207,10 +210,6 @@ class Rating:
         return self.problem or ", ".join(self.steps)
 
 
-def _money(value: float) -> float:
-    return round(value + 0.0, 2)
-
-
 def _rate_at(rates: tuple, weight_lb: int) -> tuple[int, float] | None:
     """(break, rate per cwt) of the highest break not above ``weight_lb``."""
     found = None
@@ -285,15 +284,15 @@ def rate_ltl(terms: LtlTerms, items, origin_zip: str | None, destination_zip: st
     steps = [f"{revision.label} lane {lane.label}"] + steps
     steps.append(_weight_step(total, weight_break, billed_lb, gross, actual_gross))
     steps.append(_base_step(weights, per_class, billed_lb, gross))
-    net = _money(gross * (1 - terms.discount_percent / 100))
+    net = money(gross * (1 - terms.discount_percent / 100))
     if terms.discount_percent:
         steps[-1] += f" − {terms.discount_percent:g} % discount → {net:,.2f}"
     amount = net
     if terms.absolute_minimum:
-        amount = max(net, _money(terms.absolute_minimum))
+        amount = max(net, money(terms.absolute_minimum))
         applied = " applied" if amount > net else ""
         steps.append(f"minimum {terms.absolute_minimum:,.2f}{applied}")
-    return Rating(_money(amount), tuple(steps), revision.label)
+    return Rating(money(amount), tuple(steps), revision.label)
 
 
 def _best_break(lane, weights, total, deficit_weight):
@@ -306,13 +305,13 @@ def _best_break(lane, weights, total, deficit_weight):
     actual = _charge(lane, weights, total, actual_break)
     if actual is None:
         return None
-    best = (_money(actual[0]), actual[1], actual_break, total)
+    best = (money(actual[0]), actual[1], actual_break, total)
     if deficit_weight:
         for higher in (b for b in breaks if b > total):
             priced = _charge(lane, weights, higher, higher)
-            if priced is not None and _money(priced[0]) < best[0]:
-                best = (_money(priced[0]), priced[1], higher, higher)
-    return best, _money(actual[0])
+            if priced is not None and money(priced[0]) < best[0]:
+                best = (money(priced[0]), priced[1], higher, higher)
+    return best, money(actual[0])
 
 
 def _weight_step(total, weight_break, billed_lb, gross, actual_gross) -> str:

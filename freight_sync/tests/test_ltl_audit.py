@@ -14,6 +14,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..models.freight_shipment_item import PATH_KEY, ItemPath
+from ..services.expected_cost import LB_PER_KG
 from .common import role_users
 from .invoice_common import InvoiceCase
 
@@ -21,7 +22,6 @@ TARIFF = """origin,destination,class,L5C,M5C,1M,2M
 372,606,70,180.00,142.10,120.00,101.20
 372,606,100,240.00,200.00,170.00,140.00
 """
-LB = 2.20462
 
 
 @tagged("freight_sync", "post_install", "-at_install")
@@ -36,7 +36,7 @@ class TestLtlAudit(InvoiceCase):
         cls.env.company.freight_auto_approve = False
         us = cls.env.ref("base.us")
         cls.shipment.write({
-            "mode": "ltl", "weight": 1240 / LB,
+            "mode": "ltl", "weight": 1240 / LB_PER_KG,
             "origin_partner_id": cls.env["res.partner"].create(
                 {"name": "Nashville DC", "country_id": us.id, "zip": "37201"}).id,
             "destination_partner_id": cls.env["res.partner"].create(
@@ -45,7 +45,7 @@ class TestLtlAudit(InvoiceCase):
         cls.env["freight.shipment.item"].with_context(
             **{PATH_KEY: ItemPath("correction", "test")}).create({
                 "shipment_id": cls.shipment.id, "freight_class": "85",
-                "weight_kg": 1240 / LB, "pieces": 2, "description": "Machine parts"})
+                "weight_kg": 1240 / LB_PER_KG, "pieces": 2, "description": "Machine parts"})
         cls.add(cls.shipment, "picked_up", 40)
         cls.add(cls.shipment, "delivered", 10)
         cls.tariff = cls.import_tariff(TARIFF, new_tariff_name="T")
@@ -94,7 +94,7 @@ class TestLtlAudit(InvoiceCase):
                           95.0))
 
     def test_a_reweigh_waits_for_its_certificate(self):
-        invoice = self.audit(900.00, billed_weight_kg=1500 / LB)
+        invoice = self.audit(900.00, billed_weight_kg=1500 / LB_PER_KG)
         self.assertEqual(invoice.state, "exception")
         case = invoice.exception_ids
         self.assertEqual((case.exception_type, case.amount_at_stake), ("reweigh", 156.00))

@@ -1,7 +1,7 @@
 from odoo import Command, api, fields, models
 from odoo.tools import clean_context
 
-from ..models.product_template import FREIGHT_CLASS_SELECTION
+from ..services.ltl import CLASS_SELECTION
 
 MODES = [("correct", "Correct Weights and Classes"), ("reload", "Reload from Transfers")]
 
@@ -61,6 +61,6 @@ class FreightShipmentItemCorrectLine(models.TransientModel):
     item_id = fields.Many2one("freight.shipment.item", readonly=True)
     description = fields.Char()
     nmfc_item = fields.Char(string="NMFC Item")
-    freight_class = fields.Selection(FREIGHT_CLASS_SELECTION, string="NMFC Class")
+    freight_class = fields.Selection(CLASS_SELECTION, string="NMFC Class")
     pieces = fields.Integer()
     weight_kg = fields.Float(string="Weight (kg)", digits="Stock Weight")
