@@ -3,7 +3,7 @@
 {
     "name": "Freight Sync",
     "summary": "Shipments, carrier milestones and freight billing in one governed flow",
-    "version": "17.0.1.5.0",
+    "version": "17.0.1.6.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/freight-sync/freight_sync",
     "author": "freight_sync contributors",

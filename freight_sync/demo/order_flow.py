@@ -129,4 +129,7 @@ def _from_carrier(env, endpoint, kind, items):
         endpoint, kind, body, "application/json", f"sha256:{body_digest(body)}", None,
         len(items), keys)
     message._process()
+    # audited as the lane audits what it staged, without the lane's commit in between
+    env["freight.invoice"].sudo().search(
+        [("message_id", "=", message.id), ("state", "=", "received")])._audit()
     return message

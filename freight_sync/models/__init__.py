@@ -25,6 +25,7 @@ from . import freight_ltl_tariff
 from . import freight_rate_contract
 from . import freight_invoice
 from . import freight_invoice_audit
+from . import freight_invoice_queue
 from . import freight_rule_snapshot
 from . import freight_invoice_chain
 from . import freight_audit_evidence

@@ -66,7 +66,7 @@ INVOICE_GUARDED = frozenset({
     "variance_total", "state", "audited_at", "audit_summary", "approved_by_rule",
     "billed_on_expected", "dispute_reason", "move_id", "reaudit_evidence",
     "unpriced_line_count", "amount_approved", "number_key", "identity_key", "corrects_id",
-    "correction_code", "audit_decision", "rule_snapshot_id",
+    "correction_code", "audit_decision", "rule_snapshot_id", "audit_error",
 })
 LINE_GUARDED = frozenset({
     "invoice_id", "line_no", "pro_number", "bol_number", "load_ref", "shipment_ref",
@@ -736,6 +736,10 @@ class FreightInvoice(models.Model):
         }
 
 
+# references with a trigram index of their filled rows (FreightInvoiceLine.init)
+PARTIAL_TRIGRAM = ("bol_number", "load_ref", "shipment_ref", "reference")
+
+
 class FreightInvoiceLine(models.Model):
     _name = "freight.invoice.line"
     _inherit = ["freight.guarded.mixin"]
@@ -752,12 +756,13 @@ class FreightInvoiceLine(models.Model):
     line_no = fields.Integer()
     shipment_id = fields.Many2one("freight.shipment", index="btree_not_null", readonly=True)
     pro_number = fields.Char(string="PRO", index="trigram")
-    bol_number = fields.Char(string="BOL", index="trigram")
-    load_ref = fields.Char(string="Load", index="trigram")
-    shipment_ref = fields.Char(string="Shipment Ref.", index="trigram")
+    # trigram indexes of their filled rows only (init): most lines carry a PRO alone
+    bol_number = fields.Char(string="BOL")
+    load_ref = fields.Char(string="Load")
+    shipment_ref = fields.Char(string="Shipment Ref.")
     carrier_ref = fields.Char()
     reference = fields.Char(
-        string="Shipment Identification", index="trigram",
+        string="Shipment Identification",
         help="A shipment reference the carrier sent without saying which kind (X12 B303, "
              "JSON or CSV 'reference'): tried as PRO, load, BOL and carrier reference, in "
              "that order, among the carrier's shipments.")
@@ -790,6 +795,21 @@ class FreightInvoiceLine(models.Model):
         string="Approved to Pay", currency_field="currency_id", readonly=True, copy=False,
         help="What the vendor bill pays for this line: as billed, or its share of a "
              "short-pay.")
+
+    def init(self):
+        result = super().init()
+        # The audit rewrites every line it prices, and a rewritten row gets a new entry in
+        # each index of the table: in a trigram index that is an entry even for an empty
+        # reference. Measured at 100,000 lines, the four references a line rarely carries
+        # cost the audit's line UPDATE about 0.5 s that way. Indexed where filled, a search
+        # (``ILIKE`` implies a value) still starts from them. Without pg_trgm, Odoo makes
+        # no trigram index either.
+        for name in PARTIAL_TRIGRAM if self.pool.has_trigram else ():
+            self.env.cr.execute(SQL("DROP INDEX IF EXISTS %s",
+                                    SQL.identifier(f"{self._table}__{name}_index")))
+            create_index(self.env.cr, f"{self._table}__{name}_filled_index", self._table,
+                         [f'"{name}" gin_trgm_ops'], method="gin", where=f'"{name}" IS NOT NULL')
+        return result
 
     # ---- compute ------------------------------------------------------------------------
 

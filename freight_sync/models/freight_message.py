@@ -1,3 +1,4 @@
+import functools
 import json
 import logging
 import threading
@@ -25,7 +26,7 @@ from ..services.inbox import (
     run_state,
 )
 from ..services.invoice_payload import parse_invoice_batch
-from ..services.lanes import BATCH_SIZE, LANES, MILESTONES, lane_of
+from ..services.lanes import BATCH_SIZE, LANES, MILESTONES, STAGING_ROUND, lane_of
 from ..services.rule_snapshot import processing_config
 from ..services.signature import body_digest
 from ..services.x12_intake import read_stored
@@ -377,9 +378,38 @@ class FreightMessage(models.Model):
     def _run_claims(self, claim, time_budget):
         """Claim and process batches; a batch that collided with another lane's
         transaction (a serialization failure or a deadlock on a shipment, an accrual) is
-        rolled back whole and claimed again in a new transaction, counting no attempt."""
-        return run_batches(self.env, claim, lambda batch: batch._process(), time_budget,
-                           retry_on=True)
+        rolled back whole and claimed again in a new transaction, counting no attempt.
+
+        In rounds of ``STAGING_ROUND`` messages: their invoices are staged and committed,
+        then audited together, in batches of their own (``_audit_staged``)."""
+        deadline = time.monotonic() + time_budget
+        done = 0
+        while True:
+            claimed = set()
+            worked = run_batches(self.env, functools.partial(self._claim_round, claim, claimed),
+                                 lambda batch: batch._process(), deadline - time.monotonic(),
+                                 retry_on=True)
+            # the round's invoices are audited even when staging spent the budget
+            self.browse(claimed)._audit_staged(max(deadline - time.monotonic(), 1))
+            done += worked
+            if not worked or len(claimed) < STAGING_ROUND or time.monotonic() >= deadline:
+                return done
+
+    @api.model
+    def _claim_round(self, claim, claimed):
+        """``claim()`` while the round holds fewer than ``STAGING_ROUND`` messages."""
+        if len(claimed) >= STAGING_ROUND:
+            return self.browse()
+        batch = claim()
+        claimed.update(batch.ids)
+        return batch
+
+    def _audit_staged(self, time_budget=60):
+        """Audit the received invoices these messages staged, in a transaction of their
+        own (``freight_invoice_queue.py`` says why)."""
+        if not self:
+            return 0
+        return self.env["freight.invoice"].sudo()._audit_staged_by(self, time_budget)
 
     def _wake_lanes(self):
         """Wake the cron jobs of these messages' lanes, right after they were stored or
@@ -507,7 +537,7 @@ class FreightMessage(models.Model):
         # the audit, is matched and audited again with today's shipments and rules
         earlier = Invoice.sudo().search(
             [("message_id", "=", self.id), ("state", "in", REAUDITABLE)])
-        staged, failures = Invoice.browse(), {}
+        failures, staged = {}, False
         for invoice in invoices:
             try:
                 with self.env.cr.savepoint():
@@ -518,12 +548,13 @@ class FreightMessage(models.Model):
                     raise  # not the invoice's fault: the batch is claimed again
                 _logger.warning("invoice %s not staged: %s", invoice["external_id"], error)
                 done, errors = Invoice.browse(), [str(error)]
-            staged |= done
             if errors:
                 failures[invoice["external_id"]] = "\n".join(errors)
-        # auditing creates bills and cases: it runs with the freight application's rights,
-        # not those of the partner's technical user
-        staged.sudo()._audit()
+            staged = staged or bool(done)
+        if staged:
+            # audited once committed: by this lane (_run_claims) or the audit queue's crons
+            Invoice._wake_auditors()
+        # a replay's invoices, held by the audit, are audited again here
         earlier._reaudit(_("Audited again: message %s replayed.", self.correlation_id))
         return failures
 

@@ -18,6 +18,10 @@ LANES = (MILESTONES, INVOICES)
 # messages, the lane stalled); a milestone message of 50 events 0.35 s, but 11 s when its
 # 50 pick-ups each book an accrual entry, and a request may carry 500 events.
 BATCH_SIZE = {MILESTONES: 5, INVOICES: 1}
+# messages whose invoices are staged (each message committed) before they are audited
+# together: 10 messages of at most 200 invoices are one audit batch (AUDIT_BATCH, 2,000),
+# whose fixed costs (contracts, tolerances, the rules' snapshot) a backlog then shares
+STAGING_ROUND = 10
 # GS01: QM carrier status (214), GF tender answer (990), FA acknowledgment (997)
 MILESTONE_GROUPS = frozenset({"QM", "GF", "FA"})
 # GS01: IM motor carrier freight invoice (210)

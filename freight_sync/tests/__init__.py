@@ -27,6 +27,7 @@ from . import test_multi_stop
 from . import test_reference_map
 from . import test_services_invoice_payload
 from . import test_invoice_route
+from . import test_invoice_queue
 from . import test_services_x12_invoice
 from . import test_invoice_csv
 from . import test_invoice_concurrency

@@ -1,14 +1,16 @@
 """Audit speed: staged carrier invoices (5 lines each) -> persisted audit results and
 exception cases, at two sizes measured in one run; prints lines/s, the time ratio and
 the process's peak memory and the CPU time of Odoo and of its PostgreSQL backend (on a
-shared machine the CPU times say what the wall time cannot). As in the invoices lane,
-the invoices are staged in the audit's transaction, and the shipments they bill were
-committed long before (created in the same transaction, PostgreSQL spent a fifth more
-time on the foreign-key checks of rows its own transaction wrote); the invoices and the
-audit are rolled back, the shipments kept. Run it on a throwaway database.
+shared machine the CPU times say what the wall time cannot). As the invoices lane does,
+the invoices are staged and committed, then audited in a transaction of their own, and the
+shipments they bill were committed long before (PostgreSQL re-checks every foreign key of
+a row updated in the transaction that inserted it); the audit is rolled back and the
+staged invoices deleted, the shipments kept. Run it on a throwaway database.
 
     odoo shell -d DB --no-http < tests/bench/audit_bench.py
-Environment: BENCH_SIZES (default "10000,100000" lines); BENCH_LTL=1: the contract's lane is
+Environment: BENCH_SIZES (default "10000,100000" lines); BENCH_AUDIT_WORKERS (e.g. "1,2"):
+then the audit queue (freight_invoice_queue.py) drained by that many workers at once, each
+on a fresh staging of the larger size; BENCH_LTL=1: the contract's lane is
 rated by an LTL base tariff of 300 lanes (bench_contract.ltl_bench_contract) and each
 shipment has freight items by class (one in four has two classes), between 20 origin and 15
 destination ZIP3s: the linehaul of every invoice is an LTL rating. BENCH_PROFILE=N: the audit
@@ -20,10 +22,11 @@ import os
 import pstats
 import resource
 import sys
+import threading
 import time
 from datetime import date
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 
 sys.path.insert(0, os.path.join(os.environ.get("FREIGHT_ROOT", os.getcwd()), "tests", "bench"))
 from bench_contract import (  # noqa: E402 (a sibling file; stdin has no __file__)
@@ -121,21 +124,26 @@ def stage(count, run):
                                          "charge_code": code, "amount": amount})
                          for n, (code, amount) in enumerate(zip(LINES, amounts(i)))],
         } for i in range(start, min(start + 1000, count))])
-    env.flush_all()
+    # committed before the audit, as the invoices lane commits what it stages
+    env.cr.commit()
     env.invalidate_all()
     return invoices.with_env(env)
 
 
-def database_cpu():
-    """CPU seconds of this session's PostgreSQL backend, from /proc; None when the
-    server runs on another machine."""
-    env.cr.execute("SELECT pg_backend_pid()")
+def backend_cpu(cr):
+    """CPU seconds of the PostgreSQL backend of ``cr``, from /proc; None when the server
+    runs on another machine."""
+    cr.execute("SELECT pg_backend_pid()")
     try:
-        with open(f"/proc/{env.cr.fetchone()[0]}/stat", encoding="ascii") as stat:
+        with open(f"/proc/{cr.fetchone()[0]}/stat", encoding="ascii") as stat:
             user, system = stat.read().rsplit(")", 1)[1].split()[11:13]
     except OSError:
         return None
     return (int(user) + int(system)) / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu():
+    return backend_cpu(env.cr)
 
 
 timings = {}
@@ -160,9 +168,50 @@ for size in SIZES:
           f"{size / seconds:,.0f} lines/s, {cases:,} cases; peak memory {peak:,.0f} MB; "
           f"CPU: Odoo {cpu:.1f} s, PostgreSQL {db_cpu or 'not measured'}")
     env.cr.rollback()
+    # the staged invoices were committed: gone with their lines, so no queue finds them
+    env.cr.execute("DELETE FROM freight_invoice WHERE id = ANY(%s)", [invoices.ids])
+    env.cr.commit()
     env.invalidate_all()
 if len(SIZES) == 2:
     small, large = SIZES
     print(f"ratio t({large:,})/t({small:,}) = {timings[large] / timings[small]:.1f} "
           f"(linear would be {large / small:.0f})")
 env.cr.rollback()
+
+
+def drain(workers):
+    """The audit queue drained by ``workers`` cron workers at once, as the audit queue's
+    crons do (threads of this process, each on its own cursor and transaction, each
+    batch committed); returns (seconds, PostgreSQL CPU seconds of their backends)."""
+    registry, spent = env.registry, []
+    ready = threading.Barrier(workers + 1)
+
+    def work():
+        with registry.cursor() as cr:
+            worker_env = api.Environment(cr, SUPERUSER_ID, {})
+            cpu = backend_cpu(cr)
+            ready.wait()
+            worker_env["freight.invoice"]._cron_audit_received(time_budget=600)
+            spent.append(backend_cpu(cr) - cpu if cpu is not None else 0.0)
+    threads = [threading.Thread(target=work) for _n in range(workers)]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, sum(spent)
+
+
+for workers in [int(n) for n in os.environ.get("BENCH_AUDIT_WORKERS", "").split(",") if n]:
+    size = SIZES[-1]
+    invoices = stage(size // len(LINES), f"w{workers}-{size}")
+    cpu = time.process_time()
+    seconds, db_cpu = drain(workers)
+    cpu = time.process_time() - cpu
+    env.invalidate_all()
+    left = env["freight.invoice"].search_count([("id", "in", invoices.ids),
+                                                ("state", "=", "received")])
+    print(f"audit queue, {workers} worker(s): {size:,} lines in {seconds:.1f} s = "
+          f"{size / seconds:,.0f} lines/s ({left} left); CPU: Odoo {cpu:.1f} s, "
+          f"PostgreSQL {db_cpu:.1f} s")

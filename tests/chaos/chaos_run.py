@@ -45,7 +45,7 @@ def arguments():
     parser.add_argument("--invoices", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=4, help="requests in flight")
-    parser.add_argument("--cron-threads", type=int, default=3)
+    parser.add_argument("--cron-threads", type=int, default=5)
     parser.add_argument("--drain-timeout", type=int, default=900)
     parser.add_argument("--log", default="artifacts/chaos-server.log")
     parser.add_argument("--login", default="admin")
@@ -147,8 +147,9 @@ def send_all(sender, sends, server, threads):
 
 
 def drain(cr, db, endpoint, timeout):
-    """Until no message of ``endpoint`` waits: retries due later are made due now (time
-    passing faster, nothing else) and the lane crons woken, as ``_trigger`` does."""
+    """Until no message of ``endpoint`` waits and none of its invoices waits for its audit:
+    retries due later are made due now (time passing faster, nothing else) and the lane and
+    audit queue crons woken, as ``_trigger`` does."""
     started, rounds = time.monotonic(), 0
     postgres = connect("postgres")
     try:
@@ -165,7 +166,14 @@ def _drain(cr, db, endpoint, timeout, postgres, started, rounds):
                         FROM freight_message WHERE endpoint_id = %s AND direction = 'in'
                          AND state = ANY(%s)""", [endpoint, list(UNFINISHED)])
         waiting, due = cr.fetchone()
-        if not waiting:
+        # and every invoice staged audited: the audit follows the staging's commit, in
+        # the lane or the audit queue's crons (a worker killed in between leaves it there)
+        cr.execute("""SELECT count(*) FROM freight_invoice i
+                        JOIN freight_message m ON m.id = i.message_id
+                       WHERE m.endpoint_id = %s AND i.state = 'received'
+                         AND i.audit_error IS NULL""", [endpoint])
+        unaudited = cr.fetchone()[0]
+        if not waiting and not unaudited:
             return time.monotonic() - started, rounds
         if not due:
             rounds += 1
@@ -176,7 +184,8 @@ def _drain(cr, db, endpoint, timeout, postgres, started, rounds):
         cr.execute("""INSERT INTO ir_cron_trigger (cron_id, call_at)
                       SELECT c.id, now() at time zone 'utc' FROM ir_cron c
                         JOIN ir_act_server a ON a.id = c.ir_actions_server_id
-                       WHERE c.active AND a.code LIKE 'model._cron_process_lane(%%'""")
+                       WHERE c.active AND (a.code LIKE 'model._cron_process_lane(%%'
+                                           OR a.code LIKE 'model._cron_audit_received(%%')""")
         # Odoo's cron workers LISTEN on the "postgres" database (ir_cron._notifydb)
         with postgres.cursor() as notify:
             notify.execute("NOTIFY cron_trigger, %s", [db])
@@ -227,7 +236,8 @@ def main():
             cr.execute(sql, {"endpoint": ids["endpoint"], "carrier": ids["carrier"]})
             print(f"tampered: {sql} ({cr.rowcount} rows)")
         ledger = Ledger(cr, plan, sender.outcomes, ids)
-        ledger.check("queue: drained (no message received, processing, failed or partial)",
+        ledger.check("queue: drained (no message received, processing, failed or partial; "
+                     "no invoice left unaudited)",
                      drained is not None, f"{timings['drain']:.0f} s, {rounds} retry rounds"
                      " made due" + ("" if drained is not None else ", time out"))
         results = ledger.run(sampler.regressions, sampler.samples)
