@@ -192,20 +192,9 @@ class FreightInvoiceAudit(models.AbstractModel):
         original audit could see, not the invoices that came later)."""
         prior = Prior()
         company = invoices.company_id
-        earlier = [("id", "<", before_id)] if before_id else []
         earlier_lines = [("invoice_id", "<", before_id)] if before_id else []
-        # by the number's key first (a btree index; every invoice has one, made from its
-        # name): ``name IN`` alone walked all the carrier's invoices through the identity
-        # index, a batch of a million-invoice carrier reading them all
-        names = invoices.mapped("name")
-        others = invoices.sudo().search([*earlier,
-            ("company_id", "=", company.id),
-            ("number_key", "in", list({number_key(name) for name in names})),
-            ("carrier_id", "in", invoices.carrier_id.ids), ("name", "in", names),
-            ("id", "not in", invoices.ids), ("state", "not in", GONE_STATES),
-        ])
-        for invoice in others:
-            prior.invoices[(invoice.carrier_id.id, invoice.name)].append(invoice.id)
+        for invoice_id, carrier_id, name in self._same_numbers(invoices, before_id):
+            prior.invoices[(carrier_id, name)].append(invoice_id)
         billed = self.env["freight.invoice.line"].sudo().search_fetch([
             *earlier_lines,
             ("company_id", "=", company.id),
@@ -224,6 +213,24 @@ class FreightInvoiceAudit(models.AbstractModel):
                                    None if line.decision in UNPRICED else line.expected,
                                    invoice.id)
         return prior
+
+    def _same_numbers(self, invoices, before_id=None):
+        """``(id, carrier, number)`` of the company's other invoices still standing with
+        the number of one of ``invoices``, newest first. Found by the number's key (a
+        btree index; every invoice has one, made from its number), the numbers compared
+        here: left to choose, the planner walked all the carrier's invoices through the
+        identity index or probed the trigram index of the numbers, up to 3 s a batch."""
+        names = set(invoices.mapped("name"))
+        invoices.flush_model(["name", "number_key", "company_id", "carrier_id", "state"])
+        self.env.cr.execute(SQL("""
+            SELECT id, carrier_id, name FROM freight_invoice
+             WHERE number_key = ANY(%s) AND company_id = %s AND carrier_id = ANY(%s)
+               AND state <> ALL(%s) AND id <> ALL(%s) AND id < %s
+             ORDER BY date DESC, id DESC""",
+            sorted({number_key(name) for name in names}), invoices.company_id.id,
+            invoices.carrier_id.ids, list(GONE_STATES), invoices.ids,
+            before_id or 2 ** 31 - 1))
+        return [row for row in self.env.cr.fetchall() if row[2] in names]
 
     def _store(self, invoices, results, company, snapshot):
         now = fields.Datetime.now()

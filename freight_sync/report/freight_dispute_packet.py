@@ -124,10 +124,11 @@ class ReportDisputePacket(models.AbstractModel):
         excerpt = {"kind": kind, "lane": None, "fuel": None, "tariff": None, "confirmed": None}
         if kind in ("linehaul", "fuel") and facts:
             if facts.confirmed_rate and facts.confirmed_rate[0]:
+                # no f-string inside _(): the translation extractor evaluates its strings
+                amount = format(facts.confirmed_rate[0], ",.2f")
                 excerpt["confirmed"] = _(
                     "Rate confirmed for this load: %(amount)s %(currency)s (replaces the "
-                    "contract's lane)", amount=f"{facts.confirmed_rate[0]:,.2f}",
-                    currency=facts.confirmed_rate[1])
+                    "contract's lane)", amount=amount, currency=facts.confirmed_rate[1])
             else:
                 lane = pick_rate_line(terms, facts.origin, facts.destination, facts.mode,
                                       facts.weight_kg)

@@ -55,15 +55,16 @@ class FreightLtlTariffImport(models.TransientModel):
 
     def _preview_html(self, parsed):
         summary = parsed.summary
+        # no f-string inside _(): the translation extractor evaluates its strings
+        low, high = (format(rate, ",.2f") if rate is not None else "-"
+                     for rate in (summary.min_rate, summary.max_rate))
         lines = [Markup("<p>%s</p>") % _(
             "%(layout)s layout: %(lanes)s lanes, classes %(classes)s, breaks %(breaks)s, "
             "%(rates)s rates from %(low)s to %(high)s per cwt.",
-            layout=parsed.layout or "?", lanes=f"{summary.lanes:,}",
+            layout=parsed.layout or "?", lanes=format(summary.lanes, ","),
             classes=", ".join(summary.classes) or "-",
             breaks=", ".join(break_label(b) for b in summary.breaks) or "-",
-            rates=f"{summary.rates:,}",
-            low=f"{summary.min_rate:,.2f}" if summary.min_rate is not None else "-",
-            high=f"{summary.max_rate:,.2f}" if summary.max_rate is not None else "-")]
+            rates=format(summary.rates, ","), low=low, high=high)]
         if parsed.errors:
             lines.append(Markup("<p class='text-danger'><b>%s</b></p><ul>") % _(
                 "%s errors: nothing can be imported until they are fixed.", len(parsed.errors)))
@@ -129,7 +130,7 @@ class FreightLtlTariffImport(models.TransientModel):
         tariff.message_post(body=_(
             "Revision %(revision)s imported from %(file)s: %(lanes)s lanes, %(rates)s rates, "
             "valid from %(date)s.", revision=revision.revision,
-            file=self.filename or _("a file"), lanes=f"{revision.lane_count:,}",
-            rates=f"{revision.rate_count:,}", date=revision.valid_from))
+            file=self.filename or _("a file"), lanes=format(revision.lane_count, ","),
+            rates=format(revision.rate_count, ","), date=revision.valid_from))
         return {"type": "ir.actions.act_window", "res_model": "freight.ltl.tariff",
                 "res_id": tariff.id, "view_mode": "form", "target": "current"}
