@@ -9,8 +9,9 @@ staged invoices deleted, the shipments kept. Run it on a throwaway database.
 
     odoo shell -d DB --no-http < tests/bench/audit_bench.py
 Environment: BENCH_SIZES (default "10000,100000" lines); BENCH_AUDIT_WORKERS (e.g. "1,2"):
-then the audit queue (freight_invoice_queue.py) drained by that many workers at once, each
-on a fresh staging of the larger size; BENCH_LTL=1: the contract's lane is
+then the audit queue (freight_invoice_queue.py) drained by that many worker processes at
+once (BENCH_ODOO_SHELL: the ``odoo shell`` command line on this database), each count on a
+fresh staging of the larger size; BENCH_LTL=1: the contract's lane is
 rated by an LTL base tariff of 300 lanes (bench_contract.ltl_bench_contract) and each
 shipment has freight items by class (one in four has two classes), between 20 origin and 15
 destination ZIP3s: the linehaul of every invoice is an LTL rating. BENCH_PROFILE=N: the audit
@@ -21,12 +22,14 @@ import cProfile
 import os
 import pstats
 import resource
+import shlex
+import subprocess
 import sys
-import threading
+import tempfile
 import time
 from datetime import date
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 
 sys.path.insert(0, os.path.join(os.environ.get("FREIGHT_ROOT", os.getcwd()), "tests", "bench"))
 from bench_contract import (  # noqa: E402 (a sibling file; stdin has no __file__)
@@ -179,39 +182,54 @@ if len(SIZES) == 2:
 env.cr.rollback()
 
 
-def drain(workers):
-    """The audit queue drained by ``workers`` cron workers at once, as the audit queue's
-    crons do (threads of this process, each on its own cursor and transaction, each
-    batch committed); returns (seconds, PostgreSQL CPU seconds of their backends)."""
-    registry, spent = env.registry, []
-    ready = threading.Barrier(workers + 1)
+WORKER = """
+import os, time
+ready, go = os.environ["BENCH_READY"], os.environ["BENCH_GO"]
+open(ready, "w").close()
+while not os.path.exists(go):
+    time.sleep(0.01)
+env["freight.invoice"]._cron_audit_received(time_budget=600)
+env.cr.commit()
+print(f"finished {time.time()!r}")
+"""
 
-    def work():
-        with registry.cursor() as cr:
-            worker_env = api.Environment(cr, SUPERUSER_ID, {})
-            cpu = backend_cpu(cr)
-            ready.wait()
-            worker_env["freight.invoice"]._cron_audit_received(time_budget=600)
-            spent.append(backend_cpu(cr) - cpu if cpu is not None else 0.0)
-    threads = [threading.Thread(target=work) for _n in range(workers)]
-    for thread in threads:
-        thread.start()
-    ready.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, sum(spent)
+
+def drain(workers):
+    """The audit queue drained by ``workers`` cron workers at once, each an Odoo process
+    of its own as a prefork server's cron workers are (``odoo shell``, its registry loaded
+    before the clock starts), each batch committed; returns the seconds from the start
+    to the last worker's end."""
+    command = shlex.split(os.environ["BENCH_ODOO_SHELL"])
+    with tempfile.TemporaryDirectory() as folder:
+        go = os.path.join(folder, "go")
+        processes = [subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, env={**os.environ, "BENCH_READY": os.path.join(folder, f"ready{n}"),
+                            "BENCH_GO": go}) for n in range(workers)]
+        for process in processes:
+            process.stdin.write(WORKER)
+            process.stdin.close()
+        while len([name for name in os.listdir(folder) if name.startswith("ready")]) < workers:
+            time.sleep(0.05)
+        started = time.time()
+        open(go, "w").close()
+        ends = []
+        for process in processes:
+            out = process.stdout.read()
+            process.wait()
+            ends += [float(line.split()[1]) for line in out.splitlines()
+                     if line.startswith("finished ")]
+        if len(ends) != workers:
+            raise RuntimeError(f"{workers - len(ends)} audit worker(s) failed")
+    return max(ends) - started
 
 
 for workers in [int(n) for n in os.environ.get("BENCH_AUDIT_WORKERS", "").split(",") if n]:
     size = SIZES[-1]
     invoices = stage(size // len(LINES), f"w{workers}-{size}")
-    cpu = time.process_time()
-    seconds, db_cpu = drain(workers)
-    cpu = time.process_time() - cpu
+    seconds = drain(workers)
     env.invalidate_all()
     left = env["freight.invoice"].search_count([("id", "in", invoices.ids),
                                                 ("state", "=", "received")])
-    print(f"audit queue, {workers} worker(s): {size:,} lines in {seconds:.1f} s = "
-          f"{size / seconds:,.0f} lines/s ({left} left); CPU: Odoo {cpu:.1f} s, "
-          f"PostgreSQL {db_cpu:.1f} s")
+    print(f"audit queue, {workers} worker process(es): {size:,} lines in {seconds:.1f} s = "
+          f"{size / seconds:,.0f} lines/s ({left} left)")
