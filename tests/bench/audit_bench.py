@@ -10,8 +10,8 @@ staged invoices deleted, the shipments kept. Run it on a throwaway database.
     odoo shell -d DB --no-http < tests/bench/audit_bench.py
 Environment: BENCH_SIZES (default "10000,100000" lines); BENCH_AUDIT_WORKERS (e.g. "1,2"):
 then the audit queue (freight_invoice_queue.py) drained by that many worker processes at
-once (BENCH_ODOO_SHELL: the ``odoo shell`` command line on this database), each count on a
-fresh staging of the larger size; BENCH_LTL=1: the contract's lane is
+once (BENCH_ODOO_SHELL: the ``odoo shell`` command line on this database), each count at
+both sizes, each on a fresh staging; BENCH_LTL=1: the contract's lane is
 rated by an LTL base tariff of 300 lanes (bench_contract.ltl_bench_contract) and each
 shipment has freight items by class (one in four has two classes), between 20 origin and 15
 destination ZIP3s: the linehaul of every invoice is an LTL rating. BENCH_PROFILE=N: the audit
@@ -225,11 +225,16 @@ def drain(workers):
 
 
 for workers in [int(n) for n in os.environ.get("BENCH_AUDIT_WORKERS", "").split(",") if n]:
-    size = SIZES[-1]
-    invoices = stage(size // len(LINES), f"w{workers}-{size}")
-    seconds = drain(workers)
-    env.invalidate_all()
-    left = env["freight.invoice"].search_count([("id", "in", invoices.ids),
-                                                ("state", "=", "received")])
-    print(f"audit queue, {workers} worker process(es): {size:,} lines in {seconds:.1f} s = "
-          f"{size / seconds:,.0f} lines/s ({left} left)")
+    drained = {}
+    for size in SIZES:
+        invoices = stage(size // len(LINES), f"w{workers}-{size}")
+        drained[size] = seconds = drain(workers)
+        env.invalidate_all()
+        left = env["freight.invoice"].search_count([("id", "in", invoices.ids),
+                                                    ("state", "=", "received")])
+        print(f"audit queue, {workers} worker process(es): {size:,} lines in {seconds:.1f} s "
+              f"= {size / seconds:,.0f} lines/s ({left} left)")
+    if len(SIZES) == 2:
+        small, large = SIZES
+        print(f"audit queue, {workers} worker process(es): ratio t({large:,})/t({small:,}) = "
+              f"{drained[large] / drained[small]:.1f}")
