@@ -225,11 +225,11 @@ class FreightInvoiceAudit(models.AbstractModel):
         self.env.cr.execute(SQL("""
             SELECT id, carrier_id, name FROM freight_invoice
              WHERE number_key = ANY(%s) AND company_id = %s AND carrier_id = ANY(%s)
-               AND state <> ALL(%s) AND id <> ALL(%s) AND id < %s
+               AND state <> ALL(%s) AND id <> ALL(%s) %s
              ORDER BY date DESC, id DESC""",
             sorted({number_key(name) for name in names}), invoices.company_id.id,
             invoices.carrier_id.ids, list(GONE_STATES), invoices.ids,
-            before_id or 2 ** 31 - 1))
+            SQL("AND id < %s", before_id) if before_id else SQL()))
         return [row for row in self.env.cr.fetchall() if row[2] in names]
 
     def _store(self, invoices, results, company, snapshot):
